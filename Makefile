@@ -1,0 +1,52 @@
+# Wraps CMake. `make` builds build/ingressguard; `make demo` and `make test`
+# first install what is missing (scripts/bootstrap.sh).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= 2
+FUZZ_SECONDS ?= 60
+BENCH_DIR  ?= $(BUILD)/bench-corpus
+
+.PHONY: all bootstrap configure demo test test-asan fuzz fuzz-smoke bench docs format clean
+
+all: configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -G Ninja
+
+demo: bootstrap all
+	@$(BUILD)/ingressguard scan examples/demo; rc=$$?; \
+	  if [ $$rc -le 1 ]; then echo "demo: scan ran (exit $$rc: 1 means findings at or above medium)"; exit 0; else exit $$rc; fi
+
+test: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: bootstrap
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -G Ninja -DIG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) -LE slow
+
+fuzz: bootstrap
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DIG_FUZZ=ON -DIG_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_loader
+	mkdir -p $(FUZZ_BUILD)/corpus-loader
+	$(FUZZ_BUILD)/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	  $(FUZZ_BUILD)/corpus-loader fuzz/corpus/loader
+
+bench: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_parse_only ig_gen_corpus
+	bench/run_scan_bench.sh $(BUILD) $(BENCH_DIR)
+
+docs: all
+	$(BUILD)/ingressguard rules --format markdown > docs/rules.md
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

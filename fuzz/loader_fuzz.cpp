@@ -1,0 +1,21 @@
+// libFuzzer target for the manifest loader: the bytes are loaded as YAML and
+// as JSON, and every rule runs over whatever loaded. Nothing may crash, hang
+// or grow without bound.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "load/loader.h"
+#include "rules/rule.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string input(reinterpret_cast<const char*>(data), size);
+  for (ig::InputFormat format : {ig::InputFormat::Yaml, ig::InputFormat::Json}) {
+    ig::Cluster cluster;
+    ig::Loader loader(cluster);
+    loader.load_buffer("fuzz", input, format);
+    cluster.index();
+    (void)ig::run_rules(cluster);
+  }
+  return 0;
+}

@@ -1,0 +1,29 @@
+// Subcommands, callable from main and from tests. Each returns the exit code.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/severity.h"
+
+namespace ig {
+
+enum class ExitCode { Clean = 0, Findings = 1, Error = 2 };
+
+struct ScanOptions {
+  std::vector<std::string> paths;
+  std::string format = "text";     // text | json
+  std::string output;              // file; empty = stdout
+  std::optional<Severity> fail_on = Severity::Medium;  // nullopt: never fail on findings
+  uint64_t max_file_size = 256ull << 20;
+  bool color = false;
+};
+
+int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);
+
+// Prints the rule catalogue: text, json, or markdown (docs/rules.md).
+int run_rules(const std::string& format, std::ostream& out, std::ostream& err);
+
+}  // namespace ig

@@ -1,0 +1,53 @@
+// ingressguard's entry point: parses options into typed structs and calls a
+// command. Everything else lives in libraries the tests link.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "report/report.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ingressguard: audit and guard the front door of Kubernetes clusters"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", ig::version());
+
+  ig::ScanOptions scan;
+  std::string fail_on = "medium";
+  auto* scan_cmd = app.add_subcommand("scan", "Audit manifests: files, directories, or - for stdin");
+  scan_cmd->add_option("paths", scan.paths, "Files, directories (recursive: .yaml .yml .json) or - for stdin");
+  scan_cmd->add_option("--format,-f", scan.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  scan_cmd->add_option("--output,-o", scan.output, "Write the report to FILE instead of stdout");
+  scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this severity (or never)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
+  scan_cmd->add_option("--max-file-size", scan.max_file_size, "Refuse input files larger than this many bytes");
+  bool no_color = false;
+  scan_cmd->add_flag("--no-color", no_color, "Never colour the text output");
+
+  std::string rules_format = "text";
+  auto* rules_cmd = app.add_subcommand("rules", "List the rule catalogue");
+  rules_cmd->add_option("--format,-f", rules_format, "text, json or markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ig::ExitCode::Error);
+  }
+
+  try {
+    if (*scan_cmd) {
+      scan.fail_on = fail_on == "never" ? std::nullopt : ig::parse_severity(fail_on);
+      scan.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      return ig::run_scan(scan, std::cout, std::cerr);
+    }
+    if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "ingressguard: " << e.what() << '\n';
+    return static_cast<int>(ig::ExitCode::Error);
+  }
+  return static_cast<int>(ig::ExitCode::Error);
+}

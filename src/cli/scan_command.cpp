@@ -1,0 +1,64 @@
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "load/loader.h"
+#include "report/report.h"
+
+namespace ig {
+
+int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
+  if (opts.format != "text" && opts.format != "json") {
+    err << "ingressguard: unknown format '" << opts.format << "' (use text or json)\n";
+    return static_cast<int>(ExitCode::Error);
+  }
+  if (opts.paths.empty()) {
+    err << "ingressguard: nothing to scan: give files, directories, or - for stdin\n";
+    return static_cast<int>(ExitCode::Error);
+  }
+  Cluster cluster;
+  LoadOptions load_opts;
+  load_opts.max_file_size = opts.max_file_size;
+  Loader loader(cluster, load_opts);
+  for (const auto& p : opts.paths) loader.load_path(p);
+  cluster.index();
+
+  ScanResult result;
+  result.cluster = &cluster;
+  result.findings = run_rules(cluster);
+  result.errors = loader.errors();
+  result.stats = loader.stats();
+
+  std::ofstream file;
+  std::ostream* dest = &out;
+  if (!opts.output.empty()) {
+    file.open(opts.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      err << "ingressguard: cannot write " << opts.output << "\n";
+      return static_cast<int>(ExitCode::Error);
+    }
+    dest = &file;
+  }
+  if (opts.format == "json") {
+    write_json(*dest, result);
+  } else {
+    write_text(*dest, result, TextOptions{opts.color && opts.output.empty()});
+  }
+  // In JSON mode the errors are in the document; also tell a person watching.
+  if (opts.format == "json" || !opts.output.empty()) {
+    for (const LoadError& e : result.errors) {
+      err << e.file;
+      if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
+      err << ": error: " << e.message << '\n';
+    }
+  }
+  dest->flush();
+  if (!result.errors.empty()) return static_cast<int>(ExitCode::Error);
+  if (opts.fail_on) {
+    for (const Finding& f : result.findings)
+      if (f.rule->severity >= *opts.fail_on) return static_cast<int>(ExitCode::Findings);
+  }
+  return static_cast<int>(ExitCode::Clean);
+}
+
+}  // namespace ig

@@ -1,0 +1,103 @@
+#include "core/cluster.h"
+
+#include <algorithm>
+
+namespace ig {
+
+namespace {
+const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view key) {
+  for (const auto& kv : kvs)
+    if (kv.key == key) return &kv;
+  return nullptr;
+}
+}  // namespace
+
+const KeyValue* ObjectMeta::annotation(std::string_view key) const { return find_kv(annotations, key); }
+const KeyValue* ObjectMeta::label(std::string_view key) const { return find_kv(labels, key); }
+const KeyValue* ConfigMap::get(std::string_view key) const { return find_kv(data, key); }
+
+bool LabelSelector::matches(const std::vector<KeyValue>& labels) const {
+  for (const auto& want : match_labels) {
+    const KeyValue* have = find_kv(labels, want.key);
+    if (!have || have->value != want.value) return false;
+  }
+  for (const auto& req : match_expressions) {
+    const KeyValue* have = find_kv(labels, req.key);
+    bool in_values = have && std::find(req.values.begin(), req.values.end(), have->value) != req.values.end();
+    if (req.op == "In" && !in_values) return false;
+    if (req.op == "NotIn" && in_values) return false;
+    if (req.op == "Exists" && !have) return false;
+    if (req.op == "DoesNotExist" && have) return false;
+    if (req.op != "In" && req.op != "NotIn" && req.op != "Exists" && req.op != "DoesNotExist") return false;
+  }
+  return true;
+}
+
+bool NetworkPolicy::affects_ingress() const {
+  if (!has_policy_types) return true;  // defaults to [Ingress] (+ Egress when egress rules exist)
+  return std::find(policy_types.begin(), policy_types.end(), "Ingress") != policy_types.end();
+}
+
+bool NetworkPolicy::affects_egress() const {
+  if (!has_policy_types) return has_egress;
+  return std::find(policy_types.begin(), policy_types.end(), "Egress") != policy_types.end();
+}
+
+std::string Cluster::key(std::string_view ns, std::string_view name) {
+  std::string k;
+  k.reserve(ns.size() + name.size() + 1);
+  k.append(ns).push_back('/');
+  k.append(name);
+  return k;
+}
+
+void Cluster::index() {
+  services_by_name_.clear();
+  namespaces_by_name_.clear();
+  secrets_by_name_.clear();
+  classes_by_name_.clear();
+  service_count_by_ns_.clear();
+  secret_count_by_ns_.clear();
+  for (size_t i = 0; i < services.size(); ++i) {
+    auto ns = std::string(services[i].meta.effective_ns());
+    services_by_name_[key(ns, services[i].meta.name)] = i;
+    ++service_count_by_ns_[ns];
+  }
+  for (size_t i = 0; i < namespaces.size(); ++i) namespaces_by_name_[namespaces[i].meta.name] = i;
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    auto ns = std::string(secrets[i].meta.effective_ns());
+    secrets_by_name_[key(ns, secrets[i].meta.name)] = i;
+    ++secret_count_by_ns_[ns];
+  }
+  for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[ingress_classes[i].meta.name] = i;
+}
+
+const Service* Cluster::find_service(std::string_view ns, std::string_view name) const {
+  auto it = services_by_name_.find(key(ns, name));
+  return it == services_by_name_.end() ? nullptr : &services[it->second];
+}
+
+const Namespace* Cluster::find_namespace(std::string_view name) const {
+  auto it = namespaces_by_name_.find(std::string(name));
+  return it == namespaces_by_name_.end() ? nullptr : &namespaces[it->second];
+}
+
+const Secret* Cluster::find_secret(std::string_view ns, std::string_view name) const {
+  auto it = secrets_by_name_.find(key(ns, name));
+  return it == secrets_by_name_.end() ? nullptr : &secrets[it->second];
+}
+
+const IngressClass* Cluster::find_ingress_class(std::string_view name) const {
+  auto it = classes_by_name_.find(std::string(name));
+  return it == classes_by_name_.end() ? nullptr : &ingress_classes[it->second];
+}
+
+bool Cluster::has_services_in(std::string_view ns) const {
+  return service_count_by_ns_.count(std::string(ns)) > 0;
+}
+
+bool Cluster::has_secrets_in(std::string_view ns) const {
+  return secret_count_by_ns_.count(std::string(ns)) > 0;
+}
+
+}  // namespace ig

@@ -1,0 +1,298 @@
+// The Cluster snapshot: typed, compact views of the objects rules care about,
+// indexed by kind/namespace/name. Every field a rule may point at keeps its
+// source location. Built by the loader (load/snapshot.h); read by rules.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ig {
+
+// A position in a loaded source file: the file's index in Cluster::files.
+struct Loc {
+  uint32_t file = 0;
+  uint32_t line = 0;
+  uint32_t col = 0;
+};
+
+struct SourceFile {
+  std::string path;     // as given on the command line; "-" for stdin
+  std::string content;  // kept only for stdin, whose lines cannot be read again
+};
+
+// A string field with where it was written. `present` distinguishes "" from absent.
+struct Field {
+  std::string value;
+  Loc loc;
+  bool present = false;
+  explicit operator bool() const { return present; }
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+  Loc key_loc;
+  Loc value_loc;
+  // Written unquoted as a boolean or number: the API server rejects it where a
+  // string is required (annotations, labels, ConfigMap data).
+  bool non_string = false;
+};
+
+struct ObjectMeta {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string ns;      // as written; empty when unspecified
+  Loc loc;             // start of the object
+  Loc name_loc;
+  std::string origin;  // Helm `# Source:` template, if any
+  std::vector<KeyValue> labels;
+  std::vector<KeyValue> annotations;
+
+  // Namespace the object lands in when applied without -n.
+  std::string_view effective_ns() const { return ns.empty() ? std::string_view("default") : std::string_view(ns); }
+  const KeyValue* annotation(std::string_view key) const;
+  const KeyValue* label(std::string_view key) const;
+};
+
+struct LabelSelectorRequirement {
+  std::string key;
+  std::string op;  // In, NotIn, Exists, DoesNotExist
+  std::vector<std::string> values;
+};
+
+struct LabelSelector {
+  bool present = false;
+  Loc loc;
+  std::vector<KeyValue> match_labels;
+  std::vector<LabelSelectorRequirement> match_expressions;
+  // An empty selector ({}) selects everything.
+  bool empty() const { return match_labels.empty() && match_expressions.empty(); }
+  bool matches(const std::vector<KeyValue>& labels) const;
+};
+
+// A Service reference from an Ingress backend.
+struct IngressBackend {
+  bool present = false;
+  Loc loc;
+  std::string service;      // empty for resource backends
+  Loc service_loc;
+  std::optional<int64_t> port_number;
+  std::string port_name;
+  Loc port_loc;
+  bool resource = false;    // spec.*.backend.resource (not a Service)
+};
+
+struct IngressPath {
+  Field path;
+  std::string path_type;
+  IngressBackend backend;
+  Loc loc;
+};
+
+struct IngressRule {
+  Field host;  // absent or empty: matches every host
+  Loc loc;
+  std::vector<IngressPath> paths;
+};
+
+struct IngressTls {
+  std::vector<Field> hosts;
+  Field secret_name;
+  Loc loc;
+};
+
+struct Ingress {
+  ObjectMeta meta;
+  Field class_name;  // spec.ingressClassName
+  IngressBackend default_backend;
+  bool has_tls_section = false;
+  Loc tls_loc;
+  std::vector<IngressRule> rules;
+  std::vector<IngressTls> tls;
+};
+
+struct IngressClass {
+  ObjectMeta meta;
+  Field controller;
+  bool is_default = false;
+};
+
+struct ServicePort {
+  std::string name;
+  int64_t port = 0;
+  std::string target_port;
+  int64_t node_port = 0;
+  std::string protocol;
+  Loc loc;
+};
+
+struct Service {
+  ObjectMeta meta;
+  Field type;  // ClusterIP when absent
+  Loc loc_spec;
+  std::vector<ServicePort> ports;
+  std::vector<KeyValue> selector;
+  bool has_selector = false;
+  std::vector<Field> external_ips;
+  Loc external_ips_loc;
+  std::vector<Field> load_balancer_source_ranges;
+  Field external_name;
+  Field external_traffic_policy;
+
+  std::string_view type_or_default() const {
+    return type.present && !type.value.empty() ? std::string_view(type.value) : std::string_view("ClusterIP");
+  }
+};
+
+struct IpBlock {
+  Field cidr;
+  std::vector<std::string> except;
+};
+
+struct NetworkPolicyPeer {
+  Loc loc;
+  LabelSelector pod_selector;
+  LabelSelector namespace_selector;
+  bool has_ip_block = false;
+  IpBlock ip_block;
+};
+
+struct NetworkPolicyPort {
+  std::string protocol;  // TCP when empty
+  std::string port;      // number or name; empty = all ports
+  std::optional<int64_t> end_port;
+};
+
+struct NetworkPolicyRule {
+  Loc loc;
+  bool has_peers = false;  // `from`/`to` present and non-empty
+  std::vector<NetworkPolicyPeer> peers;
+  bool has_ports = false;
+  std::vector<NetworkPolicyPort> ports;
+};
+
+struct NetworkPolicy {
+  ObjectMeta meta;
+  LabelSelector pod_selector;
+  std::vector<std::string> policy_types;  // as written; see effective_policy_types
+  bool has_policy_types = false;
+  bool has_ingress = false;
+  bool has_egress = false;
+  Loc ingress_loc;
+  Loc egress_loc;
+  std::vector<NetworkPolicyRule> ingress;
+  std::vector<NetworkPolicyRule> egress;
+
+  bool affects_ingress() const;
+  bool affects_egress() const;
+};
+
+struct Namespace {
+  ObjectMeta meta;
+};
+
+// A Secret. Its data is kept for the certificate checks but never printed.
+struct Secret {
+  ObjectMeta meta;
+  std::string type;
+  std::vector<std::string> data_keys;
+  std::string tls_crt;  // base64, as in the manifest
+  std::string tls_key;  // base64; never print, never log
+};
+
+struct ConfigMap {
+  ObjectMeta meta;
+  std::vector<KeyValue> data;
+  const KeyValue* get(std::string_view key) const;
+};
+
+struct ContainerPort {
+  int64_t container_port = 0;
+  int64_t host_port = 0;
+  std::string name;
+  std::string protocol;
+  Loc loc;
+};
+
+struct Container {
+  std::string name;
+  Field image;
+  std::vector<Field> args;  // command and args, in order
+  std::vector<ContainerPort> ports;
+};
+
+// Any object with a pod template: Pod, Deployment, StatefulSet, DaemonSet,
+// ReplicaSet, ReplicationController, Job, CronJob.
+struct Workload {
+  ObjectMeta meta;
+  std::vector<KeyValue> pod_labels;
+  LabelSelector selector;
+  bool host_network = false;
+  Loc host_network_loc;
+  std::vector<Container> containers;  // init containers included
+};
+
+// An input problem inside an otherwise valid object (duplicate key, wrong
+// scalar type), reported through the input rules.
+struct InputIssue {
+  enum class Kind { DuplicateKey, NonStringValue } kind;
+  std::string detail;
+  Loc loc;
+  Loc other;  // duplicate key: the first occurrence
+  size_t object;  // index into Cluster::objects
+};
+
+// Identity of every object loaded, whatever its kind.
+struct ObjectRef {
+  std::string api_version;
+  std::string kind;
+  std::string ns;
+  std::string name;
+  Loc loc;
+  std::string origin;
+};
+
+class Cluster {
+ public:
+  std::vector<SourceFile> files;
+  std::vector<ObjectRef> objects;
+  std::vector<Ingress> ingresses;
+  std::vector<IngressClass> ingress_classes;
+  std::vector<Service> services;
+  std::vector<NetworkPolicy> network_policies;
+  std::vector<Namespace> namespaces;
+  std::vector<Secret> secrets;
+  std::vector<ConfigMap> config_maps;
+  std::vector<Workload> workloads;
+  std::vector<InputIssue> input_issues;
+
+  // Builds the name indexes; call once after loading.
+  void index();
+
+  const Service* find_service(std::string_view ns, std::string_view name) const;
+  const Namespace* find_namespace(std::string_view name) const;
+  const Secret* find_secret(std::string_view ns, std::string_view name) const;
+  const IngressClass* find_ingress_class(std::string_view name) const;
+  // True when the input holds at least one Service in that namespace: only
+  // then can a missing Service be told apart from a partial input.
+  bool has_services_in(std::string_view ns) const;
+  bool has_secrets_in(std::string_view ns) const;
+
+ private:
+  static std::string key(std::string_view ns, std::string_view name);
+  std::unordered_map<std::string, size_t> services_by_name_;
+  std::unordered_map<std::string, size_t> namespaces_by_name_;
+  std::unordered_map<std::string, size_t> secrets_by_name_;
+  std::unordered_map<std::string, size_t> classes_by_name_;
+  std::unordered_map<std::string, size_t> service_count_by_ns_;
+  std::unordered_map<std::string, size_t> secret_count_by_ns_;
+};
+
+}  // namespace ig

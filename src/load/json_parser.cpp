@@ -1,0 +1,129 @@
+#include <simdjson.h>
+
+#include <string>
+
+#include "load/parse.h"
+#include "load/tree_builder.h"
+
+namespace ig {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+class JsonWalker {
+ public:
+  JsonWalker(const std::string& buf, TreeBuilder& builder) : buf_(buf), lines_(buf), builder_(builder) {}
+
+  std::optional<Error> walk(od::value v) {
+    const char* at = nullptr;
+    if (v.current_location().get(at) == simdjson::SUCCESS) last_ = at;
+    Mark mark = mark_of(last_);
+    od::json_type type;
+    if (auto e = v.type().get(type)) return fail(e);
+    switch (type) {
+      case od::json_type::object: {
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) return fail(e);
+        if (auto err = builder_.begin_collection(NodeKind::Mapping, mark)) return err;
+        for (auto field : obj) {
+          od::field f;
+          if (auto e = std::move(field).get(f)) return fail(e);
+          std::string_view key;
+          const char* key_at = f.key().raw();
+          last_ = key_at;
+          if (auto e = f.unescaped_key().get(key)) return fail(e);
+          // raw() points just past the opening quote.
+          if (auto err = builder_.scalar(key, false, mark_of(key_at - 1))) return err;
+          if (auto err = walk(f.value())) return err;
+        }
+        return builder_.end_collection();
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return fail(e);
+        if (auto err = builder_.begin_collection(NodeKind::Sequence, mark)) return err;
+        for (auto item : arr) {
+          od::value iv;
+          if (auto e = item.get(iv)) return fail(e);
+          if (auto err = walk(iv)) return err;
+        }
+        return builder_.end_collection();
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return fail(e);
+        return builder_.scalar(s, false, mark);
+      }
+      case od::json_type::number:
+      case od::json_type::boolean:
+      case od::json_type::null: {
+        std::string_view raw = v.raw_json_token();
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+          raw.remove_suffix(1);
+        // Validate the literal; simdjson checks it only when it is read.
+        if (type == od::json_type::boolean) {
+          bool b;
+          if (auto e = v.get_bool().get(b)) return fail(e);
+        } else if (type == od::json_type::null) {
+          bool is_null;
+          if (auto e = v.is_null().get(is_null)) return fail(e);
+          if (!is_null) return fail(simdjson::N_ATOM_ERROR);
+        } else {
+          double d;
+          if (auto e = v.get_double().get(d)) return fail(e);
+        }
+        return builder_.scalar(raw, true, mark);
+      }
+    }
+    return fail(simdjson::INCORRECT_TYPE);
+  }
+
+  Error fail(simdjson::error_code e) const { return Error{std::string("invalid JSON: ") + simdjson::error_message(e), mark_of(last_)}; }
+
+  Mark mark_of(const char* p) const {
+    if (!p || p < buf_.data() || p > buf_.data() + buf_.size()) return {};
+    return lines_.at(static_cast<size_t>(p - buf_.data()));
+  }
+  const char* last() const { return last_; }
+
+ private:
+  const std::string& buf_;
+  LineIndex lines_;
+  TreeBuilder& builder_;
+  const char* last_ = nullptr;
+};
+
+}  // namespace
+
+std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limits, DocumentSink& sink) {
+  od::parser parser;
+  if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 1)) {
+    return Error{std::string("cannot allocate the JSON parser: ") + simdjson::error_message(e), {}};
+  }
+  simdjson::padded_string_view view(buf.data(), buf.size(), buf.capacity());
+  if (buf.capacity() < buf.size() + simdjson::SIMDJSON_PADDING) {
+    return Error{"internal: JSON buffer without padding", {}};
+  }
+  Arena arena;
+  TreeBuilder builder(arena, limits);
+  JsonWalker walker(buf, builder);
+  od::document doc;
+  if (auto e = parser.iterate(view).get(doc)) return walker.fail(e);
+  od::value root;
+  if (auto e = doc.get_value().get(root)) {
+    if (e == simdjson::DEPTH_ERROR) return Error{"nesting deeper than " + std::to_string(limits.max_depth) + " levels", {1, 1}};
+    return walker.fail(e);
+  }
+  builder.begin_document(Mark{1, 1});
+  if (auto err = walker.walk(root)) return err;
+  // Anything left after the top-level value is an error (two objects, junk).
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) == simdjson::SUCCESS && rest) {
+    return Error{"invalid JSON: unexpected content after the top-level value", walker.mark_of(rest)};
+  }
+  sink.on_document(builder.document());
+  return std::nullopt;
+}
+
+}  // namespace ig

@@ -1,0 +1,168 @@
+#include "load/loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "load/parse.h"
+#include "load/snapshot.h"
+
+namespace ig {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class SnapshotSink : public DocumentSink {
+ public:
+  SnapshotSink(Cluster& c, uint32_t file, LoadStats& stats) : c_(c), file_(file), stats_(stats) {}
+  void on_document(const Document& doc) override {
+    ++stats_.documents;
+    SnapshotCounts counts = add_document(c_, file_, doc);
+    stats_.objects += counts.objects;
+    stats_.skipped_documents += counts.skipped;
+  }
+
+ private:
+  Cluster& c_;
+  uint32_t file_;
+  LoadStats& stats_;
+};
+
+bool has_extension(const fs::path& p, std::initializer_list<const char*> exts) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* e : exts)
+    if (ext == e) return true;
+  return false;
+}
+
+InputFormat sniff(std::string_view content) {
+  size_t i = 0;
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte order mark
+  while (i < content.size() && (content[i] == ' ' || content[i] == '\t' || content[i] == '\r' || content[i] == '\n')) ++i;
+  return (i < content.size() && (content[i] == '{' || content[i] == '[')) ? InputFormat::Json : InputFormat::Yaml;
+}
+
+// Reads at most `limit` + 1 bytes, so an oversized stream is detected without
+// reading it whole. Leaves room for the JSON parser's padding.
+bool read_bounded(std::FILE* f, uint64_t limit, std::string& out, bool& too_large) {
+  too_large = false;
+  out.clear();
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    if (out.size() + n > limit) {
+      too_large = true;
+      return true;
+    }
+    out.append(buf, n);
+  }
+  return !std::ferror(f);
+}
+
+}  // namespace
+
+void Loader::load_path(const std::string& path) {
+  if (path == "-") {
+    std::string content;
+    bool too_large = false;
+    if (!read_bounded(stdin, options_.max_file_size, content, too_large)) {
+      errors_.push_back(LoadError{"-", {}, std::string("cannot read stdin: ") + std::strerror(errno)});
+      return;
+    }
+    if (too_large) {
+      errors_.push_back(LoadError{"-", {}, "stdin is larger than the limit of " + std::to_string(options_.max_file_size) + " bytes"});
+      return;
+    }
+    load_buffer("-", std::move(content), InputFormat::Auto, true);
+    return;
+  }
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    errors_.push_back(LoadError{path, {}, "no such file or directory"});
+    return;
+  }
+  if (fs::is_directory(st)) {
+    std::vector<fs::path> files;
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+    if (ec) {
+      errors_.push_back(LoadError{path, {}, "cannot read directory: " + ec.message()});
+      return;
+    }
+    for (; it != end; it.increment(ec)) {
+      if (ec) {
+        errors_.push_back(LoadError{path, {}, "cannot read directory: " + ec.message()});
+        break;
+      }
+      const fs::path& p = it->path();
+      if (it->is_directory() && p.filename() == ".git") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file() && has_extension(p, {".yaml", ".yml", ".json"})) files.push_back(p);
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      load_file(f.string(), has_extension(f, {".json"}) ? InputFormat::Json : InputFormat::Yaml);
+    }
+    return;
+  }
+  InputFormat format = has_extension(path, {".json"})                  ? InputFormat::Json
+                       : has_extension(path, {".yaml", ".yml"}) ? InputFormat::Yaml
+                                                                       : InputFormat::Auto;
+  load_file(path, format);
+}
+
+void Loader::load_file(const std::string& path, InputFormat format) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) {
+    errors_.push_back(LoadError{path, {}, std::string("cannot open: ") + std::strerror(errno)});
+    return;
+  }
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > options_.max_file_size) {
+    errors_.push_back(LoadError{path, {}, "file is " + std::to_string(size) + " bytes, over the limit of " +
+                                              std::to_string(options_.max_file_size) + " bytes; not read"});
+    return;
+  }
+  std::string content;
+  if (!ec) content.reserve(size + kJsonPadding);
+  bool too_large = false;
+  if (!read_bounded(f.get(), options_.max_file_size, content, too_large)) {
+    errors_.push_back(LoadError{path, {}, std::string("cannot read: ") + std::strerror(errno)});
+    return;
+  }
+  if (too_large) {
+    errors_.push_back(LoadError{path, {}, "file grew over the limit of " + std::to_string(options_.max_file_size) + " bytes; not read"});
+    return;
+  }
+  load_buffer(path, std::move(content), format, false);
+}
+
+void Loader::load_buffer(const std::string& name, std::string content, InputFormat format, bool keep_content) {
+  uint32_t file_id = static_cast<uint32_t>(cluster_.files.size());
+  cluster_.files.push_back(SourceFile{name, {}});
+  ++stats_.files;
+  stats_.bytes += content.size();
+  if (format == InputFormat::Auto) format = sniff(content);
+  SnapshotSink sink(cluster_, file_id, stats_);
+  std::optional<Error> err;
+  if (format == InputFormat::Json) {
+    if (content.capacity() < content.size() + kJsonPadding) content.reserve(content.size() + kJsonPadding);
+    err = parse_json(content, options_.limits, sink);
+  } else {
+    err = parse_yaml(content, options_.limits, sink);
+  }
+  if (err) errors_.push_back(LoadError{name, err->mark, err->message});
+  if (keep_content) cluster_.files[file_id].content = std::move(content);
+}
+
+}  // namespace ig

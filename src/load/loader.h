@@ -1,0 +1,57 @@
+// Loads manifests from files, directories and stdin into a Cluster snapshot.
+// Bad input never stops the load: each problem becomes a LoadError with its
+// file:line:col, and the other inputs are still read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/cluster.h"
+#include "load/node.h"
+
+namespace ig {
+
+struct LoadError {
+  std::string file;
+  Mark mark;
+  std::string message;
+};
+
+struct LoadOptions {
+  ParseLimits limits;
+  uint64_t max_file_size = 256ull << 20;  // bytes; larger files are refused
+};
+
+struct LoadStats {
+  size_t files = 0;
+  size_t bytes = 0;
+  size_t documents = 0;
+  size_t objects = 0;
+  size_t skipped_documents = 0;  // empty, or not a Kubernetes object
+};
+
+enum class InputFormat { Auto, Yaml, Json };
+
+class Loader {
+ public:
+  Loader(Cluster& cluster, LoadOptions options = {}) : cluster_(cluster), options_(options) {}
+
+  // A file, a directory (recursive; .yaml .yml .json) or "-" for stdin.
+  void load_path(const std::string& path);
+  // Loads bytes already in memory under a display name (tests, admission).
+  void load_buffer(const std::string& name, std::string content, InputFormat format = InputFormat::Auto,
+                   bool keep_content = true);
+
+  const std::vector<LoadError>& errors() const { return errors_; }
+  const LoadStats& stats() const { return stats_; }
+
+ private:
+  void load_file(const std::string& path, InputFormat format);
+  Cluster& cluster_;
+  LoadOptions options_;
+  std::vector<LoadError> errors_;
+  LoadStats stats_;
+};
+
+}  // namespace ig

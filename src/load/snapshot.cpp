@@ -1,0 +1,479 @@
+#include "load/snapshot.h"
+
+#include <algorithm>
+#include <string>
+
+#include "load/scalar.h"
+
+namespace ig {
+
+namespace {
+
+class ObjectReader {
+ public:
+  ObjectReader(Cluster& c, uint32_t file, const Document& doc) : c_(c), file_(file), doc_(doc) {}
+
+  Loc loc(const Node* n) const { return n ? Loc{file_, n->mark.line, n->mark.col} : Loc{}; }
+
+  Field field(const Node* n) const {
+    Field f;
+    if (auto t = scalar_text(n)) {
+      f.value = std::string(*t);
+      f.loc = loc(n);
+      f.present = true;
+    }
+    return f;
+  }
+
+  std::string str(const Node* n) const {
+    auto t = scalar_text(n);
+    return t ? std::string(*t) : std::string();
+  }
+
+  std::vector<Field> fields(const Node* seq) const {
+    std::vector<Field> out;
+    if (!seq || !seq->is_seq()) return out;
+    out.reserve(seq->count);
+    for (uint32_t i = 0; i < seq->count; ++i) {
+      Field f = field(seq->item(i));
+      if (f) out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  // A map[string]string (labels, annotations, data). Non-string scalars are
+  // kept as text and reported: the API server refuses them.
+  std::vector<KeyValue> string_map(const Node* m, bool report_types) {
+    std::vector<KeyValue> out;
+    if (!m || !m->is_map()) return out;
+    out.reserve(m->count);
+    for (uint32_t i = 0; i < m->count; ++i) {
+      const Node* k = m->key(i);
+      const Node* v = m->value(i);
+      if (!k->is_scalar()) continue;
+      KeyValue kv;
+      kv.key = std::string(k->text);
+      kv.key_loc = loc(k);
+      kv.value_loc = loc(v);
+      if (v->is_scalar()) {
+        ScalarType t = scalar_type(*v);
+        if (t != ScalarType::Null) kv.value = std::string(v->text);
+        kv.non_string = t == ScalarType::Bool || t == ScalarType::Int || t == ScalarType::Float;
+      } else {
+        kv.non_string = true;
+      }
+      if (kv.non_string && report_types) {
+        c_.input_issues.push_back(InputIssue{InputIssue::Kind::NonStringValue,
+                                             kv.key + ": " + (v->is_scalar() ? std::string(v->text) : "<collection>"),
+                                             kv.value_loc, kv.key_loc, c_.objects.size() - 1});
+      }
+      out.push_back(std::move(kv));
+    }
+    return out;
+  }
+
+  LabelSelector selector(const Node* n) {
+    LabelSelector s;
+    if (!n || !n->is_map()) return s;
+    s.present = true;
+    s.loc = loc(n);
+    s.match_labels = string_map(n->get("matchLabels"), false);
+    if (const Node* exprs = n->get("matchExpressions"); exprs && exprs->is_seq()) {
+      for (uint32_t i = 0; i < exprs->count; ++i) {
+        const Node* e = exprs->item(i);
+        LabelSelectorRequirement r;
+        r.key = str(e->get("key"));
+        r.op = str(e->get("operator"));
+        for (const Field& f : fields(e->get("values"))) r.values.push_back(f.value);
+        s.match_expressions.push_back(std::move(r));
+      }
+    }
+    return s;
+  }
+
+  ObjectMeta meta(const Node* obj, const Node* kind_node) {
+    ObjectMeta m;
+    m.api_version = str(obj->get("apiVersion"));
+    m.kind = str(kind_node);
+    m.loc = loc(obj);
+    m.origin = doc_.origin;
+    const Node* md = obj->get("metadata");
+    if (md && md->is_map()) {
+      const Node* name = md->get("name");
+      m.name = str(name);
+      if (m.name.empty()) m.name = str(md->get("generateName"));
+      m.name_loc = name ? loc(name) : loc(md);
+      m.ns = str(md->get("namespace"));
+      m.labels = string_map(md->get("labels"), true);
+      m.annotations = string_map(md->get("annotations"), true);
+    } else {
+      m.name_loc = m.loc;
+    }
+    return m;
+  }
+
+  IngressBackend backend(const Node* b) {
+    IngressBackend out;
+    if (!b || !b->is_map()) return out;
+    out.present = true;
+    out.loc = loc(b);
+    if (const Node* svc = b->get("service"); svc && svc->is_map()) {  // networking.k8s.io/v1
+      out.service = str(svc->get("name"));
+      out.service_loc = loc(svc->get("name") ? svc->get("name") : svc);
+      if (const Node* port = svc->get("port"); port && port->is_map()) {
+        if (const Node* num = port->get("number")) {
+          out.port_number = as_int(num);
+          out.port_loc = loc(num);
+        } else if (const Node* nm = port->get("name")) {
+          out.port_name = str(nm);
+          out.port_loc = loc(nm);
+        }
+      }
+    } else if (const Node* name = b->get("serviceName")) {  // extensions/v1beta1, networking.k8s.io/v1beta1
+      out.service = str(name);
+      out.service_loc = loc(name);
+      if (const Node* port = b->get("servicePort")) {
+        if (auto n = as_int(port)) out.port_number = n;
+        else out.port_name = str(port);
+        out.port_loc = loc(port);
+      }
+    } else if (b->get("resource")) {
+      out.resource = true;
+    }
+    return out;
+  }
+
+  void ingress(const Node* obj, ObjectMeta m) {
+    Ingress ing;
+    ing.meta = std::move(m);
+    const Node* spec = obj->get("spec");
+    if (spec && spec->is_map()) {
+      ing.class_name = field(spec->get("ingressClassName"));
+      const Node* db = spec->get("defaultBackend");
+      if (!db) db = spec->get("backend");  // v1beta1
+      ing.default_backend = backend(db);
+      if (const Node* tls = spec->get("tls")) {
+        ing.has_tls_section = tls->is_seq() && tls->count > 0;
+        ing.tls_loc = loc(tls);
+        if (tls->is_seq()) {
+          for (uint32_t i = 0; i < tls->count; ++i) {
+            const Node* t = tls->item(i);
+            IngressTls entry;
+            entry.loc = loc(t);
+            entry.hosts = fields(t->get("hosts"));
+            entry.secret_name = field(t->get("secretName"));
+            ing.tls.push_back(std::move(entry));
+          }
+        }
+      }
+      if (const Node* rules = spec->get("rules"); rules && rules->is_seq()) {
+        for (uint32_t i = 0; i < rules->count; ++i) {
+          const Node* r = rules->item(i);
+          IngressRule rule;
+          rule.loc = loc(r);
+          rule.host = field(r->get("host"));
+          const Node* http = r->get("http");
+          const Node* paths = http ? http->get("paths") : nullptr;
+          if (paths && paths->is_seq()) {
+            for (uint32_t j = 0; j < paths->count; ++j) {
+              const Node* p = paths->item(j);
+              IngressPath path;
+              path.loc = loc(p);
+              path.path = field(p->get("path"));
+              path.path_type = str(p->get("pathType"));
+              path.backend = backend(p->get("backend"));
+              rule.paths.push_back(std::move(path));
+            }
+          }
+          ing.rules.push_back(std::move(rule));
+        }
+      }
+    }
+    c_.ingresses.push_back(std::move(ing));
+  }
+
+  void ingress_class(const Node* obj, ObjectMeta m) {
+    IngressClass ic;
+    ic.meta = std::move(m);
+    if (const Node* spec = obj->get("spec")) ic.controller = field(spec->get("controller"));
+    const KeyValue* d = ic.meta.annotation("ingressclass.kubernetes.io/is-default-class");
+    ic.is_default = d && d->value == "true";
+    c_.ingress_classes.push_back(std::move(ic));
+  }
+
+  void service(const Node* obj, ObjectMeta m) {
+    Service s;
+    s.meta = std::move(m);
+    const Node* spec = obj->get("spec");
+    if (spec && spec->is_map()) {
+      s.loc_spec = loc(spec);
+      s.type = field(spec->get("type"));
+      if (const Node* ports = spec->get("ports"); ports && ports->is_seq()) {
+        for (uint32_t i = 0; i < ports->count; ++i) {
+          const Node* p = ports->item(i);
+          ServicePort sp;
+          sp.loc = loc(p);
+          sp.name = str(p->get("name"));
+          sp.port = as_int(p->get("port")).value_or(0);
+          sp.target_port = str(p->get("targetPort"));
+          sp.node_port = as_int(p->get("nodePort")).value_or(0);
+          sp.protocol = str(p->get("protocol"));
+          s.ports.push_back(std::move(sp));
+        }
+      }
+      if (const Node* sel = spec->get("selector"); sel && sel->is_map()) {
+        s.has_selector = true;
+        s.selector = string_map(sel, false);
+      }
+      if (const Node* ips = spec->get("externalIPs")) {
+        s.external_ips = fields(ips);
+        s.external_ips_loc = loc(ips);
+      }
+      s.load_balancer_source_ranges = fields(spec->get("loadBalancerSourceRanges"));
+      s.external_name = field(spec->get("externalName"));
+      s.external_traffic_policy = field(spec->get("externalTrafficPolicy"));
+    }
+    c_.services.push_back(std::move(s));
+  }
+
+  std::vector<NetworkPolicyRule> netpol_rules(const Node* seq, const char* peers_key) {
+    std::vector<NetworkPolicyRule> out;
+    if (!seq || !seq->is_seq()) return out;
+    for (uint32_t i = 0; i < seq->count; ++i) {
+      const Node* r = seq->item(i);
+      NetworkPolicyRule rule;
+      rule.loc = loc(r);
+      if (const Node* peers = r->get(peers_key); peers && peers->is_seq() && peers->count > 0) {
+        rule.has_peers = true;
+        for (uint32_t j = 0; j < peers->count; ++j) {
+          const Node* p = peers->item(j);
+          NetworkPolicyPeer peer;
+          peer.loc = loc(p);
+          peer.pod_selector = selector(p->get("podSelector"));
+          peer.namespace_selector = selector(p->get("namespaceSelector"));
+          if (const Node* ib = p->get("ipBlock"); ib && ib->is_map()) {
+            peer.has_ip_block = true;
+            peer.ip_block.cidr = field(ib->get("cidr"));
+            for (const Field& f : fields(ib->get("except"))) peer.ip_block.except.push_back(f.value);
+          }
+          rule.peers.push_back(std::move(peer));
+        }
+      }
+      if (const Node* ports = r->get("ports"); ports && ports->is_seq() && ports->count > 0) {
+        rule.has_ports = true;
+        for (uint32_t j = 0; j < ports->count; ++j) {
+          const Node* p = ports->item(j);
+          NetworkPolicyPort port;
+          port.protocol = str(p->get("protocol"));
+          port.port = str(p->get("port"));
+          port.end_port = as_int(p->get("endPort"));
+          rule.ports.push_back(std::move(port));
+        }
+      }
+      out.push_back(std::move(rule));
+    }
+    return out;
+  }
+
+  void network_policy(const Node* obj, ObjectMeta m) {
+    NetworkPolicy np;
+    np.meta = std::move(m);
+    const Node* spec = obj->get("spec");
+    if (spec && spec->is_map()) {
+      np.pod_selector = selector(spec->get("podSelector"));
+      if (const Node* pt = spec->get("policyTypes"); pt && pt->is_seq()) {
+        np.has_policy_types = true;
+        for (const Field& f : fields(pt)) np.policy_types.push_back(f.value);
+      }
+      if (const Node* in = spec->get("ingress")) {
+        np.has_ingress = true;
+        np.ingress_loc = loc(in);
+        np.ingress = netpol_rules(in, "from");
+      }
+      if (const Node* eg = spec->get("egress")) {
+        np.has_egress = true;
+        np.egress_loc = loc(eg);
+        np.egress = netpol_rules(eg, "to");
+      }
+    }
+    c_.network_policies.push_back(std::move(np));
+  }
+
+  void secret(const Node* obj, ObjectMeta m) {
+    Secret s;
+    s.meta = std::move(m);
+    s.type = str(obj->get("type"));
+    if (const Node* data = obj->get("data"); data && data->is_map()) {
+      for (uint32_t i = 0; i < data->count; ++i) {
+        std::string k = str(data->key(i));
+        if (k == "tls.crt") s.tls_crt = str(data->value(i));
+        if (k == "tls.key") s.tls_key = str(data->value(i));
+        s.data_keys.push_back(std::move(k));
+      }
+    }
+    if (const Node* data = obj->get("stringData"); data && data->is_map()) {
+      for (uint32_t i = 0; i < data->count; ++i) s.data_keys.push_back(str(data->key(i)));
+    }
+    c_.secrets.push_back(std::move(s));
+  }
+
+  void config_map(const Node* obj, ObjectMeta m) {
+    ConfigMap cm;
+    cm.meta = std::move(m);
+    cm.data = string_map(obj->get("data"), true);
+    c_.config_maps.push_back(std::move(cm));
+  }
+
+  void containers(const Node* seq, Workload& w) {
+    if (!seq || !seq->is_seq()) return;
+    for (uint32_t i = 0; i < seq->count; ++i) {
+      const Node* c = seq->item(i);
+      Container out;
+      out.name = str(c->get("name"));
+      out.image = field(c->get("image"));
+      for (const char* key : {"command", "args"}) {
+        for (Field& f : fields(c->get(key))) out.args.push_back(std::move(f));
+      }
+      if (const Node* ports = c->get("ports"); ports && ports->is_seq()) {
+        for (uint32_t j = 0; j < ports->count; ++j) {
+          const Node* p = ports->item(j);
+          ContainerPort cp;
+          cp.loc = loc(p);
+          cp.container_port = as_int(p->get("containerPort")).value_or(0);
+          cp.host_port = as_int(p->get("hostPort")).value_or(0);
+          cp.name = str(p->get("name"));
+          cp.protocol = str(p->get("protocol"));
+          out.ports.push_back(std::move(cp));
+        }
+      }
+      w.containers.push_back(std::move(out));
+    }
+  }
+
+  void workload(const Node* obj, ObjectMeta m) {
+    Workload w;
+    w.meta = std::move(m);
+    const Node* spec = obj->get("spec");
+    const Node* pod_spec = nullptr;
+    if (w.meta.kind == "Pod") {
+      pod_spec = spec;
+      w.pod_labels = w.meta.labels;
+    } else if (spec && spec->is_map()) {
+      const Node* tmpl_owner = spec;
+      if (w.meta.kind == "CronJob") {
+        const Node* jt = spec->get("jobTemplate");
+        tmpl_owner = jt ? jt->get("spec") : nullptr;
+      }
+      if (w.meta.kind != "CronJob") w.selector = selector(spec->get("selector"));
+      const Node* tmpl = tmpl_owner ? tmpl_owner->get("template") : nullptr;
+      if (tmpl && tmpl->is_map()) {
+        if (const Node* md = tmpl->get("metadata")) w.pod_labels = string_map(md->get("labels"), true);
+        pod_spec = tmpl->get("spec");
+      }
+      // ReplicationController: spec.selector is a plain label map.
+      if (w.meta.kind == "ReplicationController" && spec->get("selector")) {
+        w.selector = LabelSelector{};
+        w.selector.present = true;
+        w.selector.loc = loc(spec->get("selector"));
+        w.selector.match_labels = string_map(spec->get("selector"), false);
+      }
+    }
+    if (pod_spec && pod_spec->is_map()) {
+      if (const Node* hn = pod_spec->get("hostNetwork")) {
+        w.host_network = as_bool(hn).value_or(false);
+        w.host_network_loc = loc(hn);
+      }
+      containers(pod_spec->get("initContainers"), w);
+      containers(pod_spec->get("containers"), w);
+    }
+    c_.workloads.push_back(std::move(w));
+  }
+
+  // Returns false when the node is not a Kubernetes object.
+  bool object(const Node* obj) {
+    if (!obj || !obj->is_map()) return false;
+    const Node* kind_node = obj->get("kind");
+    auto kind = as_string(kind_node);
+    auto api = as_string(obj->get("apiVersion"));
+    if (!kind || !api || kind->empty()) return false;
+    ObjectRef ref;
+    ref.api_version = std::string(*api);
+    ref.kind = std::string(*kind);
+    ref.loc = loc(obj);
+    ref.origin = doc_.origin;
+    if (const Node* md = obj->get("metadata")) {
+      ref.name = str(md->get("name"));
+      ref.ns = str(md->get("namespace"));
+    }
+    c_.objects.push_back(std::move(ref));
+    ObjectMeta m = meta(obj, kind_node);
+    const std::string& k = m.kind;
+    if (k == "Ingress") ingress(obj, std::move(m));
+    else if (k == "IngressClass") ingress_class(obj, std::move(m));
+    else if (k == "Service") service(obj, std::move(m));
+    else if (k == "NetworkPolicy") network_policy(obj, std::move(m));
+    else if (k == "Namespace") c_.namespaces.push_back(Namespace{std::move(m)});
+    else if (k == "Secret") secret(obj, std::move(m));
+    else if (k == "ConfigMap") config_map(obj, std::move(m));
+    else if (k == "Pod" || k == "Deployment" || k == "StatefulSet" || k == "DaemonSet" || k == "ReplicaSet" ||
+             k == "ReplicationController" || k == "Job" || k == "CronJob")
+      workload(obj, std::move(m));
+    return true;
+  }
+
+ private:
+  Cluster& c_;
+  uint32_t file_;
+  const Document& doc_;
+};
+
+bool is_list(const Node* root) {
+  const Node* kind = root->get("kind");
+  auto k = as_string(kind);
+  const Node* items = root->get("items");
+  return k && k->size() >= 4 && k->substr(k->size() - 4) == "List" && items && items->is_seq();
+}
+
+}  // namespace
+
+SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc) {
+  SnapshotCounts counts;
+  const Node* root = doc.root;
+  if (!root || !root->is_map()) {
+    counts.skipped = 1;
+    return counts;
+  }
+  ObjectReader reader(cluster, file, doc);
+  size_t first_object = cluster.objects.size();
+  std::vector<std::pair<uint32_t, size_t>> starts;  // line where each object starts -> object index
+  if (is_list(root)) {
+    const Node* items = root->get("items");
+    for (uint32_t i = 0; i < items->count; ++i) {
+      size_t index = cluster.objects.size();
+      if (reader.object(items->item(i))) {
+        ++counts.objects;
+        starts.emplace_back(items->item(i)->mark.line, index);
+      } else {
+        ++counts.skipped;
+      }
+    }
+  } else if (reader.object(root)) {
+    counts.objects = 1;
+    starts.emplace_back(root->mark.line, first_object);
+  } else {
+    counts.skipped = 1;
+  }
+  if (starts.empty()) return counts;
+  for (const DuplicateKey& d : doc.duplicates) {
+    // Attribute the duplicate to the object that starts last before it.
+    size_t owner = starts.front().second;
+    for (const auto& [line, index] : starts)
+      if (line <= d.second.line) owner = index;
+    cluster.input_issues.push_back(InputIssue{InputIssue::Kind::DuplicateKey, d.key,
+                                              Loc{file, d.second.line, d.second.col},
+                                              Loc{file, d.first.line, d.first.col}, owner});
+  }
+  return counts;
+}
+
+}  // namespace ig

@@ -1,0 +1,163 @@
+#include <yaml.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "load/parse.h"
+#include "load/tree_builder.h"
+
+namespace ig {
+
+namespace {
+
+struct ParserDeleter {
+  void operator()(yaml_parser_t* p) const {
+    yaml_parser_delete(p);
+    delete p;
+  }
+};
+using ParserPtr = std::unique_ptr<yaml_parser_t, ParserDeleter>;
+
+struct EventGuard {
+  yaml_event_t event{};
+  ~EventGuard() { yaml_event_delete(&event); }
+};
+
+Mark to_mark(const yaml_mark_t& m) {
+  return Mark{static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
+}
+
+std::string_view anchor_of(const yaml_char_t* a) {
+  return a ? std::string_view(reinterpret_cast<const char*>(a)) : std::string_view{};
+}
+
+// Lines that start with "# Source: " (helm template), in order.
+struct SourceComment {
+  uint32_t line;
+  std::string path;
+};
+
+std::vector<SourceComment> find_source_comments(std::string_view buf) {
+  std::vector<SourceComment> out;
+  static constexpr std::string_view kTag = "# Source: ";
+  size_t pos = 0;
+  uint32_t line = 1;
+  size_t counted_to = 0;
+  while ((pos = buf.find(kTag, pos)) != std::string_view::npos) {
+    if (pos == 0 || buf[pos - 1] == '\n') {
+      line += static_cast<uint32_t>(std::count(buf.begin() + static_cast<ptrdiff_t>(counted_to),
+                                               buf.begin() + static_cast<ptrdiff_t>(pos), '\n'));
+      counted_to = pos;
+      size_t end = buf.find('\n', pos);
+      if (end == std::string_view::npos) end = buf.size();
+      std::string_view path = buf.substr(pos + kTag.size(), end - pos - kTag.size());
+      while (!path.empty() && (path.back() == '\r' || path.back() == ' ')) path.remove_suffix(1);
+      out.push_back(SourceComment{line, std::string(path)});
+    }
+    pos += kTag.size();
+  }
+  return out;
+}
+
+std::string_view line_text(std::string_view buf, uint32_t line) {
+  size_t pos = 0;
+  for (uint32_t l = 1; l < line; ++l) {
+    pos = buf.find('\n', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  size_t end = buf.find('\n', pos);
+  return buf.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+}
+
+Error parser_error(const yaml_parser_t& p, std::string_view buf) {
+  std::string msg = p.problem ? p.problem : "invalid YAML";
+  if (p.context) msg += std::string(" ") + p.context;
+  Mark mark = to_mark(p.problem_mark);
+  if (p.error == YAML_READER_ERROR) {
+    // Reader errors (bad UTF-8, control bytes) carry an offset, not a line.
+    msg = "not a text file: " + msg;
+  } else {
+    std::string_view text = line_text(buf, mark.line);
+    size_t indent_end = text.find_first_not_of(" \t");
+    if (text.substr(0, indent_end).find('\t') != std::string_view::npos) {
+      msg += " (a tab is used for indentation; YAML allows only spaces)";
+    }
+  }
+  return Error{msg, mark};
+}
+
+}  // namespace
+
+std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits, DocumentSink& sink) {
+  ParserPtr parser(new yaml_parser_t);
+  if (!yaml_parser_initialize(parser.get())) {
+    delete parser.release();
+    return Error{"cannot initialise the YAML parser", {}};
+  }
+  yaml_parser_set_input_string(parser.get(), reinterpret_cast<const unsigned char*>(buf.data()), buf.size());
+
+  std::vector<SourceComment> sources = find_source_comments(buf);
+  size_t next_source = 0;
+  uint32_t prev_doc_end_line = 0;
+  std::string current_origin;
+
+  Arena arena;
+  TreeBuilder builder(arena, limits);
+  for (;;) {
+    EventGuard ev;
+    if (!yaml_parser_parse(parser.get(), &ev.event)) return parser_error(*parser, buf);
+    const yaml_event_t& e = ev.event;
+    Mark mark = to_mark(e.start_mark);
+    std::optional<Error> err;
+    switch (e.type) {
+      case YAML_STREAM_END_EVENT:
+        return std::nullopt;
+      case YAML_DOCUMENT_START_EVENT:
+        arena.reset();
+        builder.begin_document(mark);
+        break;
+      case YAML_DOCUMENT_END_EVENT: {
+        Document& doc = builder.document();
+        uint32_t content_line = doc.root ? doc.root->mark.line : mark.line;
+        // The origin is the last `# Source:` comment between the previous
+        // document and this one's content.
+        while (next_source < sources.size() && sources[next_source].line < content_line) {
+          if (sources[next_source].line > prev_doc_end_line) current_origin = sources[next_source].path;
+          ++next_source;
+        }
+        doc.origin = current_origin;
+        prev_doc_end_line = mark.line;
+        sink.on_document(doc);
+        break;
+      }
+      case YAML_SCALAR_EVENT: {
+        const auto& s = e.data.scalar;
+        std::string_view tag = s.tag ? reinterpret_cast<const char*>(s.tag) : "";
+        bool plain = s.style == YAML_PLAIN_SCALAR_STYLE && tag != "tag:yaml.org,2002:str" && tag != "!";
+        err = builder.scalar(std::string_view(reinterpret_cast<const char*>(s.value), s.length), plain, mark,
+                             anchor_of(s.anchor));
+        break;
+      }
+      case YAML_ALIAS_EVENT:
+        err = builder.alias(anchor_of(e.data.alias.anchor), mark);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        err = builder.begin_collection(NodeKind::Sequence, mark, anchor_of(e.data.sequence_start.anchor));
+        break;
+      case YAML_MAPPING_START_EVENT:
+        err = builder.begin_collection(NodeKind::Mapping, mark, anchor_of(e.data.mapping_start.anchor));
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        err = builder.end_collection();
+        break;
+      default:
+        break;
+    }
+    if (err) return err;
+  }
+}
+
+}  // namespace ig

@@ -1,0 +1,46 @@
+// Renders a scan's findings and input errors for people (text) and machines
+// (JSON). The same ScanResult feeds every format.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/cluster.h"
+#include "load/loader.h"
+#include "rules/rule.h"
+
+namespace ig {
+
+inline constexpr const char* kToolName = "ingressguard";
+
+struct ScanResult {
+  const Cluster* cluster = nullptr;
+  std::vector<Finding> findings;
+  std::vector<LoadError> errors;
+  LoadStats stats;
+};
+
+struct TextOptions {
+  bool color = false;
+};
+
+void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts);
+void write_json(std::ostream& out, const ScanResult& r);
+
+// The source line a location points at, read again from the file (or from
+// the kept stdin content); empty when unavailable.
+class SourceLines {
+ public:
+  explicit SourceLines(const Cluster& c) : c_(c) {}
+  std::string line(const Loc& loc);
+
+ private:
+  const Cluster& c_;
+  uint32_t cached_file_ = UINT32_MAX;
+  std::vector<std::string> lines_;
+};
+
+const char* version();
+
+}  // namespace ig

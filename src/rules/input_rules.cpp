@@ -1,0 +1,67 @@
+// Input rules: problems in how an object is written that change what the
+// cluster receives compared with what a reviewer reads.
+#include "rules/catalog.h"
+
+namespace ig::rules {
+
+namespace {
+
+ObjectMeta meta_of(const Cluster& c, size_t object) {
+  const ObjectRef& r = c.objects[object];
+  ObjectMeta m;
+  m.api_version = r.api_version;
+  m.kind = r.kind;
+  m.ns = r.ns;
+  m.name = r.name;
+  m.loc = r.loc;
+  m.origin = r.origin;
+  return m;
+}
+
+void check_duplicate_key(const Cluster& c, Findings& out) {
+  for (const InputIssue& i : c.input_issues) {
+    if (i.kind != InputIssue::Kind::DuplicateKey) continue;
+    out.add(kDuplicateKey.info, meta_of(c, i.object), i.loc,
+            "key '" + i.detail + "' is set twice (first on line " + std::to_string(i.other.line) +
+                "); the API server keeps this later value");
+  }
+}
+
+void check_non_string_value(const Cluster& c, Findings& out) {
+  for (const InputIssue& i : c.input_issues) {
+    if (i.kind != InputIssue::Kind::NonStringValue) continue;
+    out.add(kNonStringValue.info, meta_of(c, i.object), i.loc,
+            "value of '" + i.detail.substr(0, i.detail.find(':')) +
+                "' is not a string; the API server rejects the object (quote the value)");
+  }
+}
+
+}  // namespace
+
+const Rule kDuplicateKey{
+    .info = {.id = "IG001",
+             .title = "Duplicate key in a mapping",
+             .severity = Severity::Medium,
+             .category = "input",
+             .rationale = "YAML and JSON decoders used by kubectl keep the last value of a repeated key. A reviewer "
+                          "reading the manifest sees the first value; the cluster receives the last one, which can "
+                          "hide a weakened setting.",
+             .remediation = "Remove the repeated key so the manifest states one value.",
+             .references = {"https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation"}},
+    .check = &check_duplicate_key,
+};
+
+const Rule kNonStringValue{
+    .info = {.id = "IG002",
+             .title = "Label, annotation or data value is not a string",
+             .severity = Severity::Low,
+             .category = "input",
+             .rationale = "An unquoted true, yes, on or number is decoded as a boolean or number; labels, "
+                          "annotations and ConfigMap data must be strings, so the API server rejects the object and "
+                          "the intended setting never applies.",
+             .remediation = "Quote the value, for example \"true\" or \"8080\".",
+             .references = {"https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/"}},
+    .check = &check_non_string_value,
+};
+
+}  // namespace ig::rules
