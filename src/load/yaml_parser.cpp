@@ -75,6 +75,10 @@ Error parser_error(const yaml_parser_t& p, std::string_view buf) {
   std::string msg = p.problem ? p.problem : "invalid YAML";
   if (p.context) msg += std::string(" ") + p.context;
   Mark mark = to_mark(p.problem_mark);
+  Mark context = to_mark(p.context_mark);
+  if (p.context && context.line && (context.line != mark.line || context.col != mark.col)) {
+    msg += " that started at line " + std::to_string(context.line) + ", column " + std::to_string(context.col);
+  }
   if (p.error == YAML_READER_ERROR) {
     // Reader errors (bad UTF-8, control bytes) carry an offset, not a line.
     msg = "not a text file: " + msg;
@@ -101,7 +105,6 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
   std::vector<SourceComment> sources = find_source_comments(buf);
   size_t next_source = 0;
   uint32_t prev_doc_end_line = 0;
-  std::string current_origin;
 
   Arena arena;
   TreeBuilder builder(arena, limits);
@@ -123,11 +126,11 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
         uint32_t content_line = doc.root ? doc.root->mark.line : mark.line;
         // The origin is the last `# Source:` comment between the previous
         // document and this one's content.
+        doc.origin.clear();
         while (next_source < sources.size() && sources[next_source].line < content_line) {
-          if (sources[next_source].line > prev_doc_end_line) current_origin = sources[next_source].path;
+          if (sources[next_source].line > prev_doc_end_line) doc.origin = sources[next_source].path;
           ++next_source;
         }
-        doc.origin = current_origin;
         prev_doc_end_line = mark.line;
         sink.on_document(doc);
         break;

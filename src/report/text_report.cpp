@@ -50,7 +50,8 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     out << bold << fmt::format("{}:{}:{}: ", path, f.loc.line, f.loc.col) << reset;
     out << (opts.color ? severity_color(f.rule->severity) : "") << to_string(f.rule->severity) << ": " << reset;
     out << f.message << " [" << f.rule->id << "]\n";
-    std::string src = lines.line(f.loc);
+    // A Secret's lines may hold its data: never echo them.
+    std::string src = f.resource.kind == "Secret" ? std::string() : lines.line(f.loc);
     if (!src.empty()) {
       std::string gutter = fmt::format("{:>6}", f.loc.line);
       out << gutter << " | " << printable(src) << '\n';

@@ -9,9 +9,26 @@ namespace ig::rules {
 
 namespace {
 
+// F5's NGINX Ingress Controller (a different product) uses nginx.org/ and
+// calls its raw-configuration annotations *-snippets.
+constexpr std::string_view kF5Prefix = "nginx.org/";
+
+bool has_prefix(std::string_view key, std::string_view prefix) {
+  return key.size() > prefix.size() && key.substr(0, prefix.size()) == prefix;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool is_nginx_annotation(std::string_view key) { return has_prefix(key, kNginxPrefix) || has_prefix(key, kF5Prefix); }
+
 bool is_snippet(std::string_view key) {
-  return key.size() > kNginxPrefix.size() && key.substr(0, kNginxPrefix.size()) == kNginxPrefix &&
-         key.size() >= 8 && key.substr(key.size() - 8) == "-snippet";
+  return is_nginx_annotation(key) && (ends_with(key, "-snippet") || ends_with(key, "-snippets"));
+}
+
+std::string short_name(const std::string& key) {
+  return has_prefix(key, kNginxPrefix) ? key.substr(kNginxPrefix.size()) : key;
 }
 
 void check_snippet(const Cluster& c, Findings& out) {
@@ -19,7 +36,7 @@ void check_snippet(const Cluster& c, Findings& out) {
     for (const KeyValue& kv : ing.meta.annotations)
       if (is_snippet(kv.key))
         out.add(kSnippetAnnotation.info, ing.meta, kv.key_loc,
-                kv.key.substr(kNginxPrefix.size()) + " injects raw nginx configuration into the controller");
+                short_name(kv.key) + " injects raw nginx configuration into the controller");
 }
 
 std::optional<std::string> injection_marker(std::string_view v) {
@@ -36,10 +53,10 @@ std::optional<std::string> injection_marker(std::string_view v) {
 void check_annotation_injection(const Cluster& c, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const KeyValue& kv : ing.meta.annotations) {
-      if (kv.key.compare(0, kNginxPrefix.size(), kNginxPrefix) != 0 || is_snippet(kv.key)) continue;
+      if (!is_nginx_annotation(kv.key) || is_snippet(kv.key)) continue;
       if (auto marker = injection_marker(kv.value))
         out.add(kAnnotationInjection.info, ing.meta, kv.value_loc,
-                kv.key.substr(kNginxPrefix.size()) + " contains " + *marker +
+                short_name(kv.key) + " contains " + *marker +
                     ", a marker of nginx configuration injection");
     }
 }
@@ -62,10 +79,11 @@ void check_allowlist_open(const Cluster& c, Findings& out) {
 
 const Rule kSnippetAnnotation{
     .info = {.id = "IG201",
-             .title = "ingress-nginx snippet annotation",
+             .title = "NGINX snippet annotation",
              .severity = Severity::Critical,
              .category = "injection",
-             .rationale = "*-snippet annotations put raw nginx (and Lua) configuration into the shared controller. Anyone "
+             .rationale = "*-snippet annotations (ingress-nginx; nginx.org/*-snippets for F5's controller) put raw nginx "
+                          "(and Lua) configuration into the shared controller. Anyone "
                           "who can create an Ingress can then read every Secret the controller's ServiceAccount can "
                           "read, which by default is all of them.",
              .remediation = "Remove the snippet; use dedicated annotations, or a separate controller for trusted snippets.",
@@ -76,7 +94,7 @@ const Rule kSnippetAnnotation{
 
 const Rule kAnnotationInjection{
     .info = {.id = "IG202",
-             .title = "Injection marker in an ingress-nginx annotation",
+             .title = "Injection marker in an NGINX annotation",
              .severity = Severity::Critical,
              .category = "injection",
              .rationale = "ingress-nginx copies annotation values into nginx.conf. Quotes, semicolons, braces, comments, "

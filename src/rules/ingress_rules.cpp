@@ -36,9 +36,12 @@ void check_host_without_tls(const Cluster& c, Findings& out) {
         continue;
       }
       bool covered = false;
-      for (const IngressTls& t : ing.tls)
+      for (const IngressTls& t : ing.tls) {
+        // An entry without hosts applies to every host (the API's default).
+        if (t.hosts.empty()) covered = true;
         for (const Field& h : t.hosts)
           if (tls_host_covers(h.value, r.host.value)) covered = true;
+      }
       if (covered) continue;
       out.add(kHostWithoutTls.info, ing.meta, r.host.loc,
               ing.has_tls_section ? "host " + r.host.value + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
@@ -123,7 +126,7 @@ void check_host_across_namespaces(const Cluster& c, Findings& out) {
 void check_duplicate_host_path(const Cluster& c, Findings& out) {
   struct First {
     const Ingress* ing;
-    uint32_t line;
+    Loc loc;
   };
   std::map<std::tuple<std::string, std::string, std::string>, First> seen;
   for (const Ingress& ing : c.ingresses) {
@@ -133,12 +136,13 @@ void check_duplicate_host_path(const Cluster& c, Findings& out) {
       for (const IngressPath& p : r.paths) {
         std::string path = p.path ? p.path.value : "/";
         auto key = std::make_tuple(host + "|" + cls, path, p.path_type);
-        auto [it, inserted] = seen.emplace(key, First{&ing, p.loc.line});
+        auto [it, inserted] = seen.emplace(key, First{&ing, p.loc});
         if (inserted) continue;
         out.add(kDuplicateHostPath.info, ing.meta, p.path ? p.path.loc : p.loc,
                 "path " + path + " on host " + (host.empty() ? std::string("*") : host) +
-                    " is already routed by Ingress " + where(*it->second.ing) + " (line " +
-                    std::to_string(it->second.line) + "); only one of them receives the traffic");
+                    " is already routed by Ingress " + where(*it->second.ing) + " (" +
+                    c.files[it->second.loc.file].path + ":" + std::to_string(it->second.loc.line) +
+                    "); only one of them receives the traffic");
       }
     }
   }

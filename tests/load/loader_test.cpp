@@ -1,0 +1,212 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "test_support.h"
+
+namespace ig {
+
+using testing::scan_text;
+
+namespace {
+std::string ingress_named(const std::string& name) {
+  return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name + "\n  namespace: web\n";
+}
+}  // namespace
+
+// Tests that every document of a multi-document stream is loaded, empty documents skipped.
+TEST(Loader, MultiDocumentAndEmptyDocuments) {
+  auto r = scan_text("---\n" + ingress_named("a") + "---\n---\n" + ingress_named("b") + "...\n");
+  EXPECT_TRUE(r->errors.empty());
+  ASSERT_EQ(r->cluster.ingresses.size(), 2u);
+  EXPECT_EQ(r->cluster.ingresses[1].meta.name, "b");
+  EXPECT_EQ(r->cluster.ingresses[1].meta.loc.line, 9u);
+  EXPECT_EQ(r->stats.skipped_documents, 1u);
+}
+
+// Tests that kubectl's `kind: List` wrapper (yaml and json) is unwrapped and items keep their own lines.
+TEST(Loader, ListWrappersYamlAndJson) {
+  auto y = scan_text(
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n"
+      "- apiVersion: v1\n  kind: Service\n  metadata: {name: b}\n");
+  ASSERT_EQ(y->cluster.services.size(), 2u);
+  EXPECT_EQ(y->cluster.services[1].meta.loc.line, 7u);
+
+  auto j = scan_text(R"({
+  "apiVersion": "v1",
+  "kind": "ServiceList",
+  "items": [
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "x"},
+     "spec": {"externalIPs": ["10.0.0.1"]}}
+  ]
+})",
+                     InputFormat::Json);
+  ASSERT_TRUE(j->errors.empty()) << j->errors[0].message;
+  ASSERT_EQ(j->cluster.services.size(), 1u);
+  EXPECT_EQ(j->cluster.services[0].meta.ns, "x");
+  EXPECT_EQ(j->lines("IG402"), std::vector<uint32_t>{6});
+  EXPECT_EQ(j->cluster.services[0].external_ips_loc.col, 30u);
+}
+
+// Tests that the Helm `# Source:` comment becomes each document's origin.
+TEST(Loader, HelmSourceOrigin) {
+  auto r = scan_text("---\n# Source: chart/templates/a.yaml\n" + ingress_named("a") +
+                     "---\n# Source: chart/templates/b.yaml\n" + ingress_named("b") + "---\n" + ingress_named("c"));
+  ASSERT_EQ(r->cluster.ingresses.size(), 3u);
+  EXPECT_EQ(r->cluster.ingresses[0].meta.origin, "chart/templates/a.yaml");
+  EXPECT_EQ(r->cluster.ingresses[1].meta.origin, "chart/templates/b.yaml");
+  EXPECT_EQ(r->cluster.ingresses[2].meta.origin, "");
+}
+
+// Tests that an alias cannot reach an anchor of an earlier document.
+TEST(Loader, AnchorsAreScopedToTheirDocument) {
+  auto r = scan_text("a: &x 1\n---\nb: *x\n");
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].mark.line, 3u);
+}
+
+// Tests that merge keys apply with explicit keys winning, as kubectl does.
+TEST(Loader, MergeKeys) {
+  auto r = scan_text(
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: m\n  labels: &base\n"
+      "    nginx.ingress.kubernetes.io/ssl-redirect: \"false\"\n    team: a\n  annotations:\n    <<: *base\n    team: b\n"
+      "spec:\n  tls:\n  - hosts: [x.example.com]\n  rules:\n  - host: x.example.com\n");
+  ASSERT_EQ(r->cluster.ingresses.size(), 1u);
+  const auto& m = r->cluster.ingresses[0].meta;
+  ASSERT_NE(m.annotation("team"), nullptr);
+  EXPECT_EQ(m.annotation("team")->value, "b");
+  ASSERT_NE(m.annotation("nginx.ingress.kubernetes.io/ssl-redirect"), nullptr);
+  EXPECT_EQ(r->lines("IG102"), std::vector<uint32_t>{6});  // points where the merged value is written
+}
+
+// Tests that a duplicate key keeps the last value and is reported at its second occurrence.
+TEST(Loader, DuplicateKeyKeepsLastAndIsReported) {
+  auto r = scan_text(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  type: ClusterIP\n  type: LoadBalancer\n");
+  ASSERT_EQ(r->cluster.services.size(), 1u);
+  EXPECT_EQ(r->cluster.services[0].type.value, "LoadBalancer");
+  EXPECT_EQ(r->lines("IG001"), std::vector<uint32_t>{7});
+}
+
+// Tests that an unquoted boolean in annotations is reported (the API server rejects it) and quoted is not.
+TEST(Loader, NonStringAnnotation) {
+  auto r = scan_text(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    a: yes\n    b: \"yes\"\n    c: 8080\n");
+  EXPECT_EQ(r->lines("IG002"), (std::vector<uint32_t>{6, 8}));
+}
+
+// Tests that the legacy extensions/v1beta1 backend fields are read.
+TEST(Loader, LegacyIngressBackend) {
+  auto r = scan_text(
+      "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  backend:\n    serviceName: web\n"
+      "    servicePort: 80\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - backend:\n"
+      "          serviceName: api\n          servicePort: http\n");
+  ASSERT_EQ(r->cluster.ingresses.size(), 1u);
+  const Ingress& ing = r->cluster.ingresses[0];
+  EXPECT_EQ(ing.default_backend.service, "web");
+  EXPECT_EQ(ing.default_backend.port_number, 80);
+  ASSERT_EQ(ing.rules[0].paths.size(), 1u);
+  EXPECT_EQ(ing.rules[0].paths[0].backend.port_name, "http");
+}
+
+// Tests that a tab used for indentation gives an error at its line and column.
+TEST(LoaderHostile, TabIndentation) {
+  auto r = scan_text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n");
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].mark.line, 4u);
+  EXPECT_NE(r->errors[0].message.find("tab"), std::string::npos);
+}
+
+// Tests that a billion-laughs alias bomb is refused quickly instead of expanded.
+TEST(LoaderHostile, AliasBomb) {
+  std::string y = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    y += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; ++j) y += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    y += "]\n";
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto r = scan_text(y);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_NE(r->errors[0].message.find("alias"), std::string::npos);
+  EXPECT_GT(r->errors[0].mark.line, 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// Tests that a few aliases in a normal document stay within the budget.
+TEST(LoaderHostile, ModestAliasesAccepted) {
+  auto r = scan_text("x: &labels {app: web}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels: {app: web}\n");
+  EXPECT_TRUE(r->errors.empty());
+}
+
+// Tests that nesting beyond 10,000 levels is refused, in YAML and JSON, without a crash.
+TEST(LoaderHostile, DepthLimit) {
+  auto y = scan_text(std::string(20000, '['));
+  ASSERT_EQ(y->errors.size(), 1u);
+  EXPECT_NE(y->errors[0].message.find("nesting deeper than 10000"), std::string::npos);
+  auto j = scan_text(std::string(20000, '[') + std::string(20000, ']'), InputFormat::Json);
+  ASSERT_EQ(j->errors.size(), 1u);
+  EXPECT_NE(j->errors[0].message.find("nesting deeper than 10000"), std::string::npos);
+  // 9,000 levels are legal and load.
+  auto ok = scan_text(std::string(9000, '[') + std::string(9000, ']'), InputFormat::Json);
+  EXPECT_TRUE(ok->errors.empty());
+}
+
+// Tests that binary junk is an error, not a crash.
+TEST(LoaderHostile, BinaryJunk) {
+  std::string junk;
+  for (int i = 0; i < 512; ++i) junk.push_back(static_cast<char>((i * 37) & 0xff));
+  auto y = scan_text(junk);
+  EXPECT_EQ(y->errors.size(), 1u);
+  auto j = scan_text("{" + junk, InputFormat::Json);
+  EXPECT_EQ(j->errors.size(), 1u);
+}
+
+// Tests that a truncated file reports where it ends and keeps the documents before it.
+TEST(LoaderHostile, TruncatedKeepsEarlierDocuments) {
+  auto r = scan_text(ingress_named("ok") + "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: \"abc\n");
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].mark.line, 11u);  // end of input
+  EXPECT_NE(r->errors[0].message.find("started at line 10, column 9"), std::string::npos) << r->errors[0].message;
+  EXPECT_EQ(r->cluster.ingresses.size(), 1u);
+}
+
+// Tests that JSON errors carry a line and column, and trailing content is refused.
+TEST(LoaderHostile, JsonErrors) {
+  auto r = scan_text("{\n  \"kind\": \"Service\",\n  \"apiVersion\": tru\n}", InputFormat::Json);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].mark.line, 3u);
+  auto t = scan_text("{\"a\": 1}\n{\"b\": 2}", InputFormat::Json);
+  ASSERT_EQ(t->errors.size(), 1u);
+  EXPECT_NE(t->errors[0].message.find("after the top-level value"), std::string::npos);
+  EXPECT_EQ(t->errors[0].mark.line, 2u);
+}
+
+// Tests that files over the size limit are refused by name and the rest still load.
+TEST(LoaderHostile, FileSizeLimitAndOtherFilesStillLoad) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "ig_loader_limit";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "big.yaml") << std::string(5000, '#') << "\n";
+  std::ofstream(dir / "sub" / "ok.yml") << ingress_named("ok");
+  std::ofstream(dir / "notes.txt") << "not a manifest";
+  std::ofstream(dir / "bad.json") << "{";
+  Cluster c;
+  LoadOptions opts;
+  opts.max_file_size = 1000;
+  Loader loader(c, opts);
+  loader.load_path(dir.string());
+  loader.load_path((dir / "missing.yaml").string());
+  ASSERT_EQ(loader.errors().size(), 3u);
+  EXPECT_NE(loader.errors()[0].file.find("bad.json"), std::string::npos);
+  EXPECT_NE(loader.errors()[1].message.find("over the limit"), std::string::npos);
+  EXPECT_EQ(loader.errors()[2].message, "no such file or directory");
+  EXPECT_EQ(c.ingresses.size(), 1u);
+  EXPECT_EQ(loader.stats().files, 2u);  // big.yaml refused before reading, notes.txt ignored
+  fs::remove_all(dir);
+}
+
+}  // namespace ig

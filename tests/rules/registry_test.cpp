@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "rules/rule.h"
+
+namespace ig {
+
+// Tests that rule IDs are unique and every rule carries complete documentation.
+TEST(Registry, UniqueIdsAndCompleteMetadata) {
+  std::set<std::string_view> ids;
+  ASSERT_GE(builtin_rules().size(), 27u);
+  for (const Rule* r : builtin_rules()) {
+    EXPECT_TRUE(ids.insert(r->info.id).second) << "duplicate id " << r->info.id;
+    EXPECT_EQ(r->info.id.substr(0, 2), "IG");
+    EXPECT_FALSE(r->info.title.empty()) << r->info.id;
+    EXPECT_FALSE(r->info.category.empty()) << r->info.id;
+    EXPECT_GT(r->info.rationale.size(), 40u) << r->info.id;
+    EXPECT_FALSE(r->info.remediation.empty()) << r->info.id;
+    EXPECT_FALSE(r->info.references[0].empty()) << r->info.id;
+    EXPECT_NE(r->check, nullptr);
+    EXPECT_EQ(find_rule(r->info.id), r);
+  }
+}
+
+// Tests that docs/rules.md is the generated catalogue (run `make docs` after changing a rule).
+TEST(Registry, RulesReferenceIsUpToDate) {
+  std::ifstream in(std::string(IG_SOURCE_DIR) + "/docs/rules.md");
+  ASSERT_TRUE(in) << "docs/rules.md missing";
+  std::stringstream committed;
+  committed << in.rdbuf();
+  std::ostringstream generated, err;
+  ASSERT_EQ(run_rules("markdown", generated, err), 0);
+  EXPECT_EQ(committed.str(), generated.str()) << "docs/rules.md is stale: run `make docs`";
+}
+
+}  // namespace ig
