@@ -83,8 +83,15 @@ TEST(Cli, TextOutputLooksLikeACompiler) {
 
 // Tests --fail-on: raising the threshold above every finding exits 0; never never fails.
 TEST(Cli, FailOnThreshold) {
-  EXPECT_EQ(run("scan examples/hardened --fail-on low").code, 1);
-  EXPECT_EQ(run("scan examples/hardened --fail-on medium").code, 0);
+  // A lone low finding (no ingress class) fails at --fail-on low only.
+  fs::path f = fs::temp_directory_path() / "ig_cli_low.yaml";
+  std::ofstream(f) << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n"
+                      "  tls: [{hosts: [a.example.com]}]\n  rules: [{host: a.example.com}]\n";
+  EXPECT_EQ(run("scan " + f.string() + " --fail-on low").code, 1);
+  EXPECT_EQ(run("scan " + f.string() + " --fail-on medium").code, 0);
+  EXPECT_EQ(run("scan " + f.string()).code, 0);  // default threshold: medium
+  fs::remove(f);
+  EXPECT_EQ(run("scan examples/hardened --fail-on info").code, 0);
   EXPECT_EQ(run("scan examples/demo --fail-on never").code, 0);
   EXPECT_EQ(run("scan examples/demo --fail-on critical").code, 1);
 }
@@ -95,9 +102,7 @@ TEST(Cli, Stdin) {
   EXPECT_EQ(y.code, 1);
   auto doc = nlohmann::json::parse(y.out);
   EXPECT_EQ(doc["findings"][0]["location"]["file"], "-");
-  Outcome j = run(R"(scan - --format json <<'EOF'
-{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"}, "spec": {"externalIPs": ["192.0.2.1"]}}
-EOF)");
+  Outcome j = run(R"(scan - --format json < tests/cli/service-external-ip.json)");
   EXPECT_EQ(j.code, 1);
   EXPECT_EQ(nlohmann::json::parse(j.out)["findings"][0]["rule"], "IG402");
 }
