@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <simdjson.h>
 
 #include <string>
@@ -94,11 +95,35 @@ class JsonWalker {
   const char* last_ = nullptr;
 };
 
+// The walk recurses once per nesting level; 10,000 levels need more than the
+// default 8 MB stack with sanitizer-sized frames. Run it on a thread whose
+// stack is reserved large (pages are only committed when touched).
+constexpr size_t kWalkStack = 512ull << 20;
+
+template <typename Fn>
+bool run_with_large_stack(Fn& fn) {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  pthread_attr_setstacksize(&attr, kWalkStack);
+  pthread_t thread;
+  auto trampoline = [](void* arg) -> void* {
+    (*static_cast<Fn*>(arg))();
+    return nullptr;
+  };
+  int rc = pthread_create(&thread, &attr, trampoline, &fn);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return false;
+  pthread_join(thread, nullptr);
+  return true;
+}
+
 }  // namespace
 
 std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limits, DocumentSink& sink) {
+  // Two levels of headroom: the builder refuses level max_depth + 1 before
+  // simdjson would reach its own limit.
   od::parser parser;
-  if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 1)) {
+  if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 2)) {
     return Error{std::string("cannot allocate the JSON parser: ") + simdjson::error_message(e), {}};
   }
   simdjson::padded_string_view view(buf.data(), buf.size(), buf.capacity());
@@ -116,7 +141,10 @@ std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limit
     return walker.fail(e);
   }
   builder.begin_document(Mark{1, 1});
-  if (auto err = walker.walk(root)) return err;
+  std::optional<Error> walk_error;
+  auto walk = [&] { walk_error = walker.walk(root); };
+  if (!run_with_large_stack(walk)) return Error{"cannot start the JSON walker thread", {}};
+  if (walk_error) return walk_error;
   // Anything left after the top-level value is an error (two objects, junk).
   const char* rest = nullptr;
   if (doc.current_location().get(rest) == simdjson::SUCCESS && rest) {
