@@ -204,7 +204,8 @@ struct Secret {
   std::string type;
   std::vector<std::string> data_keys;
   std::string tls_crt;  // base64, as in the manifest
-  std::string tls_key;  // base64; never print, never log
+  // The private key itself is never kept: only whether the Secret has one.
+  bool has_tls_key = false;
 };
 
 struct ConfigMap {

@@ -307,7 +307,7 @@ class ObjectReader {
       for (uint32_t i = 0; i < data->count; ++i) {
         std::string k = str(data->key(i));
         if (k == "tls.crt") s.tls_crt = str(data->value(i));
-        if (k == "tls.key") s.tls_key = str(data->value(i));
+        if (k == "tls.key") s.has_tls_key = true;
         s.data_keys.push_back(std::move(k));
       }
     }
