@@ -174,10 +174,10 @@ void check_backend(const Cluster& c, Findings& out, const Ingress& ing, const In
     return;
   }
   if (svc->type_or_default() == "ExternalName" && svc->ports.empty()) return;
+  if (!b.port_number && b.port_name.empty()) return;  // no port named: nothing to check
   bool found = std::any_of(svc->ports.begin(), svc->ports.end(), [&](const ServicePort& p) {
-    return b.port_number ? p.port == *b.port_number : (!b.port_name.empty() && p.name == b.port_name);
+    return b.port_number ? p.port == *b.port_number : p.name == b.port_name;
   });
-  if (!b.port_number && b.port_name.empty()) return;
   if (!found) {
     std::string port = b.port_number ? std::to_string(*b.port_number) : b.port_name;
     out.add(kBackendMissing.info, ing.meta, b.port_loc.line ? b.port_loc : b.service_loc,
