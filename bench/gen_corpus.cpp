@@ -8,6 +8,9 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <vector>
+
+#include "testing/certgen.h"
 
 namespace fs = std::filesystem;
 
@@ -24,12 +27,18 @@ struct Rng {
   size_t below(size_t n) { return static_cast<size_t>(next() % n); }
 };
 
-std::string base64_blob(Rng& rng, size_t len) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string s;
-  s.reserve(len);
-  for (size_t i = 0; i < len; ++i) s.push_back(kAlphabet[rng.below(64)]);
-  return s;
+// A real certificate per application (so that the scan pays for reading it):
+// mostly P-256 keys, one in 16 RSA-2048 (from a small pool of keys, since RSA
+// generation is slow), one in 10 expired.
+ig::testing::KeyPair certificate(Rng& rng, const std::string& host) {
+  static std::vector<std::string> rsa_keys;
+  if (rsa_keys.empty())
+    for (int k = 0; k < 4; ++k) rsa_keys.push_back(ig::testing::make_key("rsa:2048"));
+  ig::testing::CertSpec spec;
+  spec.dns_names = {host};
+  if (rng.below(10) == 0) spec.not_after_days = -3;
+  if (rng.below(16) == 0) return ig::testing::make_certificate_with_key(spec, rsa_keys[rng.below(rsa_keys.size())]);
+  return ig::testing::make_certificate(spec);
 }
 
 void app(std::ostream& out, Rng& rng, size_t i) {
@@ -83,7 +92,9 @@ void app(std::ostream& out, Rng& rng, size_t i) {
       << "    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: ingress-nginx\n      podSelector:\n        matchLabels:\n          app.kubernetes.io/name: ingress-nginx\n"
       << "    ports:\n    - protocol: TCP\n      port: 8080\n";
   out << "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: " << name << "-tls\n  namespace: " << ns
-      << "\ntype: kubernetes.io/tls\ndata:\n  tls.crt: " << base64_blob(rng, 1600) << "\n  tls.key: " << base64_blob(rng, 1200) << "\n";
+      << "\ntype: kubernetes.io/tls\ndata:\n";
+  ig::testing::KeyPair kp = certificate(rng, host);
+  out << "  tls.crt: " << ig::testing::base64(kp.cert_pem) << "\n  tls.key: " << ig::testing::base64(kp.key_pem) << "\n";
   out << "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " << name << "-config\n  namespace: " << ns << "\ndata:\n";
   for (int k = 0; k < 12; ++k) out << "  setting-" << k << ": \"value-" << rng.below(100000) << "\"\n";
 }

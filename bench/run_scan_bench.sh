@@ -9,10 +9,11 @@ dir=${2:-$build/bench-corpus}
 runs=${RUNS:-5}
 mb=${CORPUS_MB:-100}
 
-if [ ! -f "$dir/.complete-$mb" ]; then
+gen_version=2  # bump when bench/gen_corpus.cpp changes what it writes
+if [ ! -f "$dir/.complete-$mb-v$gen_version" ]; then
   rm -rf "$dir"
   "$build/ig_gen_corpus" "$dir" "$mb"
-  touch "$dir/.complete-$mb"
+  touch "$dir/.complete-$mb-v$gen_version"
 fi
 bytes=$(cat "$dir"/*.yaml | wc -c)
 docs=$(grep -c '^---$' "$dir"/*.yaml | awk -F: '{s+=$2} END {print s}')

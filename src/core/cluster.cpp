@@ -63,13 +63,13 @@ void Cluster::index() {
     services_by_name_[key(ns, services[i].meta.name)] = i;
     ++service_count_by_ns_[ns];
   }
-  for (size_t i = 0; i < namespaces.size(); ++i) namespaces_by_name_[namespaces[i].meta.name] = i;
+  for (size_t i = 0; i < namespaces.size(); ++i) namespaces_by_name_[std::string(namespaces[i].meta.name)] = i;
   for (size_t i = 0; i < secrets.size(); ++i) {
     auto ns = std::string(secrets[i].meta.effective_ns());
     secrets_by_name_[key(ns, secrets[i].meta.name)] = i;
     ++secret_count_by_ns_[ns];
   }
-  for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[ingress_classes[i].meta.name] = i;
+  for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[std::string(ingress_classes[i].meta.name)] = i;
 }
 
 const Service* Cluster::find_service(std::string_view ns, std::string_view name) const {

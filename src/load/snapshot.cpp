@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "load/certificate.h"
 #include "load/scalar.h"
 
 namespace ig {
@@ -24,6 +25,9 @@ class ObjectReader {
     }
     return f;
   }
+
+  // Scalar text, a view into the document (valid while it is being read).
+  static std::string_view text(const Node* n) { return scalar_text(n).value_or(std::string_view()); }
 
   std::string str(const Node* n) const {
     auto t = scalar_text(n);
@@ -52,20 +56,20 @@ class ObjectReader {
       const Node* v = m->value(i);
       if (!k->is_scalar()) continue;
       KeyValue kv;
-      kv.key = std::string(k->text);
+      kv.key = c_.strings->intern(k->text);
       kv.key_loc = loc(k);
       kv.value_loc = loc(v);
       if (v->is_scalar()) {
         ScalarType t = scalar_type(*v);
-        if (t != ScalarType::Null) kv.value = std::string(v->text);
+        if (t != ScalarType::Null) kv.value = c_.strings->keep(v->text);
         kv.non_string = t == ScalarType::Bool || t == ScalarType::Int || t == ScalarType::Float;
       } else {
         kv.non_string = true;
       }
       if (kv.non_string && report_types) {
         c_.input_issues.push_back(InputIssue{InputIssue::Kind::NonStringValue,
-                                             kv.key + ": " + (v->is_scalar() ? std::string(v->text) : "<collection>"),
-                                             kv.value_loc, kv.key_loc, c_.objects.size() - 1});
+                                             std::string(kv.key) + ": " + (v->is_scalar() ? std::string(v->text) : "<collection>"),
+                                             kv.value_loc, kv.key_loc, object_index_});
       }
       out.push_back(std::move(kv));
     }
@@ -93,17 +97,18 @@ class ObjectReader {
 
   ObjectMeta meta(const Node* obj, const Node* kind_node) {
     ObjectMeta m;
-    m.api_version = str(obj->get("apiVersion"));
-    m.kind = str(kind_node);
+    StringPool& pool = *c_.strings;
+    m.api_version = pool.intern(text(obj->get("apiVersion")));
+    m.kind = pool.intern(text(kind_node));
     m.loc = loc(obj);
-    m.origin = doc_.origin;
+    m.origin = pool.intern(doc_.origin);
     const Node* md = obj->get("metadata");
     if (md && md->is_map()) {
       const Node* name = md->get("name");
-      m.name = str(name);
-      if (m.name.empty()) m.name = str(md->get("generateName"));
+      m.name = pool.keep(text(name));
+      if (m.name.empty()) m.name = pool.keep(text(md->get("generateName")));
       m.name_loc = name ? loc(name) : loc(md);
-      m.ns = str(md->get("namespace"));
+      m.ns = pool.intern(text(md->get("namespace")));
       m.labels = string_map(md->get("labels"), true);
       m.annotations = string_map(md->get("annotations"), true);
     } else {
@@ -303,16 +308,27 @@ class ObjectReader {
     Secret s;
     s.meta = std::move(m);
     s.type = str(obj->get("type"));
-    if (const Node* data = obj->get("data"); data && data->is_map()) {
+    // stringData is merged over data by the API server.
+    const Node* crt = nullptr;
+    const Node* key = nullptr;
+    bool crt_base64 = true, key_base64 = true;
+    for (const char* section : {"data", "stringData"}) {
+      const Node* data = obj->get(section);
+      if (!data || !data->is_map()) continue;
+      bool base64 = section[0] == 'd';
       for (uint32_t i = 0; i < data->count; ++i) {
         std::string k = str(data->key(i));
-        if (k == "tls.crt") s.tls_crt = str(data->value(i));
-        if (k == "tls.key") s.has_tls_key = true;
-        s.data_keys.push_back(std::move(k));
+        if (k == "tls.crt") crt = data->value(i), crt_base64 = base64;
+        if (k == "tls.key") key = data->value(i), key_base64 = base64, s.has_tls_key = true;
+        if (std::find(s.data_keys.begin(), s.data_keys.end(), k) == s.data_keys.end()) s.data_keys.push_back(std::move(k));
       }
     }
-    if (const Node* data = obj->get("stringData"); data && data->is_map()) {
-      for (uint32_t i = 0; i < data->count; ++i) s.data_keys.push_back(str(data->key(i)));
+    if (crt) {
+      SecretValue crt_value{scalar_text(crt).value_or(std::string_view()), crt_base64};
+      SecretValue key_value{key ? scalar_text(key).value_or(std::string_view()) : std::string_view(), key_base64};
+      s.cert = inspect_certificate(crt_value, key_value);
+      s.cert.loc = loc(crt);
+      s.cert.key_loc = key ? loc(key) : Loc{};
     }
     c_.secrets.push_back(std::move(s));
   }
@@ -396,18 +412,10 @@ class ObjectReader {
     auto kind = as_string(kind_node);
     auto api = as_string(obj->get("apiVersion"));
     if (!kind || !api || kind->empty()) return false;
-    ObjectRef ref;
-    ref.api_version = std::string(*api);
-    ref.kind = std::string(*kind);
-    ref.loc = loc(obj);
-    ref.origin = doc_.origin;
-    if (const Node* md = obj->get("metadata")) {
-      ref.name = str(md->get("name"));
-      ref.ns = str(md->get("namespace"));
-    }
-    c_.objects.push_back(std::move(ref));
+    object_index_ = c_.objects.size();  // input issues found below belong to it
     ObjectMeta m = meta(obj, kind_node);
-    const std::string& k = m.kind;
+    c_.objects.push_back(ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin});
+    std::string_view k = m.kind;
     if (k == "Ingress") ingress(obj, std::move(m));
     else if (k == "IngressClass") ingress_class(obj, std::move(m));
     else if (k == "Service") service(obj, std::move(m));
@@ -423,6 +431,7 @@ class ObjectReader {
 
  private:
   Cluster& c_;
+  size_t object_index_ = 0;
   uint32_t file_;
   const Document& doc_;
 };

@@ -6,37 +6,67 @@
 
 namespace ig {
 
+namespace {
+
+using nlohmann::ordered_json;
+
+// Invalid UTF-8 from hostile input is replaced instead of throwing.
+std::string dump(const ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+// Indents every line after the first of an already dumped value, so that the
+// streamed document reads like one dumped whole.
+void write_nested(std::ostream& out, const std::string& text, std::string_view pad) {
+  for (char ch : text) {
+    out << ch;
+    if (ch == '\n') out << pad;
+  }
+}
+
+ordered_json finding_json(const Cluster& c, const Finding& f) {
+  ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
+  if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
+  return ordered_json{
+      {"rule", f.rule->id},
+      {"severity", to_string(f.rule->severity)},
+      {"title", f.rule->title},
+      {"message", f.message},
+      {"resource",
+       {{"apiVersion", f.resource.api_version},
+        {"kind", f.resource.kind},
+        {"namespace", f.resource.ns},
+        {"name", f.resource.name}}},
+      {"location", loc},
+      {"remediation", f.rule->remediation},
+  };
+}
+
+}  // namespace
+
+// Streams the document one finding at a time: a whole-document DOM of a
+// large scan costs several times the output's size in memory.
 void write_json(std::ostream& out, const ScanResult& r) {
-  using nlohmann::ordered_json;
   const Cluster& c = *r.cluster;
-  ordered_json doc;
-  doc["tool"] = {{"name", kToolName}, {"version", version()}};
-  ordered_json findings = ordered_json::array();
   std::array<size_t, 5> counts{};
+  out << "{\n  \"tool\": ";
+  write_nested(out, dump(ordered_json{{"name", kToolName}, {"version", version()}}, 2), "  ");
+  out << ",\n";
+  out << "  \"findings\": [";
+  bool first = true;
   for (const Finding& f : r.findings) {
     ++counts[static_cast<size_t>(f.rule->severity)];
-    ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
-    if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
-    findings.push_back(ordered_json{
-        {"rule", f.rule->id},
-        {"severity", to_string(f.rule->severity)},
-        {"title", f.rule->title},
-        {"message", f.message},
-        {"resource",
-         {{"apiVersion", f.resource.api_version},
-          {"kind", f.resource.kind},
-          {"namespace", f.resource.ns},
-          {"name", f.resource.name}}},
-        {"location", loc},
-        {"remediation", f.rule->remediation},
-    });
+    out << (first ? "\n    " : ",\n    ");
+    first = false;
+    write_nested(out, dump(finding_json(c, f), 2), "    ");
   }
+  out << (first ? "],\n" : "\n  ],\n");
   ordered_json errors = ordered_json::array();
   for (const LoadError& e : r.errors)
     errors.push_back({{"file", e.file}, {"line", e.mark.line}, {"column", e.mark.col}, {"message", e.message}});
-  doc["findings"] = std::move(findings);
-  doc["errors"] = std::move(errors);
-  doc["summary"] = {
+  out << "  \"errors\": ";
+  write_nested(out, dump(errors, 2), "  ");
+  ordered_json summary = {
       {"files", r.stats.files},
       {"documents", r.stats.documents},
       {"objects", r.stats.objects},
@@ -46,8 +76,9 @@ void write_json(std::ostream& out, const ScanResult& r) {
        {{"critical", counts[4]}, {"high", counts[3]}, {"medium", counts[2]}, {"low", counts[1]}, {"info", counts[0]}}},
       {"errors", r.errors.size()},
   };
-  // Replace invalid UTF-8 from hostile input instead of throwing.
-  out << doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  out << ",\n  \"summary\": ";
+  write_nested(out, dump(summary, 2), "  ");
+  out << "\n}\n";
 }
 
 }  // namespace ig

@@ -58,7 +58,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
       if (f.loc.col > 0 && f.loc.col <= kMaxExcerpt)
         out << std::string(gutter.size(), ' ') << " | " << std::string(f.loc.col - 1, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
     }
-    std::string who = f.resource.kind + " " + (f.resource.ns.empty() ? "" : f.resource.ns + "/") + f.resource.name;
+    std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);
     out << "       = " << who;
     if (!f.resource.origin.empty()) out << " (from " << f.resource.origin << ")";
     out << '\n';

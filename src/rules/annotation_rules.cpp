@@ -27,8 +27,8 @@ bool is_snippet(std::string_view key) {
   return is_nginx_annotation(key) && (ends_with(key, "-snippet") || ends_with(key, "-snippets"));
 }
 
-std::string short_name(const std::string& key) {
-  return has_prefix(key, kNginxPrefix) ? key.substr(kNginxPrefix.size()) : key;
+std::string short_name(std::string_view key) {
+  return std::string(has_prefix(key, kNginxPrefix) ? key.substr(kNginxPrefix.size()) : key);
 }
 
 void check_snippet(const Cluster& c, Findings& out) {

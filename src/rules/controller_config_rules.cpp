@@ -32,7 +32,7 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
       }
   std::vector<const ConfigMap*> out;
   for (const ConfigMap& cm : c.config_maps) {
-    std::string id = std::string(cm.meta.effective_ns()) + "/" + cm.meta.name;
+    std::string id = std::string(cm.meta.effective_ns()) + "/" + std::string(cm.meta.name);
     const KeyValue* name = cm.meta.label("app.kubernetes.io/name");
     const KeyValue* part = cm.meta.label("app.kubernetes.io/part-of");
     bool is = referenced.count(id) || (name && name->value == "ingress-nginx") || (part && part->value == "ingress-nginx") ||

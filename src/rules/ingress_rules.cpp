@@ -12,7 +12,7 @@ namespace ig::rules {
 
 namespace {
 
-std::string where(const Ingress& ing) { return std::string(ing.meta.effective_ns()) + "/" + ing.meta.name; }
+std::string where(const Ingress& ing) { return std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name); }
 
 // TLS terminated before the Ingress controller (cloud load balancer certificate)
 // or passed through to the backend: the Ingress needs no spec.tls.
@@ -55,7 +55,7 @@ void check_host_without_tls(const Cluster& c, Findings& out) {
 std::string ingress_class(const Ingress& ing) {
   if (ing.class_name) return ing.class_name.value;
   const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class");
-  return a ? a->value : std::string();
+  return a ? std::string(a->value) : std::string();
 }
 
 void check_https_not_enforced(const Cluster& c, Findings& out) {

@@ -6,22 +6,10 @@ namespace ig::rules {
 
 namespace {
 
-ObjectMeta meta_of(const Cluster& c, size_t object) {
-  const ObjectRef& r = c.objects[object];
-  ObjectMeta m;
-  m.api_version = r.api_version;
-  m.kind = r.kind;
-  m.ns = r.ns;
-  m.name = r.name;
-  m.loc = r.loc;
-  m.origin = r.origin;
-  return m;
-}
-
 void check_duplicate_key(const Cluster& c, Findings& out) {
   for (const InputIssue& i : c.input_issues) {
     if (i.kind != InputIssue::Kind::DuplicateKey) continue;
-    out.add(kDuplicateKey.info, meta_of(c, i.object), i.loc,
+    out.add(kDuplicateKey.info, c.objects[i.object], i.loc,
             "key '" + i.detail + "' is set twice (first on line " + std::to_string(i.other.line) +
                 "); the API server keeps this later value");
   }
@@ -30,7 +18,7 @@ void check_duplicate_key(const Cluster& c, Findings& out) {
 void check_non_string_value(const Cluster& c, Findings& out) {
   for (const InputIssue& i : c.input_issues) {
     if (i.kind != InputIssue::Kind::NonStringValue) continue;
-    out.add(kNonStringValue.info, meta_of(c, i.object), i.loc,
+    out.add(kNonStringValue.info, c.objects[i.object], i.loc,
             "value of '" + i.detail.substr(0, i.detail.find(':')) +
                 "' is not a string; the API server rejects the object (quote the value)");
   }

@@ -47,11 +47,15 @@ const Rule* find_rule(std::string_view id) {
 }
 
 void Findings::add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::string message) {
+  add(rule, ObjectRef{meta.api_version, meta.kind, meta.ns, meta.name, meta.loc, meta.origin}, loc, std::move(message));
+}
+
+void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message) {
   Finding f;
   f.rule = &rule;
   f.message = std::move(message);
-  f.resource = ObjectRef{meta.api_version, meta.kind, meta.ns, meta.name, meta.loc, meta.origin};
-  f.loc = loc.line ? loc : meta.loc;
+  f.resource = object;
+  f.loc = loc.line ? loc : object.loc;
   items_.push_back(std::move(f));
 }
 

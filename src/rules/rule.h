@@ -31,7 +31,9 @@ struct Finding {
 
 class Findings {
  public:
+  // `meta` must be part of the Cluster being checked: the finding refers to its strings.
   void add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::string message);
+  void add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message);
   std::vector<Finding>& items() { return items_; }
 
  private:
