@@ -27,12 +27,22 @@ struct ScanOutcome {
   size_t count(std::string_view rule) const { return lines(rule).size(); }
 };
 
-inline std::unique_ptr<ScanOutcome> scan_text(const std::string& text, InputFormat format = InputFormat::Yaml) {
+// 1-based line of the first occurrence of `marker` in `text` (0 if absent).
+inline uint32_t line_of(const std::string& text, std::string_view marker) {
+  size_t pos = text.find(marker);
+  if (pos == std::string::npos) return 0;
+  uint32_t line = 1;
+  for (size_t i = 0; i < pos; ++i) line += text[i] == '\n';
+  return line;
+}
+
+inline std::unique_ptr<ScanOutcome> scan_text(const std::string& text, InputFormat format = InputFormat::Yaml,
+                                              const RuleSettings& settings = {}) {
   auto out = std::make_unique<ScanOutcome>();
   Loader loader(out->cluster);
   loader.load_buffer("test.yaml", text, format);
   out->cluster.index();
-  out->findings = run_rules(out->cluster);
+  out->findings = run_rules(out->cluster, settings);
   out->errors = loader.errors();
   out->stats = loader.stats();
   return out;

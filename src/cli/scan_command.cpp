@@ -56,7 +56,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   if (!result.errors.empty()) return static_cast<int>(ExitCode::Error);
   if (opts.fail_on) {
     for (const Finding& f : result.findings)
-      if (f.rule->severity >= *opts.fail_on) return static_cast<int>(ExitCode::Findings);
+      if (!f.suppressed && f.rule->severity >= *opts.fail_on) return static_cast<int>(ExitCode::Findings);
   }
   return static_cast<int>(ExitCode::Clean);
 }

@@ -55,6 +55,7 @@ struct ObjectMeta {
   std::string_view name;
   std::string_view ns;      // as written; empty when unspecified
   Loc loc;                  // start of the object
+  Loc api_version_loc;
   Loc name_loc;
   std::string_view origin;  // Helm `# Source:` template, if any
   std::vector<KeyValue> labels;
@@ -312,6 +313,19 @@ class Cluster {
   ObjectStore<ConfigMap> config_maps;
   ObjectStore<Workload> workloads;
   std::vector<InputIssue> input_issues;
+
+  // Calls fn(const ObjectMeta&) for every object of a modelled kind.
+  template <class Fn>
+  void for_each_meta(Fn fn) const {
+    for (const auto& o : ingresses) fn(o.meta);
+    for (const auto& o : ingress_classes) fn(o.meta);
+    for (const auto& o : services) fn(o.meta);
+    for (const auto& o : network_policies) fn(o.meta);
+    for (const auto& o : namespaces) fn(o.meta);
+    for (const auto& o : secrets) fn(o.meta);
+    for (const auto& o : config_maps) fn(o.meta);
+    for (const auto& o : workloads) fn(o.meta);
+  }
 
   // Builds the name indexes; call once after loading.
   void index();

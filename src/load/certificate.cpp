@@ -2,7 +2,6 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
-#include <gnutls/x509-ext.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -67,27 +66,17 @@ std::string printable(const char* p, size_t n) {
 }
 
 void read_names(gnutls_x509_crt_t crt, CertInfo& info) {
-  // Decode the subjectAltName extension once (the per-index getter decodes
-  // it again for every entry).
-  gnutls_datum_t der{nullptr, 0};
-  unsigned critical = 0;
-  if (gnutls_x509_crt_get_extension_by_oid2(crt, GNUTLS_X509EXT_OID_SAN, 0, &der, &critical) == 0) {
-    gnutls_subject_alt_names_t sans;
-    if (gnutls_subject_alt_names_init(&sans) == 0) {
-      if (gnutls_x509_ext_import_subject_alt_names(&der, sans, 0) == 0) {
-        unsigned type = 0;
-        gnutls_datum_t name, other;
-        for (unsigned i = 0; static_cast<int>(info.dns_names.size()) < kMaxNames &&
-                             gnutls_subject_alt_names_get(sans, i, &type, &name, &other) == 0;
-             ++i)
-          if (type == GNUTLS_SAN_DNSNAME) info.dns_names.push_back(printable(reinterpret_cast<const char*>(name.data), name.size));
-      }
-      gnutls_subject_alt_names_deinit(sans);
-    }
-    gnutls_free(der.data);
+  // GnuTLS keeps the decoded subjectAltName from the import: each call is cheap.
+  char buf[512];
+  for (unsigned seq = 0; static_cast<int>(info.dns_names.size()) < kMaxNames; ++seq) {
+    size_t size = sizeof buf;
+    unsigned critical = 0;
+    int type = gnutls_x509_crt_get_subject_alt_name(crt, seq, buf, &size, &critical);
+    if (type == GNUTLS_E_SHORT_MEMORY_BUFFER) continue;  // longer than any DNS name may be
+    if (type < 0) break;
+    if (type == GNUTLS_SAN_DNSNAME) info.dns_names.push_back(printable(buf, size));
   }
   if (!info.dns_names.empty()) return;
-  char buf[512];
   size_t size = sizeof buf;
   if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &size) == 0) {
     info.dns_names.push_back(printable(buf, size));

@@ -98,7 +98,9 @@ class ObjectReader {
   ObjectMeta meta(const Node* obj, const Node* kind_node) {
     ObjectMeta m;
     StringPool& pool = *c_.strings;
-    m.api_version = pool.intern(text(obj->get("apiVersion")));
+    const Node* api = obj->get("apiVersion");
+    m.api_version = pool.intern(text(api));
+    m.api_version_loc = api ? loc(api) : loc(obj);
     m.kind = pool.intern(text(kind_node));
     m.loc = loc(obj);
     m.origin = pool.intern(doc_.origin);

@@ -27,7 +27,7 @@ void write_nested(std::ostream& out, const std::string& text, std::string_view p
 ordered_json finding_json(const Cluster& c, const Finding& f) {
   ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
   if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
-  return ordered_json{
+  ordered_json j{
       {"rule", f.rule->id},
       {"severity", to_string(f.rule->severity)},
       {"title", f.rule->title},
@@ -40,6 +40,8 @@ ordered_json finding_json(const Cluster& c, const Finding& f) {
       {"location", loc},
       {"remediation", f.rule->remediation},
   };
+  if (f.suppressed) j["suppressed"] = {{"kind", f.suppressed->kind}, {"reason", f.suppressed->reason}};
+  return j;
 }
 
 }  // namespace
@@ -54,8 +56,12 @@ void write_json(std::ostream& out, const ScanResult& r) {
   out << ",\n";
   out << "  \"findings\": [";
   bool first = true;
+  size_t suppressed = 0;
   for (const Finding& f : r.findings) {
-    ++counts[static_cast<size_t>(f.rule->severity)];
+    if (f.suppressed)
+      ++suppressed;
+    else
+      ++counts[static_cast<size_t>(f.rule->severity)];
     out << (first ? "\n    " : ",\n    ");
     first = false;
     write_nested(out, dump(finding_json(c, f), 2), "    ");
@@ -71,7 +77,8 @@ void write_json(std::ostream& out, const ScanResult& r) {
       {"documents", r.stats.documents},
       {"objects", r.stats.objects},
       {"skipped_documents", r.stats.skipped_documents},
-      {"findings", r.findings.size()},
+      {"findings", r.findings.size() - suppressed},
+      {"suppressed", suppressed},
       {"by_severity",
        {{"critical", counts[4]}, {"high", counts[3]}, {"medium", counts[2]}, {"low", counts[1]}, {"info", counts[0]}}},
       {"errors", r.errors.size()},

@@ -44,7 +44,13 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     out << ": " << reset << (opts.color ? "\x1b[1;31m" : "") << "error: " << reset << e.message << '\n';
   }
   std::array<size_t, 5> counts{};
+  size_t suppressed = 0, active = 0;
   for (const Finding& f : r.findings) {
+    if (f.suppressed) {  // listed in JSON and SARIF; people see the count
+      ++suppressed;
+      continue;
+    }
+    ++active;
     ++counts[static_cast<size_t>(f.rule->severity)];
     const std::string& path = c.files[f.loc.file].path;
     out << bold << fmt::format("{}:{}:{}: ", path, f.loc.line, f.loc.col) << reset;
@@ -65,9 +71,10 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     out << "       = fix: " << f.rule->remediation << "\n\n";
   }
   out << fmt::format("{} finding{} ({} critical, {} high, {} medium, {} low, {} info) in {} object{} from {} file{}",
-                     r.findings.size(), r.findings.size() == 1 ? "" : "s", counts[4], counts[3], counts[2], counts[1],
+                     active, active == 1 ? "" : "s", counts[4], counts[3], counts[2], counts[1],
                      counts[0], r.stats.objects, r.stats.objects == 1 ? "" : "s", r.stats.files,
                      r.stats.files == 1 ? "" : "s");
+  if (suppressed) out << fmt::format("; {} suppressed by exemptions", suppressed);
   if (!r.errors.empty()) out << fmt::format("; {} input error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
   out << '\n';
 }

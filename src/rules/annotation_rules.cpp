@@ -31,7 +31,7 @@ std::string short_name(std::string_view key) {
   return std::string(has_prefix(key, kNginxPrefix) ? key.substr(kNginxPrefix.size()) : key);
 }
 
-void check_snippet(const Cluster& c, Findings& out) {
+void check_snippet(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const KeyValue& kv : ing.meta.annotations)
       if (is_snippet(kv.key))
@@ -50,7 +50,7 @@ std::optional<std::string> injection_marker(std::string_view v) {
   return std::nullopt;
 }
 
-void check_annotation_injection(const Cluster& c, Findings& out) {
+void check_annotation_injection(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const KeyValue& kv : ing.meta.annotations) {
       if (!is_nginx_annotation(kv.key) || is_snippet(kv.key)) continue;
@@ -61,7 +61,7 @@ void check_annotation_injection(const Cluster& c, Findings& out) {
     }
 }
 
-void check_allowlist_open(const Cluster& c, Findings& out) {
+void check_allowlist_open(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (auto name : {"whitelist-source-range", "allowlist-source-range"}) {
       const KeyValue* kv = nginx_annotation(ing.meta, name);

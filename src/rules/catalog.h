@@ -9,6 +9,7 @@ namespace ig::rules {
 // input_rules.cpp
 extern const Rule kDuplicateKey;
 extern const Rule kNonStringValue;
+extern const Rule kInvalidExemption;
 // ingress_rules.cpp
 extern const Rule kHostWithoutTls;
 extern const Rule kHttpsNotEnforced;
@@ -21,10 +22,23 @@ extern const Rule kNoIngressClass;
 extern const Rule kBackendMissing;
 extern const Rule kSensitivePathUnprotected;
 extern const Rule kPathInjection;
+extern const Rule kDeprecatedApi;
+extern const Rule kIngressClassMissing;
+extern const Rule kMultipleDefaultClasses;
 // annotation_rules.cpp
 extern const Rule kSnippetAnnotation;
 extern const Rule kAnnotationInjection;
 extern const Rule kAllowlistOpenToWorld;
+// nginx_annotation_rules.cpp
+extern const Rule kPassthroughVoidsControls;
+extern const Rule kMirrorExternal;
+extern const Rule kServerAliasTakeover;
+extern const Rule kOptionalClientCert;
+extern const Rule kCorsAnyOriginCredentials;
+extern const Rule kUpstreamTlsUnverified;
+extern const Rule kAccessLogOff;
+extern const Rule kBodySizeUnlimited;
+extern const Rule kOpenRedirect;
 // controller_config_rules.cpp
 extern const Rule kConfigAllowSnippets;
 extern const Rule kConfigRiskLevelCritical;
@@ -34,9 +48,26 @@ extern const Rule kConfigHstsWeak;
 extern const Rule kConfigForwardedHeadersTrusted;
 extern const Rule kConfigPathValidationOff;
 extern const Rule kConfigServerTokens;
+// controller_version_rules.cpp
+extern const Rule kIngressNginxEol;
+extern const Rule kIngressNginxNightmare;
+extern const Rule kIngressNginxLaterCves;
+extern const Rule kIngressNginxPre19;
+extern const Rule kAdmissionWebhookExposed;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;
+extern const Rule kExternalNameInternal;
+extern const Rule kBackendExposedDirectly;
+// tls_secret_rules.cpp
+extern const Rule kTlsSecretMissing;
+extern const Rule kTlsSecretUnusable;
+extern const Rule kCertExpired;
+extern const Rule kCertExpiringSoon;
+extern const Rule kCertWeakKey;
+extern const Rule kCertWeakSignature;
+extern const Rule kCertHostMismatch;
+extern const Rule kCertSelfSigned;
 // network_policy_rules.cpp
 extern const Rule kNetworkPolicyAllowAll;
 

@@ -48,7 +48,7 @@ void for_each_config(const Cluster& c, Fn fn) {
   for (const ConfigMap* cm : controller_configmaps(c)) fn(*cm);
 }
 
-void check_allow_snippets(const Cluster& c, Findings& out) {
+void check_allow_snippets(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("allow-snippet-annotations");
     if (kv && parse_go_bool(kv->value) == true)
@@ -57,7 +57,7 @@ void check_allow_snippets(const Cluster& c, Findings& out) {
   });
 }
 
-void check_risk_level(const Cluster& c, Findings& out) {
+void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("annotations-risk-level");
     if (kv && to_lower(trim(kv->value)) == "critical")
@@ -66,7 +66,7 @@ void check_risk_level(const Cluster& c, Findings& out) {
   });
 }
 
-void check_legacy_tls(const Cluster& c, Findings& out) {
+void check_legacy_tls(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("ssl-protocols");
     if (!kv) return;
@@ -119,7 +119,7 @@ std::vector<std::string> weak_ciphers(const std::string& spec) {
   return weak;
 }
 
-void check_weak_ciphers(const Cluster& c, Findings& out) {
+void check_weak_ciphers(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("ssl-ciphers");
     if (!kv || trim(kv->value).empty()) return;
@@ -134,7 +134,7 @@ void check_weak_ciphers(const Cluster& c, Findings& out) {
 
 constexpr int64_t kMinHstsMaxAge = 15552000;  // 180 days
 
-void check_hsts(const Cluster& c, Findings& out) {
+void check_hsts(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     if (const KeyValue* kv = cm.get("hsts"); kv && parse_go_bool(kv->value) == false) {
       out.add(kConfigHstsWeak.info, cm.meta, kv->value_loc, "hsts is \"false\": browsers are not told to insist on HTTPS");
@@ -150,7 +150,7 @@ void check_hsts(const Cluster& c, Findings& out) {
   });
 }
 
-void check_forwarded_headers(const Cluster& c, Findings& out) {
+void check_forwarded_headers(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* cidr = cm.get("proxy-real-ip-cidr");
     bool open = !cidr;  // the default is 0.0.0.0/0
@@ -169,7 +169,7 @@ void check_forwarded_headers(const Cluster& c, Findings& out) {
   });
 }
 
-void check_path_validation(const Cluster& c, Findings& out) {
+void check_path_validation(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("strict-validate-path-type");
     if (kv && parse_go_bool(kv->value) == false)
@@ -178,7 +178,7 @@ void check_path_validation(const Cluster& c, Findings& out) {
   });
 }
 
-void check_server_tokens(const Cluster& c, Findings& out) {
+void check_server_tokens(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("server-tokens");
     if (kv && parse_go_bool(kv->value) == true)

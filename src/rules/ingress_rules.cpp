@@ -26,7 +26,7 @@ bool tls_handled_elsewhere(const ObjectMeta& m) {
   return pass && parse_go_bool(pass->value).value_or(false);
 }
 
-void check_host_without_tls(const Cluster& c, Findings& out) {
+void check_host_without_tls(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
     if (tls_handled_elsewhere(ing.meta)) continue;
     for (const IngressRule& r : ing.rules) {
@@ -58,7 +58,7 @@ std::string ingress_class(const Ingress& ing) {
   return a ? std::string(a->value) : std::string();
 }
 
-void check_https_not_enforced(const Cluster& c, Findings& out) {
+void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
     if (const KeyValue* r = nginx_annotation(ing.meta, "ssl-redirect");
         r && ing.has_tls_section && parse_go_bool(r->value) == false) {
@@ -80,14 +80,14 @@ void check_https_not_enforced(const Cluster& c, Findings& out) {
   }
 }
 
-void check_wildcard_host(const Cluster& c, Findings& out) {
+void check_wildcard_host(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const IngressRule& r : ing.rules)
       if (r.host && !r.host.value.empty() && r.host.value[0] == '*')
         out.add(kWildcardHost.info, ing.meta, r.host.loc, "wildcard host " + r.host.value + " routes every matching name to this backend");
 }
 
-void check_catch_all_host(const Cluster& c, Findings& out) {
+void check_catch_all_host(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const IngressRule& r : ing.rules)
       if (!r.host || r.host.value.empty())
@@ -103,7 +103,7 @@ struct HostClaim {
 
 bool same_controller(const std::string& a, const std::string& b) { return a.empty() || b.empty() || a == b; }
 
-void check_host_across_namespaces(const Cluster& c, Findings& out) {
+void check_host_across_namespaces(const Cluster& c, const RuleSettings&, Findings& out) {
   std::map<std::string, std::vector<HostClaim>> by_host;
   for (const Ingress& ing : c.ingresses) {
     std::string cls = ingress_class(ing);
@@ -123,7 +123,7 @@ void check_host_across_namespaces(const Cluster& c, Findings& out) {
   }
 }
 
-void check_duplicate_host_path(const Cluster& c, Findings& out) {
+void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& out) {
   struct First {
     const Ingress* ing;
     Loc loc;
@@ -148,7 +148,7 @@ void check_duplicate_host_path(const Cluster& c, Findings& out) {
   }
 }
 
-void check_default_backend(const Cluster& c, Findings& out) {
+void check_default_backend(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     if (ing.default_backend.present)
       out.add(kDefaultBackend.info, ing.meta, ing.default_backend.loc,
@@ -156,11 +156,60 @@ void check_default_backend(const Cluster& c, Findings& out) {
                   (ing.default_backend.service.empty() ? std::string() : ", sending it to Service " + ing.default_backend.service));
 }
 
-void check_no_ingress_class(const Cluster& c, Findings& out) {
+void check_no_ingress_class(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     if (!ing.class_name && !ing.meta.annotation("kubernetes.io/ingress.class"))
       out.add(kNoIngressClass.info, ing.meta, ing.meta.name_loc,
               "no ingressClassName: the default IngressClass, or any controller watching class-less Ingresses, serves it");
+}
+
+template <class T>
+void report_deprecated_api(const T& obj, Findings& out) {
+  std::string_view api = obj.meta.api_version;
+  if (api == "extensions/v1beta1" || api == "networking.k8s.io/v1beta1")
+    out.add(kDeprecatedApi.info, obj.meta, obj.meta.api_version_loc,
+            std::string(obj.meta.kind) + " uses " + std::string(api) +
+                ", removed in Kubernetes 1.22 (NetworkPolicy in extensions/v1beta1: 1.16); use networking.k8s.io/v1");
+}
+
+void check_deprecated_api(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const Ingress& ing : c.ingresses) report_deprecated_api(ing, out);
+  for (const IngressClass& ic : c.ingress_classes) report_deprecated_api(ic, out);
+  for (const NetworkPolicy& np : c.network_policies) report_deprecated_api(np, out);
+}
+
+void check_class_missing(const Cluster& c, const RuleSettings&, Findings& out) {
+  if (c.ingress_classes.empty()) return;  // classes not in the input: cannot tell
+  for (const Ingress& ing : c.ingresses) {
+    Loc where;
+    std::string name;
+    if (ing.class_name) {
+      name = ing.class_name.value;
+      where = ing.class_name.loc;
+    } else if (const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class")) {
+      name = std::string(a->value);
+      where = a->value_loc;
+    } else {
+      continue;
+    }
+    if (!name.empty() && !c.find_ingress_class(name))
+      out.add(kIngressClassMissing.info, ing.meta, where,
+              "IngressClass '" + name + "' is not defined; no controller may serve this Ingress, or an unexpected one claims the name later");
+  }
+}
+
+void check_multiple_default_classes(const Cluster& c, const RuleSettings&, Findings& out) {
+  std::vector<const IngressClass*> defaults;
+  for (const IngressClass& ic : c.ingress_classes)
+    if (ic.is_default) defaults.push_back(&ic);
+  if (defaults.size() < 2) return;
+  std::string names;
+  for (const IngressClass* ic : defaults) names += (names.empty() ? "" : ", ") + std::string(ic->meta.name);
+  for (const IngressClass* ic : defaults) {
+    const KeyValue* kv = ic->meta.annotation("ingressclass.kubernetes.io/is-default-class");
+    out.add(kMultipleDefaultClasses.info, ic->meta, kv ? kv->value_loc : ic->meta.name_loc,
+            "several IngressClasses are marked default (" + names + "); new class-less Ingresses are refused or land on either");
+  }
 }
 
 void check_backend(const Cluster& c, Findings& out, const Ingress& ing, const IngressBackend& b) {
@@ -185,7 +234,7 @@ void check_backend(const Cluster& c, Findings& out, const Ingress& ing, const In
   }
 }
 
-void check_backend_missing(const Cluster& c, Findings& out) {
+void check_backend_missing(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
     check_backend(c, out, ing, ing.default_backend);
     for (const IngressRule& r : ing.rules)
@@ -226,7 +275,7 @@ bool has_access_control(const ObjectMeta& m) {
   return alb && alb->value != "none";
 }
 
-void check_sensitive_path(const Cluster& c, Findings& out) {
+void check_sensitive_path(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
     if (has_access_control(ing.meta)) continue;
     for (const IngressRule& r : ing.rules)
@@ -266,7 +315,7 @@ std::optional<std::string> path_injection_marker(std::string_view p) {
   return std::nullopt;
 }
 
-void check_path_injection(const Cluster& c, Findings& out) {
+void check_path_injection(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const IngressRule& r : ing.rules)
       for (const IngressPath& p : r.paths)
@@ -411,6 +460,43 @@ const Rule kPathInjection{
              .remediation = "Use plain URL paths (letters, digits, / _ - .) with pathType Prefix or Exact.",
              .references = {"CVE-2021-25745", "CVE-2022-4886", "CVE-2026-24512", "CVE-2026-4342"}},
     .check = &check_path_injection,
+};
+
+const Rule kDeprecatedApi{
+    .info = {.id = "IG112",
+             .title = "Deprecated API version",
+             .severity = Severity::Medium,
+             .category = "hygiene",
+             .rationale = "extensions/v1beta1 and networking.k8s.io/v1beta1 Ingress, IngressClass and NetworkPolicy "
+                          "are no longer served; the manifest fails to apply, or is converted with defaults the author "
+                          "did not review (v1beta1 pathType becomes ImplementationSpecific, a regex in ingress-nginx).",
+             .remediation = "Rewrite the object as networking.k8s.io/v1 (set pathType explicitly).",
+             .references = {"https://kubernetes.io/docs/reference/using-api/deprecation-guide/#v1-22"}},
+    .check = &check_deprecated_api,
+};
+
+const Rule kIngressClassMissing{
+    .info = {.id = "IG113",
+             .title = "IngressClass referenced but not defined",
+             .severity = Severity::Medium,
+             .category = "hygiene",
+             .rationale = "An Ingress naming a class that does not exist is served by no controller, or by whichever "
+                          "controller later claims that class name.",
+             .remediation = "Use one of the defined IngressClasses, or define the class with the intended controller.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class"}},
+    .check = &check_class_missing,
+};
+
+const Rule kMultipleDefaultClasses{
+    .info = {.id = "IG114",
+             .title = "More than one default IngressClass",
+             .severity = Severity::Medium,
+             .category = "hygiene",
+             .rationale = "With several default classes, class-less Ingresses are rejected by admission or land on a "
+                          "controller nobody chose (for example a public one).",
+             .remediation = "Keep ingressclass.kubernetes.io/is-default-class: \"true\" on one class at most.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/ingress/#default-ingress-class"}},
+    .check = &check_multiple_default_classes,
 };
 
 }  // namespace ig::rules

@@ -6,7 +6,7 @@ namespace ig::rules {
 
 namespace {
 
-void check_duplicate_key(const Cluster& c, Findings& out) {
+void check_duplicate_key(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const InputIssue& i : c.input_issues) {
     if (i.kind != InputIssue::Kind::DuplicateKey) continue;
     out.add(kDuplicateKey.info, c.objects[i.object], i.loc,
@@ -15,7 +15,7 @@ void check_duplicate_key(const Cluster& c, Findings& out) {
   }
 }
 
-void check_non_string_value(const Cluster& c, Findings& out) {
+void check_non_string_value(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const InputIssue& i : c.input_issues) {
     if (i.kind != InputIssue::Kind::NonStringValue) continue;
     out.add(kNonStringValue.info, c.objects[i.object], i.loc,
@@ -24,7 +24,30 @@ void check_non_string_value(const Cluster& c, Findings& out) {
   }
 }
 
+void check_inline_exemption(const Cluster& c, const RuleSettings&, Findings& out) {
+  c.for_each_meta([&](const ObjectMeta& m) {
+    const KeyValue* kv = m.annotation(kIgnoreAnnotation);
+    if (!kv) return;
+    std::string error;
+    if (!parse_inline_exemption(kv->value, &error))
+      out.add(kInvalidExemption.info, m, kv->value_loc,
+              std::string(kIgnoreAnnotation) + " " + error + ", so it exempts nothing");
+  });
+}
+
 }  // namespace
+
+const Rule kInvalidExemption{
+    .info = {.id = "IG003",
+             .title = "Malformed inline exemption",
+             .severity = Severity::Low,
+             .category = "input",
+             .rationale = "An ingressguard.io/ignore annotation that cannot be read (no reason, unknown rule ID) "
+                          "suppresses nothing; the author believes a finding is accepted when it is not.",
+             .remediation = "Write the annotation as \"IG101,IG102: why these findings are accepted\".",
+             .references = {"docs/policy.md"}},
+    .check = &check_inline_exemption,
+};
 
 const Rule kDuplicateKey{
     .info = {.id = "IG001",

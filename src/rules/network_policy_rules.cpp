@@ -27,7 +27,7 @@ void check_rules(const NetworkPolicy& np, const std::vector<NetworkPolicyRule>& 
   }
 }
 
-void check_allow_all(const Cluster& c, Findings& out) {
+void check_allow_all(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const NetworkPolicy& np : c.network_policies) {
     if (np.affects_ingress()) check_rules(np, np.ingress, "ingress", "from:", out);
     if (np.affects_egress()) check_rules(np, np.egress, "egress", "to:", out);

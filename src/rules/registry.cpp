@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <ctime>
 #include <tuple>
 
 #include "rules/catalog.h"
@@ -11,6 +12,7 @@ const std::vector<const Rule*>& builtin_rules() {
   static const std::vector<const Rule*> all = {
       &kDuplicateKey,
       &kNonStringValue,
+      &kInvalidExemption,
       &kHostWithoutTls,
       &kHttpsNotEnforced,
       &kWildcardHost,
@@ -22,9 +24,21 @@ const std::vector<const Rule*>& builtin_rules() {
       &kBackendMissing,
       &kSensitivePathUnprotected,
       &kPathInjection,
+      &kDeprecatedApi,
+      &kIngressClassMissing,
+      &kMultipleDefaultClasses,
       &kSnippetAnnotation,
       &kAnnotationInjection,
       &kAllowlistOpenToWorld,
+      &kPassthroughVoidsControls,
+      &kMirrorExternal,
+      &kServerAliasTakeover,
+      &kOptionalClientCert,
+      &kCorsAnyOriginCredentials,
+      &kUpstreamTlsUnverified,
+      &kAccessLogOff,
+      &kBodySizeUnlimited,
+      &kOpenRedirect,
       &kConfigAllowSnippets,
       &kConfigRiskLevelCritical,
       &kConfigLegacyTls,
@@ -33,9 +47,24 @@ const std::vector<const Rule*>& builtin_rules() {
       &kConfigForwardedHeadersTrusted,
       &kConfigPathValidationOff,
       &kConfigServerTokens,
+      &kIngressNginxEol,
+      &kIngressNginxNightmare,
+      &kIngressNginxLaterCves,
+      &kIngressNginxPre19,
+      &kAdmissionWebhookExposed,
       &kLoadBalancerOpen,
       &kExternalIps,
+      &kExternalNameInternal,
+      &kBackendExposedDirectly,
       &kNetworkPolicyAllowAll,
+      &kTlsSecretMissing,
+      &kTlsSecretUnusable,
+      &kCertExpired,
+      &kCertExpiringSoon,
+      &kCertWeakKey,
+      &kCertWeakSignature,
+      &kCertHostMismatch,
+      &kCertSelfSigned,
   };
   return all;
 }
@@ -46,8 +75,41 @@ const Rule* find_rule(std::string_view id) {
   return nullptr;
 }
 
+std::optional<InlineExemption> parse_inline_exemption(std::string_view value, std::string* error) {
+  size_t colon = value.find(':');
+  auto fail = [&](const char* why) -> std::optional<InlineExemption> {
+    if (error) *error = why;
+    return std::nullopt;
+  };
+  if (colon == std::string_view::npos) return fail("expected \"RULE-ID[,RULE-ID]: reason\"");
+  InlineExemption ex;
+  std::string_view ids = value.substr(0, colon);
+  while (!ids.empty()) {
+    size_t comma = ids.find(',');
+    std::string_view id = ids.substr(0, comma);
+    while (!id.empty() && (id.front() == ' ' || id.front() == '\t')) id.remove_prefix(1);
+    while (!id.empty() && (id.back() == ' ' || id.back() == '\t')) id.remove_suffix(1);
+    if (!id.empty()) {
+      if (!find_rule(id)) return fail("names an unknown rule");
+      ex.rules.emplace_back(id);
+    }
+    ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
+  }
+  std::string_view reason = value.substr(colon + 1);
+  while (!reason.empty() && (reason.front() == ' ' || reason.front() == '\t')) reason.remove_prefix(1);
+  while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\t' || reason.back() == '\n')) reason.remove_suffix(1);
+  if (ex.rules.empty()) return fail("names no rule");
+  if (reason.empty()) return fail("gives no reason");
+  ex.reason = std::string(reason);
+  return ex;
+}
+
 void Findings::add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::string message) {
   add(rule, ObjectRef{meta.api_version, meta.kind, meta.ns, meta.name, meta.loc, meta.origin}, loc, std::move(message));
+  if (const KeyValue* kv = meta.annotation(kIgnoreAnnotation))
+    if (auto ex = parse_inline_exemption(kv->value, nullptr))
+      if (std::find(ex->rules.begin(), ex->rules.end(), rule.id) != ex->rules.end())
+        items_.back().suppressed = Suppression{"inline", ex->reason};
 }
 
 void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message) {
@@ -59,9 +121,11 @@ void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::
   items_.push_back(std::move(f));
 }
 
-std::vector<Finding> run_rules(const Cluster& cluster) {
+int64_t RuleSettings::current_time() const { return now ? now : static_cast<int64_t>(std::time(nullptr)); }
+
+std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& settings) {
   Findings findings;
-  for (const Rule* r : builtin_rules()) r->check(cluster, findings);
+  for (const Rule* r : builtin_rules()) r->check(cluster, settings, findings);
   auto& items = findings.items();
   std::stable_sort(items.begin(), items.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.loc.file, a.loc.line, a.loc.col, a.rule->id) < std::tie(b.loc.file, b.loc.line, b.loc.col, b.rule->id);

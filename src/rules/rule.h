@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +24,28 @@ struct RuleInfo {
   std::array<std::string_view, 4> references;  // CVEs and documentation; unused slots empty
 };
 
+// Why a finding is not counted: an exemption that covers it.
+struct Suppression {
+  std::string kind;    // "inline" (ingressguard.io/ignore on the object) or "policy"
+  std::string reason;
+};
+
 struct Finding {
   const RuleInfo* rule = nullptr;
   std::string message;
   ObjectRef resource;
   Loc loc;
+  std::optional<Suppression> suppressed;  // still reported (JSON, SARIF), never counted
 };
+
+// The inline exemption annotation: "RULE-ID[,RULE-ID]: reason".
+inline constexpr std::string_view kIgnoreAnnotation = "ingressguard.io/ignore";
+struct InlineExemption {
+  std::vector<std::string> rules;
+  std::string reason;
+};
+// nullopt with `error` set when the value is malformed.
+std::optional<InlineExemption> parse_inline_exemption(std::string_view value, std::string* error);
 
 class Findings {
  public:
@@ -40,7 +58,14 @@ class Findings {
   std::vector<Finding> items_;
 };
 
-using CheckFn = void (*)(const Cluster&, Findings&);
+// What a scan may tune without changing the rules themselves.
+struct RuleSettings {
+  int64_t now = 0;               // seconds since the epoch; 0: the current time
+  int cert_expiry_days = 30;     // certificates expiring sooner are reported
+  int64_t current_time() const;
+};
+
+using CheckFn = void (*)(const Cluster&, const RuleSettings&, Findings&);
 
 struct Rule {
   RuleInfo info;
@@ -52,6 +77,6 @@ const std::vector<const Rule*>& builtin_rules();
 const Rule* find_rule(std::string_view id);
 
 // Runs every rule and returns the findings sorted by file, line, column, rule.
-std::vector<Finding> run_rules(const Cluster& cluster);
+std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& settings = {});
 
 }  // namespace ig

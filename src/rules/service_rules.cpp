@@ -31,7 +31,7 @@ bool is_internal_load_balancer(const ObjectMeta& m) {
   return false;
 }
 
-void check_load_balancer_open(const Cluster& c, Findings& out) {
+void check_load_balancer_open(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Service& s : c.services) {
     if (s.type_or_default() != "LoadBalancer" || is_internal_load_balancer(s.meta)) continue;
     const KeyValue* legacy = s.meta.annotation("service.beta.kubernetes.io/load-balancer-source-ranges");
@@ -48,7 +48,7 @@ void check_load_balancer_open(const Cluster& c, Findings& out) {
   }
 }
 
-void check_external_ips(const Cluster& c, Findings& out) {
+void check_external_ips(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Service& s : c.services) {
     if (s.external_ips.empty()) continue;
     std::string list;
@@ -58,7 +58,81 @@ void check_external_ips(const Cluster& c, Findings& out) {
   }
 }
 
+// Why an ExternalName target is dangerous, or empty when it is not.
+std::string external_name_risk(std::string_view name) {
+  std::string n = to_lower(trim(name));
+  while (!n.empty() && n.back() == '.') n.pop_back();
+  if (n == "localhost" || n.rfind("127.", 0) == 0 || n == "::1" || n == "0.0.0.0")
+    return "the loopback interface of whichever proxy resolves it (the ingress controller itself)";
+  if (n.rfind("169.254.", 0) == 0 || n.rfind("fe80:", 0) == 0 || n == "metadata.google.internal" ||
+      n == "metadata" || n == "instance-data" || n == "instance-data.ec2.internal")
+    return "a link-local or cloud metadata address (node credentials)";
+  auto ends = [&](std::string_view s) { return n.size() >= s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0; };
+  if (ends(".svc") || ends(".svc.cluster.local") || ends(".cluster.local") || n == "kubernetes.default" ||
+      n == "kubernetes")
+    return "a cluster-internal name, reaching Services of another namespace through this one";
+  return {};
+}
+
+void check_external_name(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const Service& s : c.services) {
+    if (s.type_or_default() != "ExternalName" || !s.external_name) continue;
+    std::string risk = external_name_risk(s.external_name.value);
+    if (!risk.empty())
+      out.add(kExternalNameInternal.info, s.meta, s.external_name.loc,
+              "ExternalName " + s.external_name.value + " points at " + risk);
+  }
+}
+
+void check_backend_exposed_directly(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const Service& s : c.services) {
+    std::string_view type = s.type_or_default();
+    if (type != "NodePort" && type != "LoadBalancer") continue;
+    const Ingress* via = nullptr;
+    for (const Ingress& ing : c.ingresses) {
+      if (ing.meta.effective_ns() != s.meta.effective_ns()) continue;
+      auto uses = [&](const IngressBackend& b) { return b.present && b.service == s.meta.name; };
+      bool used = uses(ing.default_backend);
+      for (const IngressRule& r : ing.rules)
+        for (const IngressPath& p : r.paths) used = used || uses(p.backend);
+      if (used) {
+        via = &ing;
+        break;
+      }
+    }
+    if (via)
+      out.add(kBackendExposedDirectly.info, s.meta, s.type.loc,
+              "Service backs Ingress " + std::string(via->meta.name) + " but is also a " + std::string(type) +
+                  ": clients can reach it without the Ingress's TLS, authentication and allowlists");
+  }
+}
+
 }  // namespace
+
+const Rule kExternalNameInternal{
+    .info = {.id = "IG403",
+             .title = "ExternalName Service points at an internal address",
+             .severity = Severity::High,
+             .category = "exposure",
+             .rationale = "An Ingress backend of type ExternalName makes the controller proxy to whatever the name "
+                          "resolves to: localhost reaches the controller's own ports, link-local addresses reach the "
+                          "cloud metadata service, and *.svc names reach other namespaces (server-side request forgery).",
+             .remediation = "Point ExternalName only at external hosts you own; disable ExternalName backends in the controller (--disable-svc-external-name).",
+             .references = {"CVE-2021-25740", "https://kubernetes.io/docs/concepts/services-networking/service/#externalname"}},
+    .check = &check_external_name,
+};
+
+const Rule kBackendExposedDirectly{
+    .info = {.id = "IG404",
+             .title = "Ingress backend also exposed as NodePort or LoadBalancer",
+             .severity = Severity::High,
+             .category = "exposure",
+             .rationale = "A Service that backs an Ingress and is also NodePort or LoadBalancer can be reached on every "
+                          "node or on its own load balancer, bypassing the Ingress's TLS, authentication, allowlists and WAF.",
+             .remediation = "Make the Service ClusterIP; only the ingress controller should be exposed.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"}},
+    .check = &check_backend_exposed_directly,
+};
 
 const Rule kLoadBalancerOpen{
     .info = {.id = "IG401",

@@ -1,0 +1,308 @@
+// Flag and no-flag tests for the catalogue rules of issue #3: each test holds
+// objects that must be reported and objects that must not, and asserts the
+// rule ID and the exact lines.
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace ig {
+
+using testing::line_of;
+using testing::scan_text;
+using Lines = std::vector<uint32_t>;
+
+namespace {
+
+std::string ingress(const std::string& name, const std::string& ns, const std::string& annotations,
+                    const std::string& host = "a.example.com") {
+  return "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+         "\n  annotations:\n" + annotations + "spec:\n  ingressClassName: nginx\n  tls:\n  - hosts: [" + host +
+         "]\n  rules:\n  - host: " + host + "\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n" +
+         "        backend: {service: {name: web, port: {number: 80}}}\n";
+}
+
+}  // namespace
+
+// Tests that ssl-passthrough is flagged only together with controls it voids.
+TEST(PassthroughVoidsControls, FlagsOnlyWithIgnoredControls) {
+  std::string t = ingress("flag", "a",
+                          "    nginx.ingress.kubernetes.io/ssl-passthrough: \"true\"\n"
+                          "    nginx.ingress.kubernetes.io/auth-url: https://auth.example.com/\n") +
+                  ingress("plain", "b", "    nginx.ingress.kubernetes.io/ssl-passthrough: \"true\"\n") +
+                  ingress("off", "c",
+                          "    nginx.ingress.kubernetes.io/ssl-passthrough: \"false\"\n"
+                          "    nginx.ingress.kubernetes.io/limit-rps: \"5\"\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG204"), Lines{line_of(t, "ssl-passthrough")});
+}
+
+// Tests that mirrors to outside hosts are flagged, in-cluster mirrors are not.
+TEST(MirrorExternal, FlagsOutsideHostsOnly) {
+  std::string t = ingress("out", "a", "    nginx.ingress.kubernetes.io/mirror-target: https://collector.example.net/m$request_uri\n") +
+                  ingress("svc", "b", "    nginx.ingress.kubernetes.io/mirror-target: http://shadow.b.svc.cluster.local/m\n") +
+                  ingress("bare", "c", "    nginx.ingress.kubernetes.io/mirror-host: shadow\n") +
+                  ingress("ip", "d", "    nginx.ingress.kubernetes.io/mirror-target: http://10.1.2.3:8080/\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG205"), Lines{line_of(t, "collector.example.net")});
+}
+
+// Tests that server-alias is flagged when another namespace serves the host, not for its own namespace's host.
+TEST(ServerAliasTakeover, FlagsOtherNamespacesHost) {
+  std::string t = ingress("owner", "pay", "    x: y\n", "pay.example.com") +
+                  ingress("thief", "shop", "    nginx.ingress.kubernetes.io/server-alias: \"promo.example.com, PAY.example.com\"\n",
+                          "shop.example.com") +
+                  ingress("own", "pay", "    nginx.ingress.kubernetes.io/server-alias: pay.example.com\n", "www.example.com");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG206"), Lines{line_of(t, "promo.example.com, PAY")});
+}
+
+// Tests that optional client-certificate modes are flagged and "on" is not.
+TEST(OptionalClientCert, FlagsOptionalModes) {
+  std::string t = ingress("a", "a", "    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n") +
+                  ingress("b", "b", "    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional_no_ca\n") +
+                  ingress("c", "c", "    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG207"), (Lines{line_of(t, "client: optional\n"), line_of(t, "optional_no_ca")}));
+}
+
+// Tests CORS: default origin (*) with default credentials is flagged; a fixed origin or no credentials is not.
+TEST(CorsAnyOriginCredentials, FlagsDefaultsAndStar) {
+  std::string t = ingress("defaults", "a", "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n") +
+                  ingress("star", "b",
+                          "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n"
+                          "    nginx.ingress.kubernetes.io/cors-allow-origin: \"*\"\n") +
+                  ingress("fixed", "c",
+                          "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n"
+                          "    nginx.ingress.kubernetes.io/cors-allow-origin: https://app.example.com\n") +
+                  ingress("nocreds", "d",
+                          "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n"
+                          "    nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\n") +
+                  ingress("disabled", "e", "    nginx.ingress.kubernetes.io/cors-allow-origin: \"*\"\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG208"), (Lines{line_of(t, "enable-cors"), line_of(t, "cors-allow-origin: \"*\"")}));
+}
+
+// Tests that HTTPS/GRPCS backends without proxy-ssl-verify on are flagged.
+TEST(UpstreamTlsUnverified, FlagsWithoutVerify) {
+  std::string t = ingress("a", "a", "    nginx.ingress.kubernetes.io/backend-protocol: GRPCS\n") +
+                  ingress("b", "b",
+                          "    nginx.ingress.kubernetes.io/backend-protocol: HTTPS\n"
+                          "    nginx.ingress.kubernetes.io/proxy-ssl-verify: \"on\"\n") +
+                  ingress("c", "c", "    nginx.ingress.kubernetes.io/backend-protocol: HTTP\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG209"), Lines{line_of(t, "GRPCS")});
+}
+
+// Tests access-log off, unlimited body size, and their harmless counterparts.
+TEST(AccessLogAndBodySize, FlagsOffAndZero) {
+  std::string t = ingress("a", "a",
+                          "    nginx.ingress.kubernetes.io/enable-access-log: \"false\"\n"
+                          "    nginx.ingress.kubernetes.io/proxy-body-size: \"0\"\n") +
+                  ingress("b", "b",
+                          "    nginx.ingress.kubernetes.io/enable-access-log: \"true\"\n"
+                          "    nginx.ingress.kubernetes.io/proxy-body-size: 10m\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG210"), Lines{line_of(t, "access-log: \"false\"")});
+  EXPECT_EQ(r->lines("IG211"), Lines{line_of(t, "body-size: \"0\"")});
+}
+
+// Tests that redirect targets whose host comes from the request are flagged, fixed hosts are not.
+TEST(OpenRedirect, FlagsRequestControlledHosts) {
+  std::string t = ingress("a", "a", "    nginx.ingress.kubernetes.io/permanent-redirect: https://$arg_next\n") +
+                  ingress("b", "b", "    nginx.ingress.kubernetes.io/auth-signin: https://$http_x_host/start\n") +
+                  ingress("c", "c", "    nginx.ingress.kubernetes.io/auth-signin: https://auth.example.com/start?rd=$escaped_request_uri\n") +
+                  ingress("d", "d", "    nginx.ingress.kubernetes.io/temporal-redirect: https://www.example.com$request_uri\n");
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG212"), (Lines{line_of(t, "$arg_next"), line_of(t, "$http_x_host")}));
+}
+
+namespace {
+std::string controller(const std::string& name, const std::string& image) {
+  return "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+         ", namespace: ingress-nginx}\nspec:\n  template:\n    spec:\n      containers:\n      - name: controller\n"
+         "        image: " + image + "\n";
+}
+}  // namespace
+
+// Tests controller version rules on image tags, digests and old registries; F5's controller is not ingress-nginx.
+TEST(ControllerVersions, ClassifiesImages) {
+  std::string t = controller("nightmare", "registry.k8s.io/ingress-nginx/controller:v1.11.4@sha256:abcd") +
+                  controller("twelve-zero", "registry.k8s.io/ingress-nginx/controller:v1.12.0") +
+                  controller("fixed-nightmare", "registry.k8s.io/ingress-nginx/controller-chroot:v1.12.1") +
+                  controller("fourteen", "registry.k8s.io/ingress-nginx/controller:v1.14.4") +
+                  controller("last", "registry.k8s.io/ingress-nginx/controller:v1.15.1") +
+                  controller("ancient", "quay.io/kubernetes-ingress-controller/nginx-ingress-controller:0.26.1") +
+                  controller("untagged", "registry.k8s.io/ingress-nginx/controller@sha256:abcd") +
+                  controller("f5", "nginx/nginx-ingress:3.7.0");
+  auto r = scan_text(t);
+  auto at = [&](const char* image) { return line_of(t, image); };
+  EXPECT_EQ(r->lines("IG310"), (Lines{at("controller:v1.11.4"), at("controller:v1.12.0"), at("chroot:v1.12.1"),
+                                      at("controller:v1.14.4"), at("controller:v1.15.1"), at("0.26.1"),
+                                      at("controller@sha256")}));
+  EXPECT_EQ(r->lines("IG311"), (Lines{at("controller:v1.11.4"), at("controller:v1.12.0"), at("0.26.1")}));
+  EXPECT_EQ(r->lines("IG312"), (Lines{at("chroot:v1.12.1"), at("controller:v1.14.4")}));
+  EXPECT_EQ(r->lines("IG313"), Lines{at("0.26.1")});
+}
+
+// Tests that the admission webhook Service is flagged when NodePort/LoadBalancer/externalIPs, not as ClusterIP.
+TEST(AdmissionWebhookExposed, FlagsExposedTypes) {
+  std::string t = R"(apiVersion: v1
+kind: Service
+metadata: {name: ingress-nginx-controller-admission, namespace: ingress-nginx}
+spec:
+  type: NodePort
+  ports: [{name: https-webhook, port: 443, targetPort: webhook}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ingress-nginx-controller-admission, namespace: other}
+spec:
+  ports: [{name: https-webhook, port: 443, targetPort: webhook}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: payments-admission, namespace: pay}
+spec:
+  type: LoadBalancer
+  loadBalancerSourceRanges: [10.0.0.0/8]
+  ports: [{port: 443, targetPort: 9443}]
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG314"), Lines{line_of(t, "type: NodePort")});
+}
+
+// Tests ExternalName targets: loopback, metadata and cluster-internal names flagged; external hosts not.
+TEST(ExternalNameInternal, FlagsInternalTargets) {
+  std::string t = R"(apiVersion: v1
+kind: Service
+metadata: {name: a}
+spec: {type: ExternalName, externalName: localhost}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: b}
+spec: {type: ExternalName, externalName: 169.254.169.254}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: c}
+spec: {type: ExternalName, externalName: vault.secrets.svc.cluster.local.}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: d}
+spec: {type: ExternalName, externalName: api.partner.example.com}
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG403"), (Lines{4, 9, 14}));
+}
+
+// Tests that a NodePort Service backing an Ingress is flagged; one not used by an Ingress, or in another namespace, is not.
+TEST(BackendExposedDirectly, FlagsNodePortBackends) {
+  std::string t = ingress("i", "a", "    x: y\n") + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: a}
+spec:
+  type: NodePort
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: b}
+spec:
+  type: LoadBalancer
+---
+apiVersion: v1
+kind: Service
+metadata: {name: other, namespace: a}
+spec:
+  type: NodePort
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG404"), Lines{line_of(t, "type: NodePort")});
+}
+
+// Tests deprecated API versions, missing classes (only when classes are in the input) and multiple defaults.
+TEST(IngressHygiene, DeprecatedMissingClassAndDefaults) {
+  std::string t = R"(apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: old, annotations: {kubernetes.io/ingress.class: gone}}
+spec: {backend: {serviceName: web, servicePort: 80}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: new}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: nginx
+  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: public
+  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+spec: {controller: k8s.io/ingress-nginx}
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG112"), Lines{1});
+  EXPECT_EQ(r->lines("IG113"), Lines{3});
+  uint32_t first = line_of(t, "is-default-class");
+  EXPECT_EQ(r->lines("IG114"), (Lines{first, first + 7}));
+  // Without IngressClasses in the input, a missing class cannot be told apart from a partial input.
+  auto partial = scan_text("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {ingressClassName: nginx}\n");
+  EXPECT_EQ(partial->count("IG113"), 0u);
+}
+
+// Tests inline exemptions: a valid one suppresses only its rules (kept in the result with the reason); a malformed one is reported.
+TEST(InlineExemption, SuppressesAndValidates) {
+  std::string t = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: a
+  annotations:
+    ingressguard.io/ignore: "IG103, IG108: wildcard is owned by the platform team until 2027"
+spec:
+  rules:
+  - host: "*.example.com"
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: b
+  annotations:
+    ingressguard.io/ignore: "IG103"
+spec:
+  rules:
+  - host: "*.example.org"
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: c
+  annotations:
+    ingressguard.io/ignore: "IG999: no such rule"
+spec:
+  ingressClassName: nginx
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG003"), (Lines{line_of(t, "\"IG103\""), line_of(t, "IG999")}));
+  ASSERT_EQ(r->lines("IG103"), (Lines{line_of(t, "*.example.com"), line_of(t, "*.example.org")}));
+  for (const Finding& f : r->findings) {
+    bool in_a = f.resource.name == "a";
+    bool exempt = in_a && (f.rule->id == "IG103" || f.rule->id == "IG108");
+    EXPECT_EQ(f.suppressed.has_value(), exempt) << f.rule->id << " on " << f.resource.name;
+    if (exempt) {
+      EXPECT_EQ(f.suppressed->reason, "wildcard is owned by the platform team until 2027");
+    }
+  }
+  EXPECT_GT(r->count("IG101"), 0u);  // IG101 on a is not exempted
+}
+
+}  // namespace ig
