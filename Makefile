@@ -6,11 +6,17 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= 2
 FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
+PREFIX     ?= /usr/local
 
-.PHONY: all bootstrap configure demo test test-asan fuzz fuzz-smoke bench docs format clean
+.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
+
+# Installs $(PREFIX)/bin/ingressguard and the kubectl plugin link
+# $(PREFIX)/bin/kubectl-ingressguard (so `kubectl ingressguard scan ...` works).
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bootstrap:
 	@scripts/bootstrap.sh

@@ -19,11 +19,14 @@ struct ScanOptions {
   std::optional<Severity> fail_on = Severity::Medium;  // nullopt: never fail on findings
   uint64_t max_file_size = 256ull << 20;
   bool color = false;
+  int cert_expiry_days = 30;
 };
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);
 
 // Prints the rule catalogue: text, json, or markdown (docs/rules.md).
 int run_rules(const std::string& format, std::ostream& out, std::ostream& err);
+// Prints one rule's full description.
+int run_explain(const std::string& id, std::ostream& out, std::ostream& err);
 
 }  // namespace ig

@@ -18,11 +18,15 @@ int main(int argc, char** argv) {
   std::string fail_on = "medium";
   auto* scan_cmd = app.add_subcommand("scan", "Audit manifests: files, directories, or - for stdin");
   scan_cmd->add_option("paths", scan.paths, "Files, directories (recursive: .yaml .yml .json) or - for stdin");
-  scan_cmd->add_option("--format,-f", scan.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  scan_cmd->add_option("--format,-f", scan.format, "Output format: text, json, sarif, junit, markdown")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "markdown"}));
   scan_cmd->add_option("--output,-o", scan.output, "Write the report to FILE instead of stdout");
   scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
   scan_cmd->add_option("--max-file-size", scan.max_file_size, "Refuse input files larger than this many bytes");
+  scan_cmd->add_option("--cert-expiry-days", scan.cert_expiry_days,
+                       "Report certificates expiring within this many days (default 30)")
+      ->check(CLI::Range(0, 3650));
   bool no_color = false;
   scan_cmd->add_flag("--no-color", no_color, "Never colour the text output");
 
@@ -30,6 +34,10 @@ int main(int argc, char** argv) {
   auto* rules_cmd = app.add_subcommand("rules", "List the rule catalogue");
   rules_cmd->add_option("--format,-f", rules_format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+
+  std::string explain_id;
+  auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
+  explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
 
   try {
     app.parse(argc, argv);
@@ -45,6 +53,7 @@ int main(int argc, char** argv) {
       return ig::run_scan(scan, std::cout, std::cerr);
     }
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
+    if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "ingressguard: " << e.what() << '\n';
     return static_cast<int>(ig::ExitCode::Error);

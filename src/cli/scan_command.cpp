@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -8,8 +9,9 @@
 namespace ig {
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
-  if (opts.format != "text" && opts.format != "json") {
-    err << "ingressguard: unknown format '" << opts.format << "' (use text or json)\n";
+  static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown"};
+  if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
+    err << "ingressguard: unknown format '" << opts.format << "' (use text, json, sarif, junit or markdown)\n";
     return static_cast<int>(ExitCode::Error);
   }
   if (opts.paths.empty()) {
@@ -25,7 +27,9 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
 
   ScanResult result;
   result.cluster = &cluster;
-  result.findings = run_rules(cluster);
+  RuleSettings settings;
+  settings.cert_expiry_days = opts.cert_expiry_days;
+  result.findings = run_rules(cluster, settings);
   result.errors = loader.errors();
   result.stats = loader.stats();
 
@@ -41,11 +45,17 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   }
   if (opts.format == "json") {
     write_json(*dest, result);
+  } else if (opts.format == "sarif") {
+    write_sarif(*dest, result);
+  } else if (opts.format == "junit") {
+    write_junit(*dest, result);
+  } else if (opts.format == "markdown") {
+    write_markdown(*dest, result);
   } else {
     write_text(*dest, result, TextOptions{opts.color && opts.output.empty()});
   }
   // In JSON mode the errors are in the document; also tell a person watching.
-  if (opts.format == "json" || !opts.output.empty()) {
+  if (opts.format != "text" || !opts.output.empty()) {
     for (const LoadError& e : result.errors) {
       err << e.file;
       if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;

@@ -27,6 +27,9 @@ struct TextOptions {
 
 void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts);
 void write_json(std::ostream& out, const ScanResult& r);
+void write_sarif(std::ostream& out, const ScanResult& r);     // SARIF 2.1.0 (GitHub code scanning)
+void write_junit(std::ostream& out, const ScanResult& r);     // JUnit XML
+void write_markdown(std::ostream& out, const ScanResult& r);  // pull-request comment
 
 // The source line a location points at, read again from the file (or from
 // the kept stdin content); empty when unavailable.

@@ -26,7 +26,7 @@ void check_passthrough_voids_controls(const Cluster& c, const RuleSettings&, Fin
       if (nginx_annotation(ing.meta, a)) ignored += (ignored.empty() ? "" : ", ") + std::string(a);
     if (!ignored.empty())
       out.add(kPassthroughVoidsControls.info, ing.meta, pass->key_loc,
-              "ssl-passthrough hands the TLS stream to the backend, so " + ignored + " are silently not applied");
+              "ssl-passthrough hands the TLS stream to the backend, so these annotations are silently not applied: " + ignored);
   }
 }
 

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <unistd.h>
 #include <string>
 
 namespace {
@@ -163,4 +165,113 @@ TEST(Cli, SecretDataNeverPrinted) {
   Outcome r = run("scan " + dir.string() + " --no-color");
   EXPECT_EQ(r.out.find("U0VDUkVU"), std::string::npos) << r.out;
   fs::remove_all(dir);
+}
+
+// Tests the SARIF output against what GitHub code scanning requires: version, rules with
+// security-severity and help, results with ruleIndex, region and a stable fingerprint.
+TEST(Cli, SarifForCodeScanning) {
+  Outcome r = run("scan examples/demo --format sarif");
+  ASSERT_EQ(r.code, 1);
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["version"], "2.1.0");
+  const auto& run0 = doc["runs"][0];
+  const auto& rules = run0["tool"]["driver"]["rules"];
+  ASSERT_GT(rules.size(), 50u);
+  for (const auto& rule : rules) {
+    double sev = std::stod(rule["properties"]["security-severity"].get<std::string>());
+    EXPECT_TRUE(sev >= 0.0 && sev <= 10.0);
+    EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
+  }
+  const auto& results = run0["results"];
+  ASSERT_GT(results.size(), 40u);
+  std::set<std::string> fingerprints;
+  for (const auto& res : results) {
+    size_t idx = res["ruleIndex"].get<size_t>();
+    ASSERT_LT(idx, rules.size());
+    EXPECT_EQ(rules[idx]["id"], res["ruleId"]);
+    const auto& loc = res["locations"][0]["physicalLocation"];
+    EXPECT_EQ(loc["artifactLocation"]["uri"].get<std::string>().rfind("examples/demo/", 0), 0u);
+    EXPECT_GE(loc["region"]["startLine"].get<int>(), 1);
+    fingerprints.insert(res["partialFingerprints"]["ingressguard/v1"].get<std::string>());
+  }
+  // One fingerprint per finding except findings that are the same message on the same object.
+  EXPECT_GT(fingerprints.size(), results.size() * 9 / 10);
+  // Stable across runs.
+  auto again = nlohmann::json::parse(run("scan examples/demo --format sarif").out);
+  EXPECT_EQ(again["runs"][0]["results"][0]["partialFingerprints"], results[0]["partialFingerprints"]);
+}
+
+// Tests that an exempted finding is a SARIF suppression with its justification.
+TEST(Cli, SarifSuppression) {
+  auto doc = nlohmann::json::parse(run("scan examples/hardened --format sarif").out);
+  int suppressed = 0;
+  for (const auto& res : doc["runs"][0]["results"])
+    if (res.contains("suppressions")) {
+      ++suppressed;
+      EXPECT_EQ(res["suppressions"][0]["kind"], "inSource");
+      EXPECT_FALSE(res["suppressions"][0]["justification"].get<std::string>().empty());
+    }
+  EXPECT_EQ(suppressed, 1);
+}
+
+// Tests JUnit: one testcase per object, one failure per (unsuppressed) finding, totals consistent.
+TEST(Cli, JunitOneCasePerResource) {
+  Outcome r = run("scan examples/demo --format junit");
+  ASSERT_EQ(r.code, 1);
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t p = r.out.find(needle); p != std::string::npos; p = r.out.find(needle, p + 1)) ++n;
+    return n;
+  };
+  auto json = nlohmann::json::parse(run("scan examples/demo --format json").out);
+  EXPECT_EQ(count("<testcase "), json["summary"]["objects"].get<size_t>());
+  EXPECT_EQ(count("<failure "), json["summary"]["findings"].get<size_t>());
+  EXPECT_NE(r.out.find("<testsuites name=\"ingressguard\" tests=\"" + std::to_string(json["summary"]["objects"].get<int>()) +
+                       "\" failures=\"" + std::to_string(json["summary"]["findings"].get<int>()) + "\""),
+            std::string::npos);
+  EXPECT_EQ(r.out.find("\x01"), std::string::npos);
+}
+
+// Tests the Markdown PR comment: summary table, a section per file, pipes escaped.
+TEST(Cli, MarkdownComment) {
+  Outcome r = run("scan examples/demo --format markdown");
+  ASSERT_EQ(r.code, 1);
+  EXPECT_EQ(r.out.rfind("## ingressguard: ", 0), 0u);
+  EXPECT_NE(r.out.find("| Critical | High | Medium | Low | Info |"), std::string::npos);
+  EXPECT_NE(r.out.find("### `examples/demo/edge.yaml`"), std::string::npos);
+  EXPECT_NE(r.out.find("| IG603 | Secret shop/shop-tls |"), std::string::npos);
+}
+
+// Tests `explain` for a known rule (any case) and the error for an unknown one.
+TEST(Cli, Explain) {
+  Outcome r = run("explain ig311");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("IG311: ingress-nginx vulnerable to IngressNightmare"), std::string::npos);
+  EXPECT_NE(r.out.find("CVE-2025-1974"), std::string::npos);
+  EXPECT_EQ(run("explain IG999").code, 2);
+}
+
+// Tests the certificate warning window flag: 30 days by default, widened on request.
+TEST(Cli, CertExpiryDays) {
+  Outcome normal = run("scan examples/demo --format json --fail-on never");
+  Outcome wide = run("scan examples/demo --format json --fail-on never --cert-expiry-days 3650");
+  auto count = [](const std::string& out, const char* rule) {
+    size_t n = 0;
+    auto doc = nlohmann::json::parse(out);  // keep the document alive for the loop
+    for (const auto& f : doc["findings"]) n += f["rule"] == rule;
+    return n;
+  };
+  EXPECT_EQ(count(normal.out, "IG604"), 0u);
+  EXPECT_EQ(count(wide.out, "IG604"), 2u);  // pay-tls and grafana-tls expire in 2030; shop-tls has already expired
+}
+
+// Tests `make install` into a scratch prefix: the binary and the kubectl plugin link.
+TEST(Cli, InstallAsKubectlPlugin) {
+  fs::path prefix = fs::temp_directory_path() / ("ig_install_" + std::to_string(getpid()));
+  Outcome r = run("-h >/dev/null && cmake --install " + fs::path(IG_BINARY).parent_path().string() + " --prefix " +
+                  prefix.string() + " >/dev/null && " + (prefix / "bin/kubectl-ingressguard").string() + " --version");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(fs::is_symlink(prefix / "bin/kubectl-ingressguard"));
+  EXPECT_NE(r.out.find("0."), std::string::npos);
+  fs::remove_all(prefix);
 }
