@@ -20,6 +20,8 @@ struct ScanOptions {
   uint64_t max_file_size = 256ull << 20;
   bool color = false;
   int cert_expiry_days = 30;
+  std::optional<std::string> policy;  // --policy FILE
+  bool discover_policy = true;        // else look for .ingressguard.yaml (cwd, then the git root)
 };
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--cert-expiry-days", scan.cert_expiry_days,
                        "Report certificates expiring within this many days (default 30)")
       ->check(CLI::Range(0, 3650));
+  std::string policy_file;
+  scan_cmd->add_option("--policy", policy_file, "Policy file (default: .ingressguard.yaml here or at the git root)");
+  bool no_policy = false;
+  scan_cmd->add_flag("--no-policy", no_policy, "Do not look for .ingressguard.yaml");
   bool no_color = false;
   scan_cmd->add_flag("--no-color", no_color, "Never colour the text output");
 
@@ -48,6 +52,8 @@ int main(int argc, char** argv) {
 
   try {
     if (*scan_cmd) {
+      if (!policy_file.empty()) scan.policy = policy_file;
+      scan.discover_policy = !no_policy;
       scan.fail_on = fail_on == "never" ? std::nullopt : ig::parse_severity(fail_on);
       scan.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       return ig::run_scan(scan, std::cout, std::cerr);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "load/loader.h"
+#include "policy/policy.h"
 #include "report/report.h"
 
 namespace ig {
@@ -27,10 +28,17 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
 
   ScanResult result;
   result.cluster = &cluster;
+  result.errors = loader.errors();
   RuleSettings settings;
   settings.cert_expiry_days = opts.cert_expiry_days;
+  std::optional<Policy> policy;
+  std::optional<std::string> policy_path = opts.policy;
+  if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
+  if (policy_path) {
+    policy = load_policy(*policy_path, cluster, result.errors);
+    if (policy) settings.policy = &*policy;
+  }
   result.findings = run_rules(cluster, settings);
-  result.errors = loader.errors();
   result.stats = loader.stats();
 
   std::ofstream file;
@@ -66,7 +74,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   if (!result.errors.empty()) return static_cast<int>(ExitCode::Error);
   if (opts.fail_on) {
     for (const Finding& f : result.findings)
-      if (!f.suppressed && f.rule->severity >= *opts.fail_on) return static_cast<int>(ExitCode::Findings);
+      if (!f.suppressed && f.severity >= *opts.fail_on) return static_cast<int>(ExitCode::Findings);
   }
   return static_cast<int>(ExitCode::Clean);
 }

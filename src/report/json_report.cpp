@@ -29,7 +29,7 @@ ordered_json finding_json(const Cluster& c, const Finding& f) {
   if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
   ordered_json j{
       {"rule", f.rule->id},
-      {"severity", to_string(f.rule->severity)},
+      {"severity", to_string(f.severity)},
       {"title", f.rule->title},
       {"message", f.message},
       {"resource",
@@ -61,7 +61,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
     if (f.suppressed)
       ++suppressed;
     else
-      ++counts[static_cast<size_t>(f.rule->severity)];
+      ++counts[static_cast<size_t>(f.severity)];
     out << (first ? "\n    " : ",\n    ");
     first = false;
     write_nested(out, dump(finding_json(c, f), 2), "    ");

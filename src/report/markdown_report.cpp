@@ -36,7 +36,7 @@ void write_markdown(std::ostream& out, const ScanResult& r) {
       ++suppressed;
       continue;
     }
-    ++counts[static_cast<size_t>(f.rule->severity)];
+    ++counts[static_cast<size_t>(f.severity)];
     by_file[f.loc.file].push_back(&f);
   }
   size_t total = r.findings.size() - suppressed;
@@ -48,7 +48,7 @@ void write_markdown(std::ostream& out, const ScanResult& r) {
   for (const auto& [file, findings] : by_file) {
     out << "\n### `" << cell(c.files[file].path) << "`\n\n| Line | Severity | Rule | Resource | Finding |\n|---:|---|---|---|---|\n";
     for (const Finding* f : findings)
-      out << fmt::format("| {} | {} | {} | {} {}{}{} | {} |\n", f->loc.line, to_string(f->rule->severity), f->rule->id,
+      out << fmt::format("| {} | {} | {} | {} {}{}{} | {} |\n", f->loc.line, to_string(f->severity), f->rule->id,
                          cell(f->resource.kind), cell(f->resource.ns), f->resource.ns.empty() ? "" : "/",
                          cell(f->resource.name), cell(f->message));
   }

@@ -128,7 +128,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
     ordered_json res = {
         {"ruleId", f.rule->id},
         {"ruleIndex", index[f.rule->id]},
-        {"level", level(f.rule->severity)},
+        {"level", level(f.severity)},
         {"message", {{"text", f.message + " (" + std::string(f.resource.kind) + " " + std::string(f.resource.ns) +
                                   (f.resource.ns.empty() ? "" : "/") + std::string(f.resource.name) + ")"}}},
         {"locations",

@@ -51,10 +51,10 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
       continue;
     }
     ++active;
-    ++counts[static_cast<size_t>(f.rule->severity)];
+    ++counts[static_cast<size_t>(f.severity)];
     const std::string& path = c.files[f.loc.file].path;
     out << bold << fmt::format("{}:{}:{}: ", path, f.loc.line, f.loc.col) << reset;
-    out << (opts.color ? severity_color(f.rule->severity) : "") << to_string(f.rule->severity) << ": " << reset;
+    out << (opts.color ? severity_color(f.severity) : "") << to_string(f.severity) << ": " << reset;
     out << f.message << " [" << f.rule->id << "]\n";
     // A Secret's lines may hold its data: never echo them.
     std::string src = f.resource.kind == "Secret" ? std::string() : lines.line(f.loc);

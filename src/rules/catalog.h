@@ -59,6 +59,13 @@ extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;
 extern const Rule kExternalNameInternal;
 extern const Rule kBackendExposedDirectly;
+// policy_rules.cpp
+extern const Rule kAnnotationNotAllowed;
+extern const Rule kClassNotAllowed;
+extern const Rule kHostNotOwned;
+extern const Rule kClassHostNotAllowed;
+extern const Rule kInternalBehindPublic;
+extern const Rule kExemptionExpired;
 // tls_secret_rules.cpp
 extern const Rule kTlsSecretMissing;
 extern const Rule kTlsSecretUnusable;

@@ -2,6 +2,7 @@
 #include <ctime>
 #include <tuple>
 
+#include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/rule.h"
 
@@ -65,6 +66,12 @@ const std::vector<const Rule*>& builtin_rules() {
       &kCertWeakSignature,
       &kCertHostMismatch,
       &kCertSelfSigned,
+      &kAnnotationNotAllowed,
+      &kClassNotAllowed,
+      &kHostNotOwned,
+      &kClassHostNotAllowed,
+      &kInternalBehindPublic,
+      &kExemptionExpired,
   };
   return all;
 }
@@ -115,6 +122,7 @@ void Findings::add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::s
 void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message) {
   Finding f;
   f.rule = &rule;
+  f.severity = rule.severity;
   f.message = std::move(message);
   f.resource = object;
   f.loc = loc.line ? loc : object.loc;
@@ -123,10 +131,40 @@ void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::
 
 int64_t RuleSettings::current_time() const { return now ? now : static_cast<int64_t>(std::time(nullptr)); }
 
+namespace {
+
+bool selects(const ResourceSelector& s, const ObjectRef& o) {
+  return (s.kind.empty() || s.kind == o.kind) && (s.ns.empty() || glob_match(s.ns, o.ns.empty() ? "default" : o.ns)) &&
+         (s.name.empty() || glob_match(s.name, o.name));
+}
+
+// Severity overrides and exemptions from the policy file.
+void apply_policy(const Policy& p, int64_t now, std::vector<Finding>& items) {
+  for (Finding& f : items) {
+    for (const auto& [id, sev] : p.severity_overrides)
+      if (id == f.rule->id) f.severity = sev;
+    if (f.suppressed) continue;
+    for (const Exemption& ex : p.exemptions)
+      if (ex.rule == f.rule->id && (ex.expires == 0 || ex.expires > now) && selects(ex.resource, f.resource)) {
+        f.suppressed = Suppression{"policy", ex.reason + (ex.expires_text.empty() ? "" : " (until " + ex.expires_text + ")")};
+        break;
+      }
+  }
+}
+
+}  // namespace
+
 std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& settings) {
   Findings findings;
-  for (const Rule* r : builtin_rules()) r->check(cluster, settings, findings);
+  const Policy* policy = settings.policy;
+  for (const Rule* r : builtin_rules()) {
+    if (policy && std::find(policy->disabled_rules.begin(), policy->disabled_rules.end(), r->info.id) !=
+                      policy->disabled_rules.end())
+      continue;
+    r->check(cluster, settings, findings);
+  }
   auto& items = findings.items();
+  if (policy) apply_policy(*policy, settings.current_time(), items);
   std::stable_sort(items.begin(), items.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.loc.file, a.loc.line, a.loc.col, a.rule->id) < std::tie(b.loc.file, b.loc.line, b.loc.col, b.rule->id);
   });

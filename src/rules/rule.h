@@ -32,6 +32,7 @@ struct Suppression {
 
 struct Finding {
   const RuleInfo* rule = nullptr;
+  Severity severity = Severity::Info;  // the rule's, unless the policy overrides it
   std::string message;
   ObjectRef resource;
   Loc loc;
@@ -58,8 +59,11 @@ class Findings {
   std::vector<Finding> items_;
 };
 
+struct Policy;
+
 // What a scan may tune without changing the rules themselves.
 struct RuleSettings {
+  const Policy* policy = nullptr;  // the user's .ingressguard.yaml, if any
   int64_t now = 0;               // seconds since the epoch; 0: the current time
   int cert_expiry_days = 30;     // certificates expiring sooner are reported
   int64_t current_time() const;
