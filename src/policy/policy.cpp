@@ -29,7 +29,7 @@ class PolicyReader {
   void read(const Node* root) {
     if (!root || !root->is_map()) return error(root, "the policy must be a mapping (apiVersion: ingressguard.io/v1, kind: Policy)");
     static const std::vector<std::string_view> kTop = {"apiVersion", "kind", "rules", "annotations", "ingressClasses",
-                                                       "hosts", "classes", "internalServiceLabel", "exemptions"};
+                                                       "hosts", "uniqueHosts", "classes", "internalServiceLabel", "exemptions"};
     keys(root, kTop);
     if (auto v = text(root->get("apiVersion")); v != "ingressguard.io/v1")
       error(root->get("apiVersion") ? root->get("apiVersion") : root, "apiVersion must be ingressguard.io/v1");
@@ -44,6 +44,11 @@ class PolicyReader {
       }
     }
     hosts(root->get("hosts"));
+    if (const Node* u = root->get("uniqueHosts")) {
+      auto b = as_bool(u);
+      if (!b) error(u, "uniqueHosts must be true or false");
+      p_.unique_hosts = b.value_or(false);
+    }
     classes(root->get("classes"));
     if (const Node* l = root->get("internalServiceLabel")) {
       std::string v = text(l);

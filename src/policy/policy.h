@@ -64,6 +64,7 @@ struct Policy {
   std::vector<std::string> allowed_classes;  // empty = any
   Loc allowed_classes_loc;
   std::vector<HostOwnership> hosts;
+  bool unique_hosts = false;  // one Ingress per host, even within a namespace (IG105)
   std::vector<ClassPolicy> classes;
   std::string internal_label_key = "ingressguard.io/exposure";
   std::string internal_label_value = "internal";

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
 
@@ -103,7 +104,9 @@ struct HostClaim {
 
 bool same_controller(const std::string& a, const std::string& b) { return a.empty() || b.empty() || a == b; }
 
-void check_host_across_namespaces(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_host_across_namespaces(const Cluster& c, const RuleSettings& settings, Findings& out) {
+  // With `uniqueHosts: true` in the policy, one Ingress per host, whatever the namespace.
+  bool strict = settings.policy && settings.policy->unique_hosts;
   std::map<std::string, std::vector<HostClaim>> by_host;
   for (const Ingress& ing : c.ingresses) {
     std::string cls = ingress_class(ing);
@@ -113,10 +116,12 @@ void check_host_across_namespaces(const Cluster& c, const RuleSettings&, Finding
   for (const auto& [host, claims] : by_host) {
     for (const HostClaim& a : claims) {
       for (const HostClaim& b : claims) {
-        if (a.ing->meta.effective_ns() == b.ing->meta.effective_ns() || !same_controller(a.cls, b.cls)) continue;
+        bool same_ns = a.ing->meta.effective_ns() == b.ing->meta.effective_ns();
+        if (a.ing == b.ing || (same_ns && !strict) || !same_controller(a.cls, b.cls)) continue;
         out.add(kHostAcrossNamespaces.info, a.ing->meta, a.rule->host.loc,
                 "host " + a.rule->host.value + " is also claimed by Ingress " + where(*b.ing) +
-                    " in another namespace: the controller merges or hijacks the routes");
+                    (same_ns ? " (the policy allows one Ingress per host)"
+                             : " in another namespace: the controller merges or hijacks the routes"));
         break;  // one finding per claim
       }
     }
