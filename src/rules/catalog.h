@@ -39,6 +39,9 @@ extern const Rule kUpstreamTlsUnverified;
 extern const Rule kAccessLogOff;
 extern const Rule kBodySizeUnlimited;
 extern const Rule kOpenRedirect;
+// nginx_annotation_value_rules.cpp
+extern const Rule kAnnotationValueInvalid;
+extern const Rule kAnnotationAboveRiskLevel;
 // controller_config_rules.cpp
 extern const Rule kConfigAllowSnippets;
 extern const Rule kConfigRiskLevelCritical;

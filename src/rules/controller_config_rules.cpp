@@ -11,8 +11,6 @@
 
 namespace ig::rules {
 
-namespace {
-
 // Returns the ConfigMaps the ingress-nginx controller reads: those named by a
 // controller's --configmap argument, those labelled as part of ingress-nginx,
 // the chart's and the static manifests' default names, and any ConfigMap
@@ -42,6 +40,8 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
   }
   return out;
 }
+
+namespace {
 
 template <typename Fn>
 void for_each_config(const Cluster& c, Fn fn) {

@@ -40,6 +40,8 @@ const std::vector<const Rule*>& builtin_rules() {
       &kAccessLogOff,
       &kBodySizeUnlimited,
       &kOpenRedirect,
+      &kAnnotationValueInvalid,
+      &kAnnotationAboveRiskLevel,
       &kConfigAllowSnippets,
       &kConfigRiskLevelCritical,
       &kConfigLegacyTls,

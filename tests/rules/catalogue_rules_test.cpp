@@ -306,3 +306,41 @@ spec:
 }
 
 }  // namespace ig
+
+namespace ig {
+
+// Tests ingress-nginx's value validators: booleans, integers, sizes, CIDRs and option lists (case rules included).
+TEST(AnnotationValueInvalid, FlagsWhatTheControllerRefuses) {
+  std::string bad = "    nginx.ingress.kubernetes.io/ssl-redirect: \"maybe\"\n"
+                    "    nginx.ingress.kubernetes.io/limit-rps: \"ten\"\n"
+                    "    nginx.ingress.kubernetes.io/proxy-body-size: \"8 MB\"\n"
+                    "    nginx.ingress.kubernetes.io/whitelist-source-range: \"10.0.0.0/8, 300.1.1.1\"\n"
+                    "    nginx.ingress.kubernetes.io/proxy-buffering: \"On\"\n";
+  std::string good = "    nginx.ingress.kubernetes.io/ssl-redirect: \"TRUE\"\n"
+                     "    nginx.ingress.kubernetes.io/limit-rps: \"10\"\n"
+                     "    nginx.ingress.kubernetes.io/proxy-body-size: \"8m\"\n"
+                     "    nginx.ingress.kubernetes.io/whitelist-source-range: \"10.0.0.0/8, 2001:db8::/32, 192.0.2.1\"\n"
+                     "    nginx.ingress.kubernetes.io/proxy-buffering: \"on\"\n"
+                     "    nginx.ingress.kubernetes.io/backend-protocol: \"grpcs\"\n"
+                     "    nginx.ingress.kubernetes.io/session-cookie-samesite: \"Strict\"\n";
+  std::string t = ingress("bad", "a", bad) + ingress("good", "b", good);
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG213"), (Lines{line_of(t, "maybe"), line_of(t, "ten"), line_of(t, "8 MB"), line_of(t, "300.1.1.1"),
+                                      line_of(t, "\"On\"")}));
+}
+
+// Tests the risk level: only when a controller ConfigMap sets it; annotations above it are reported.
+TEST(AnnotationAboveRiskLevel, UsesTheControllersLevel) {
+  std::string ing = ingress("i", "a",
+                            "    nginx.ingress.kubernetes.io/server-alias: b.example.com\n"
+                            "    nginx.ingress.kubernetes.io/limit-rps: \"5\"\n"
+                            "    nginx.ingress.kubernetes.io/auth-url: https://auth.example.com/\n");
+  std::string cm = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, namespace: ingress-nginx}\n"
+                   "data:\n  annotations-risk-level: Medium\n";
+  auto r = scan_text(ing + cm);
+  std::string t = ing + cm;
+  EXPECT_EQ(r->lines("IG214"), (Lines{line_of(t, "server-alias"), line_of(t, "auth-url")}));
+  EXPECT_EQ(scan_text(ing)->count("IG214"), 0u);  // level unknown: nothing said
+}
+
+}  // namespace ig

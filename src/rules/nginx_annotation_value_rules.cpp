@@ -1,0 +1,169 @@
+// ingress-nginx's own annotation checks, applied before the controller does:
+// values its validators refuse, and annotations whose risk level exceeds the
+// controller's annotations-risk-level (either makes the controller refuse
+// the whole Ingress).
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "rules/catalog.h"
+#include "rules/util.h"
+
+namespace ig::rules {
+
+namespace {
+
+enum class Risk { Low = 0, Medium = 1, High = 2, Critical = 3 };
+enum class ValueKind { Bool, Int, Cidrs, Size, Options, Other };
+
+struct AnnotationSpec {
+  std::string_view name;
+  Risk risk;
+  ValueKind kind;
+  std::string_view options;  // "|"-separated
+  bool case_sensitive;
+};
+
+constexpr AnnotationSpec kAnnotations[] = {
+#include "rules/nginx_annotations.inc"
+};
+
+const AnnotationSpec* spec_of(std::string_view short_name) {
+  // Older names the controller still reads as aliases.
+  if (short_name == "whitelist-source-range") short_name = "allowlist-source-range";
+  if (short_name == "limit-whitelist") short_name = "limit-allowlist";
+  for (const AnnotationSpec& a : kAnnotations)
+    if (a.name == short_name) return &a;
+  return nullptr;
+}
+
+const char* risk_name(Risk r) {
+  switch (r) {
+    case Risk::Low: return "Low";
+    case Risk::Medium: return "Medium";
+    case Risk::High: return "High";
+    case Risk::Critical: return "Critical";
+  }
+  return "?";
+}
+
+std::optional<Risk> parse_risk(std::string_view v) {
+  std::string s = to_lower(trim(v));
+  if (s == "low") return Risk::Low;
+  if (s == "medium") return Risk::Medium;
+  if (s == "high") return Risk::High;
+  if (s == "critical") return Risk::Critical;
+  return std::nullopt;
+}
+
+bool valid_cidr_or_ip(std::string_view entry) {
+  std::string e(trim(entry));
+  size_t slash = e.find('/');
+  std::string addr = e.substr(0, slash);
+  unsigned char buf[16];
+  bool v4 = inet_pton(AF_INET, addr.c_str(), buf) == 1;
+  bool v6 = !v4 && inet_pton(AF_INET6, addr.c_str(), buf) == 1;
+  if (!v4 && !v6) return false;
+  if (slash == std::string::npos) return true;
+  std::string bits = e.substr(slash + 1);
+  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit)) return false;
+  return std::stoi(bits) <= (v4 ? 32 : 128);
+}
+
+// Why the controller's validator refuses the value, or empty when it accepts it.
+std::string validation_error(const AnnotationSpec& a, std::string_view raw) {
+  std::string_view v = trim(raw);
+  switch (a.kind) {
+    case ValueKind::Bool:
+      return parse_go_bool(v) ? "" : "is not a boolean";
+    case ValueKind::Int: {
+      std::string_view d = v;
+      if (!d.empty() && (d[0] == '-' || d[0] == '+')) d.remove_prefix(1);
+      return !d.empty() && std::all_of(d.begin(), d.end(), ::isdigit) ? "" : "is not an integer";
+    }
+    case ValueKind::Size: {
+      std::string_view d = v;
+      if (!d.empty() && std::string_view("bBkKmMgG").find(d.back()) != std::string_view::npos) d.remove_suffix(1);
+      return !d.empty() && std::all_of(d.begin(), d.end(), ::isdigit) ? "" : "is not a size (digits with k, m or g)";
+    }
+    case ValueKind::Cidrs:
+      for (std::string_view e : split_list(v, ','))
+        if (!valid_cidr_or_ip(e)) return "holds '" + std::string(e) + "', which is not an IP address or CIDR";
+      return "";
+    case ValueKind::Options: {
+      std::string want = a.case_sensitive ? std::string(v) : to_lower(v);
+      for (std::string_view o : split_list(a.options, '|'))
+        if ((a.case_sensitive ? std::string(o) : to_lower(o)) == want) return "";
+      std::string list(a.options);
+      std::replace(list.begin(), list.end(), '|', ',');
+      return "is not one of " + list;
+    }
+    case ValueKind::Other:
+      return "";
+  }
+  return "";
+}
+
+void check_invalid_values(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const Ingress& ing : c.ingresses)
+    for (const KeyValue& kv : ing.meta.annotations) {
+      if (kv.key.substr(0, kNginxPrefix.size()) != kNginxPrefix) continue;
+      std::string_view name = kv.key.substr(kNginxPrefix.size());
+      const AnnotationSpec* a = spec_of(name);
+      if (!a) continue;
+      std::string why = validation_error(*a, kv.value);
+      if (!why.empty())
+        out.add(kAnnotationValueInvalid.info, ing.meta, kv.value_loc,
+                std::string(name) + ": \"" + std::string(kv.value.substr(0, 80)) + "\" " + why +
+                    "; the controller's annotation validation refuses the Ingress");
+    }
+}
+
+void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
+  // Only when the input says which level the controller runs with; with
+  // several controllers, the most permissive one decides.
+  std::optional<Risk> level;
+  for (const ConfigMap* cm : controller_configmaps(c))
+    if (const KeyValue* kv = cm->get("annotations-risk-level"))
+      if (auto r = parse_risk(kv->value); r && (!level || *r > *level)) level = r;
+  if (!level) return;
+  for (const Ingress& ing : c.ingresses)
+    for (const KeyValue& kv : ing.meta.annotations) {
+      if (kv.key.substr(0, kNginxPrefix.size()) != kNginxPrefix) continue;
+      const AnnotationSpec* a = spec_of(kv.key.substr(kNginxPrefix.size()));
+      if (a && a->risk > *level)
+        out.add(kAnnotationAboveRiskLevel.info, ing.meta, kv.key_loc,
+                std::string(a->name) + " is rated " + risk_name(a->risk) + ", above the controller's annotations-risk-level " +
+                    risk_name(*level) + ": the controller refuses this whole Ingress");
+    }
+}
+
+}  // namespace
+
+const Rule kAnnotationValueInvalid{
+    .info = {.id = "IG213",
+             .title = "Annotation value fails ingress-nginx's validation",
+             .severity = Severity::Medium,
+             .category = "injection",
+             .rationale = "ingress-nginx validates annotation values (by default since 1.12) and refuses an Ingress "
+                          "whose value does not match; where validation is off, malformed values are the entry point "
+                          "of configuration injection.",
+             .remediation = "Use a value of the documented form (booleans, integers, sizes, CIDRs, the listed options).",
+             .references = {"CVE-2025-24514", "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations-risk/"}},
+    .check = &check_invalid_values,
+};
+
+const Rule kAnnotationAboveRiskLevel{
+    .info = {.id = "IG214",
+             .title = "Annotation above the controller's risk level",
+             .severity = Severity::Low,
+             .category = "hygiene",
+             .rationale = "The controller refuses every Ingress that carries an annotation rated above its "
+                          "annotations-risk-level; the route silently stops being updated.",
+             .remediation = "Drop the annotation, or have the platform team review it and raise annotations-risk-level.",
+             .references = {"https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations-risk/"}},
+    .check = &check_risk_level,
+};
+
+}  // namespace ig::rules
