@@ -27,14 +27,23 @@ struct Rng {
   size_t below(size_t n) { return static_cast<size_t>(next() % n); }
 };
 
-// A real certificate per application (so that the scan pays for reading it):
-// mostly P-256 keys, one in 16 RSA-2048 (from a small pool of keys, since RSA
-// generation is slow), one in 10 expired.
+// A real certificate per application (so that the scan pays for reading it),
+// issued by one private CA as cert-manager would: mostly P-256 keys, one in 16
+// RSA-2048 (from a small pool of keys, since RSA generation is slow), one in
+// 10 expired.
 ig::testing::KeyPair certificate(Rng& rng, const std::string& host) {
   static std::vector<std::string> rsa_keys;
-  if (rsa_keys.empty())
+  static ig::testing::KeyPair ca;
+  if (rsa_keys.empty()) {
     for (int k = 0; k < 4; ++k) rsa_keys.push_back(ig::testing::make_key("rsa:2048"));
+    ig::testing::CertSpec ca_spec;
+    ca_spec.common_name = "Bench Shop CA";
+    ca_spec.ca = true;
+    ca_spec.not_after_days = 3650;
+    ca = ig::testing::make_certificate(ca_spec);
+  }
   ig::testing::CertSpec spec;
+  spec.issuer = &ca;
   spec.dns_names = {host};
   if (rng.below(10) == 0) spec.not_after_days = -3;
   if (rng.below(16) == 0) return ig::testing::make_certificate_with_key(spec, rsa_keys[rng.below(rsa_keys.size())]);

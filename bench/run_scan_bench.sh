@@ -9,7 +9,7 @@ dir=${2:-$build/bench-corpus}
 runs=${RUNS:-5}
 mb=${CORPUS_MB:-100}
 
-gen_version=2  # bump when bench/gen_corpus.cpp changes what it writes
+gen_version=3  # bump when bench/gen_corpus.cpp changes what it writes
 if [ ! -f "$dir/.complete-$mb-v$gen_version" ]; then
   rm -rf "$dir"
   "$build/ig_gen_corpus" "$dir" "$mb"

@@ -30,12 +30,13 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
       }
   std::vector<const ConfigMap*> out;
   for (const ConfigMap& cm : c.config_maps) {
-    std::string id = std::string(cm.meta.effective_ns()) + "/" + std::string(cm.meta.name);
     const KeyValue* name = cm.meta.label("app.kubernetes.io/name");
     const KeyValue* part = cm.meta.label("app.kubernetes.io/part-of");
-    bool is = referenced.count(id) || (name && name->value == "ingress-nginx") || (part && part->value == "ingress-nginx") ||
+    bool is = (name && name->value == "ingress-nginx") || (part && part->value == "ingress-nginx") ||
               cm.meta.name == "ingress-nginx-controller" || cm.meta.name == "nginx-configuration" ||
-              cm.get("allow-snippet-annotations") || cm.get("annotations-risk-level");
+              cm.get("allow-snippet-annotations") || cm.get("annotations-risk-level") ||
+              (!referenced.empty() &&
+               referenced.count(std::string(cm.meta.effective_ns()) + "/" + std::string(cm.meta.name)));
     if (is) out.push_back(&cm);
   }
   return out;

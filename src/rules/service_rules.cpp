@@ -1,5 +1,6 @@
 // Service exposure: load balancers open to the internet, and externalIPs.
 #include <array>
+#include <unordered_map>
 
 #include "rules/catalog.h"
 #include "rules/util.h"
@@ -85,24 +86,24 @@ void check_external_name(const Cluster& c, const RuleSettings&, Findings& out) {
 }
 
 void check_backend_exposed_directly(const Cluster& c, const RuleSettings&, Findings& out) {
+  // namespace/service -> the first Ingress that routes to it
+  std::unordered_map<std::string, const Ingress*> backed;
+  for (const Ingress& ing : c.ingresses) {
+    auto note = [&](const IngressBackend& b) {
+      if (b.present && !b.service.empty())
+        backed.emplace(std::string(ing.meta.effective_ns()) + "/" + b.service, &ing);
+    };
+    note(ing.default_backend);
+    for (const IngressRule& r : ing.rules)
+      for (const IngressPath& p : r.paths) note(p.backend);
+  }
   for (const Service& s : c.services) {
     std::string_view type = s.type_or_default();
     if (type != "NodePort" && type != "LoadBalancer") continue;
-    const Ingress* via = nullptr;
-    for (const Ingress& ing : c.ingresses) {
-      if (ing.meta.effective_ns() != s.meta.effective_ns()) continue;
-      auto uses = [&](const IngressBackend& b) { return b.present && b.service == s.meta.name; };
-      bool used = uses(ing.default_backend);
-      for (const IngressRule& r : ing.rules)
-        for (const IngressPath& p : r.paths) used = used || uses(p.backend);
-      if (used) {
-        via = &ing;
-        break;
-      }
-    }
-    if (via)
+    auto it = backed.find(std::string(s.meta.effective_ns()) + "/" + std::string(s.meta.name));
+    if (it != backed.end())
       out.add(kBackendExposedDirectly.info, s.meta, s.type.loc,
-              "Service backs Ingress " + std::string(via->meta.name) + " but is also a " + std::string(type) +
+              "Service backs Ingress " + std::string(it->second->meta.name) + " but is also a " + std::string(type) +
                   ": clients can reach it without the Ingress's TLS, authentication and allowlists");
   }
 }
