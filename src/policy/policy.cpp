@@ -262,7 +262,6 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 std::optional<Policy> load_policy(const std::string& path, Cluster& cluster, std::vector<LoadError>& errors) {
-  size_t before = errors.size();
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (ec) {
@@ -276,14 +275,23 @@ std::optional<Policy> load_policy(const std::string& path, Cluster& cluster, std
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string content = ss.str();
+  return load_policy_text(path, ss.str(), cluster, errors);
+}
+
+std::optional<Policy> load_policy_text(const std::string& name, std::string_view text, Cluster& cluster,
+                                       std::vector<LoadError>& errors) {
+  size_t before = errors.size();
+  if (text.size() > kMaxPolicySize) {
+    errors.push_back(LoadError{name, {}, "policy file is larger than 1 MiB"});
+    return std::nullopt;
+  }
   Policy p;
-  p.path = path;
+  p.path = name;
   p.file = static_cast<uint32_t>(cluster.files.size());
-  cluster.files.push_back(SourceFile{path, {}});
+  cluster.files.push_back(SourceFile{name, {}});
   PolicySink sink(p, errors);
-  if (auto err = parse_yaml(content, ParseLimits{}, sink)) errors.push_back(LoadError{path, err->mark, err->message});
-  if (sink.documents() == 0 && errors.size() == before) errors.push_back(LoadError{path, {}, "the policy file is empty"});
+  if (auto err = parse_yaml(text, ParseLimits{}, sink)) errors.push_back(LoadError{name, err->mark, err->message});
+  if (sink.documents() == 0 && errors.size() == before) errors.push_back(LoadError{name, {}, "the policy file is empty"});
   std::stable_sort(errors.begin() + static_cast<std::ptrdiff_t>(before), errors.end(),
                    [](const LoadError& a, const LoadError& b) { return std::tie(a.mark.line, a.mark.col) < std::tie(b.mark.line, b.mark.col); });
   if (errors.size() != before) return std::nullopt;

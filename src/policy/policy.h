@@ -77,6 +77,9 @@ struct Policy {
 // that findings can point into it. Problems become LoadErrors with the
 // policy's own file:line:col; nullopt when the file cannot be used.
 std::optional<Policy> load_policy(const std::string& path, Cluster& cluster, std::vector<LoadError>& errors);
+// The same for policy text already in memory (tests, fuzzing).
+std::optional<Policy> load_policy_text(const std::string& name, std::string_view text, Cluster& cluster,
+                                       std::vector<LoadError>& errors);
 
 // The policy that applies when none is given: ./.ingressguard.yaml, else
 // .ingressguard.yaml at the root of the git repository holding `scanned`.
