@@ -83,7 +83,13 @@ TEST(PeerCorpus, AgreementWithDocumentedDisagreements) {
       if (expect != "flag" && expect != "no-flag") continue;
       ig::Cluster cluster;
       ig::Loader loader(cluster);
-      loader.load_path((dir / cs["file"].get<std::string>()).string());
+      // What the peer's admission test applied before this file (chainsaw
+      // steps), loaded first so that the case file comes after it.
+      std::string case_file = cs["file"].get<std::string>();
+      if (m.contains("context") && m["context"].contains(case_file))
+        for (const auto& ctx : m["context"][case_file]) loader.load_path((dir / ctx.get<std::string>()).string());
+      uint32_t file_index = static_cast<uint32_t>(cluster.files.size());
+      loader.load_path((dir / case_file).string());
       if (cs.contains("inventory"))
         for (const auto& inv : cs["inventory"]) loader.load_path((dir / inv.get<std::string>()).string());
       cluster.index();
@@ -97,11 +103,11 @@ TEST(PeerCorpus, AgreementWithDocumentedDisagreements) {
       }
       ASSERT_TRUE(loader.errors().empty()) << check << " " << cs["file"] << ": " << loader.errors()[0].message;
       std::string name = cs["name"].is_null() ? "" : cs["name"].get<std::string>();
-      const ig::ObjectRef* obj = find_object(cluster, 0, cs["line"].get<uint32_t>(), cs["kind"], name);
+      const ig::ObjectRef* obj = find_object(cluster, file_index, cs["line"].get<uint32_t>(), cs["kind"], name);
       ASSERT_NE(obj, nullptr) << check << " " << cs["file"] << ":" << cs["line"] << " " << name;
       bool flagged = false;
       for (const ig::Finding& f : ig::run_rules(cluster, settings))
-        if (rules.count(std::string(f.rule->id)) && f.resource.loc.file == 0 && f.resource.loc.line == obj->loc.line)
+        if (rules.count(std::string(f.rule->id)) && f.resource.loc.file == file_index && f.resource.loc.line == obj->loc.line)
           flagged = true;
       bool agree = flagged == (expect == "flag");
       Tally& t = per_peer[tool];
