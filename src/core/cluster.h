@@ -268,6 +268,9 @@ struct Workload {
   bool host_network = false;
   Loc host_network_loc;
   std::vector<Container> containers;  // init containers included
+  // The controlling owner (metadata.ownerReferences), e.g. the ReplicaSet of a Pod.
+  std::string owner_kind;
+  std::string owner_name;
 };
 
 // An input problem inside an otherwise valid object (duplicate key, wrong

@@ -99,9 +99,9 @@ class ObjectReader {
     ObjectMeta m;
     StringPool& pool = *c_.strings;
     const Node* api = obj->get("apiVersion");
-    m.api_version = pool.intern(text(api));
+    m.api_version = pool.intern(api ? text(api) : item_api_);
     m.api_version_loc = api ? loc(api) : loc(obj);
-    m.kind = pool.intern(text(kind_node));
+    m.kind = pool.intern(kind_node ? text(kind_node) : item_kind_);
     m.loc = loc(obj);
     m.origin = pool.intern(doc_.origin);
     const Node* md = obj->get("metadata");
@@ -371,6 +371,16 @@ class ObjectReader {
   void workload(const Node* obj, ObjectMeta m) {
     Workload w;
     w.meta = std::move(m);
+    if (const Node* md = obj->get("metadata"); md && md->is_map())
+      if (const Node* owners = md->get("ownerReferences"); owners && owners->is_seq())
+        for (uint32_t i = 0; i < owners->count; ++i) {
+          const Node* o = owners->item(i);
+          bool controller = as_bool(o->get("controller")).value_or(false);
+          if (w.owner_kind.empty() || controller) {
+            w.owner_kind = str(o->get("kind"));
+            w.owner_name = str(o->get("name"));
+          }
+        }
     const Node* spec = obj->get("spec");
     const Node* pod_spec = nullptr;
     if (w.meta.kind == "Pod") {
@@ -411,9 +421,9 @@ class ObjectReader {
   bool object(const Node* obj) {
     if (!obj || !obj->is_map()) return false;
     const Node* kind_node = obj->get("kind");
-    auto kind = as_string(kind_node);
-    auto api = as_string(obj->get("apiVersion"));
-    if (!kind || !api || kind->empty()) return false;
+    auto kind = kind_node ? as_string(kind_node) : std::optional<std::string_view>(item_kind_);
+    auto api = obj->get("apiVersion") ? as_string(obj->get("apiVersion")) : std::optional<std::string_view>(item_api_);
+    if (!kind || !api || kind->empty() || api->empty()) return false;
     object_index_ = c_.objects.size();  // input issues found below belong to it
     ObjectMeta m = meta(obj, kind_node);
     c_.objects.push_back(ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin});
@@ -432,6 +442,17 @@ class ObjectReader {
   }
 
  private:
+ public:
+  // Items of a typed list read from the API (DeploymentList...) may omit
+  // kind and apiVersion: the list's own say what they are.
+  void set_item_defaults(std::string_view kind, std::string_view api) {
+    item_kind_ = kind;
+    item_api_ = api;
+  }
+
+ private:
+  std::string_view item_kind_;
+  std::string_view item_api_;
   Cluster& c_;
   size_t object_index_ = 0;
   uint32_t file_;
@@ -459,6 +480,10 @@ SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc
   std::vector<std::pair<uint32_t, size_t>> starts;  // line where each object starts -> object index
   if (is_list(root)) {
     const Node* items = root->get("items");
+    std::string_view list_kind = as_string(root->get("kind")).value_or(std::string_view());
+    if (list_kind.size() > 4 && list_kind != "List" && list_kind.substr(list_kind.size() - 4) == "List")
+      reader.set_item_defaults(list_kind.substr(0, list_kind.size() - 4),
+                               as_string(root->get("apiVersion")).value_or(std::string_view()));
     for (uint32_t i = 0; i < items->count; ++i) {
       size_t index = cluster.objects.size();
       if (reader.object(items->item(i))) {

@@ -1,0 +1,169 @@
+#include "graph/netpol.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace ig {
+
+namespace {
+
+bool selects(const LabelSelector& s, const std::vector<KeyValue>& labels) {
+  // An absent or empty selector selects everything.
+  return !s.present || s.empty() || s.matches(labels);
+}
+
+std::optional<uint32_t> parse_ipv4(std::string_view s) {
+  in_addr a{};
+  if (inet_pton(AF_INET, std::string(s).c_str(), &a) != 1) return std::nullopt;
+  return ntohl(a.s_addr);
+}
+
+bool in_cidr(uint32_t ip, std::string_view cidr) {
+  size_t slash = cidr.find('/');
+  auto base = parse_ipv4(cidr.substr(0, slash));
+  if (!base) return false;  // IPv6 blocks never contain an IPv4 address
+  int bits = slash == std::string_view::npos ? 32 : std::atoi(std::string(cidr.substr(slash + 1)).c_str());
+  if (bits < 0 || bits > 32) return false;
+  uint32_t mask = bits == 0 ? 0 : ~uint32_t(0) << (32 - bits);
+  return (ip & mask) == (*base & mask);
+}
+
+}  // namespace
+
+bool ipv4_in_block(const std::string& ip, const IpBlock& block) {
+  auto a = parse_ipv4(ip);
+  if (!a || !in_cidr(*a, block.cidr.value)) return false;
+  for (const std::string& e : block.except)
+    if (in_cidr(*a, e)) return false;
+  return true;
+}
+
+NetworkPolicyEngine::NetworkPolicyEngine(const Cluster& c) : c_(c) {}
+
+std::string NetworkPolicyEngine::workload_id(const Workload& w) {
+  std::string ns(w.meta.effective_ns());
+  if (!w.owner_kind.empty() && !w.owner_name.empty()) return ns + "/" + w.owner_name + "[" + w.owner_kind + "]";
+  return ns + "/" + std::string(w.meta.name) + "[" + std::string(w.meta.kind) + "]";
+}
+
+std::vector<KeyValue> NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
+  std::vector<KeyValue> labels;
+  if (const Namespace* n = c_.find_namespace(ns)) labels = n->meta.labels;
+  auto it = std::find_if(labels.begin(), labels.end(), [](const KeyValue& kv) { return kv.key == "kubernetes.io/metadata.name"; });
+  if (it == labels.end()) {
+    KeyValue kv;
+    kv.key = "kubernetes.io/metadata.name";
+    kv.value = c_.strings->intern(ns);
+    labels.push_back(kv);
+  }
+  return labels;
+}
+
+bool NetworkPolicyEngine::peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const {
+  if (peer.has_ip_block) return false;  // ipBlock peers are outside the cluster
+  std::string_view pod_ns = pod.meta.effective_ns();
+  if (peer.namespace_selector.present) {
+    if (!selects(peer.namespace_selector, namespace_labels(pod_ns))) return false;
+  } else if (pod_ns != policy_ns) {
+    return false;  // podSelector alone: the policy's namespace only
+  }
+  return selects(peer.pod_selector, pod.pod_labels);
+}
+
+ConnSet NetworkPolicyEngine::rule_ports(const NetworkPolicyRule& rule, const Workload& dst) const {
+  if (!rule.has_ports || rule.ports.empty()) return ConnSet::all();
+  ConnSet out;
+  for (const NetworkPolicyPort& p : rule.ports) {
+    auto proto = ConnSet::parse_proto(p.protocol);
+    if (!proto) continue;
+    if (p.port.empty()) {
+      out.add_all(*proto);
+      continue;
+    }
+    bool numeric = std::all_of(p.port.begin(), p.port.end(), ::isdigit);
+    if (numeric) {
+      int lo = std::atoi(p.port.c_str());
+      out.add_range(*proto, lo, p.end_port ? static_cast<int>(*p.end_port) : lo);
+      continue;
+    }
+    // A named port: the destination pod's container port of that name and protocol.
+    for (const Container& ct : dst.containers)
+      for (const ContainerPort& cp : ct.ports) {
+        auto cp_proto = ConnSet::parse_proto(cp.protocol);
+        if (cp.name == p.port && cp_proto == proto) out.add_range(*proto, static_cast<int>(cp.container_port), static_cast<int>(cp.container_port));
+      }
+  }
+  return out;
+}
+
+std::vector<const NetworkPolicy*> NetworkPolicyEngine::selecting(const Workload& w) const {
+  std::vector<const NetworkPolicy*> out;
+  for (const NetworkPolicy& np : c_.network_policies)
+    if (np.meta.effective_ns() == w.meta.effective_ns() && selects(np.pod_selector, w.pod_labels)) out.push_back(&np);
+  return out;
+}
+
+bool NetworkPolicyEngine::ingress_isolated(const Workload& w) const {
+  for (const NetworkPolicy* np : selecting(w))
+    if (np->affects_ingress()) return true;
+  return false;
+}
+
+bool NetworkPolicyEngine::egress_isolated(const Workload& w) const {
+  for (const NetworkPolicy* np : selecting(w))
+    if (np->affects_egress()) return true;
+  return false;
+}
+
+ConnSet NetworkPolicyEngine::ingress_allowed(const Workload& dst, const Workload& src) const {
+  bool isolated = false;
+  ConnSet out;
+  for (const NetworkPolicy* np : selecting(dst)) {
+    if (!np->affects_ingress()) continue;
+    isolated = true;
+    for (const NetworkPolicyRule& r : np->ingress) {
+      bool match = !r.has_peers;
+      for (const NetworkPolicyPeer& peer : r.peers) match = match || peer_matches(peer, np->meta.effective_ns(), src);
+      if (match) out |= rule_ports(r, dst);
+    }
+  }
+  return isolated ? out : ConnSet::all();
+}
+
+ConnSet NetworkPolicyEngine::egress_allowed(const Workload& src, const Workload& dst) const {
+  bool isolated = false;
+  ConnSet out;
+  for (const NetworkPolicy* np : selecting(src)) {
+    if (!np->affects_egress()) continue;
+    isolated = true;
+    for (const NetworkPolicyRule& r : np->egress) {
+      bool match = !r.has_peers;
+      for (const NetworkPolicyPeer& peer : r.peers) match = match || peer_matches(peer, np->meta.effective_ns(), dst);
+      if (match) out |= rule_ports(r, dst);
+    }
+  }
+  return isolated ? out : ConnSet::all();
+}
+
+ConnSet NetworkPolicyEngine::allowed(const Workload& src, const Workload& dst) const {
+  return egress_allowed(src, dst) & ingress_allowed(dst, src);
+}
+
+ConnSet NetworkPolicyEngine::ingress_from_address(const Workload& dst, const std::string& ipv4) const {
+  bool isolated = false;
+  ConnSet out;
+  for (const NetworkPolicy* np : selecting(dst)) {
+    if (!np->affects_ingress()) continue;
+    isolated = true;
+    for (const NetworkPolicyRule& r : np->ingress) {
+      bool match = !r.has_peers;
+      for (const NetworkPolicyPeer& peer : r.peers) match = match || (peer.has_ip_block && ipv4_in_block(ipv4, peer.ip_block));
+      if (match) out |= rule_ports(r, dst);
+    }
+  }
+  return isolated ? out : ConnSet::all();
+}
+
+}  // namespace ig

@@ -1,0 +1,56 @@
+// NetworkPolicy semantics (networking.k8s.io/v1) over the snapshot's
+// workloads: which connections a pod may open to another, with the real rules
+// of the API: policies select pods in their own namespace (an empty
+// podSelector selects all); a pod selected by no policy of a direction is not
+// isolated in it; policyTypes default to Ingress (plus Egress when egress
+// rules exist); rules add up across policies; a peer's podSelector and
+// namespaceSelector in one entry must both match (AND) while separate entries
+// are alternatives (OR); namespaces match on their labels plus
+// kubernetes.io/metadata.name; ports are numbers, ranges (endPort) or names
+// resolved against the destination pod's container ports; ipBlock peers match
+// addresses outside the cluster, never pods.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/cluster.h"
+#include "graph/conn_set.h"
+
+namespace ig {
+
+class NetworkPolicyEngine {
+ public:
+  explicit NetworkPolicyEngine(const Cluster& c);
+
+  // Connections `src` may open to `dst` (egress of src AND ingress of dst).
+  ConnSet allowed(const Workload& src, const Workload& dst) const;
+  // Each direction alone.
+  ConnSet ingress_allowed(const Workload& dst, const Workload& src) const;
+  ConnSet egress_allowed(const Workload& src, const Workload& dst) const;
+  // Connections from an address outside the cluster (IPv4 dotted quad) to dst.
+  ConnSet ingress_from_address(const Workload& dst, const std::string& ipv4) const;
+
+  // Whether any policy selects the workload for that direction.
+  bool ingress_isolated(const Workload& w) const;
+  bool egress_isolated(const Workload& w) const;
+
+  // The policies that select a workload (for explanations).
+  std::vector<const NetworkPolicy*> selecting(const Workload& w) const;
+
+  // Labels of a namespace: its own, plus kubernetes.io/metadata.name.
+  std::vector<KeyValue> namespace_labels(std::string_view ns) const;
+
+  // "ns/name[Kind]", named after the controlling owner when there is one.
+  static std::string workload_id(const Workload& w);
+
+ private:
+  bool peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const;
+  ConnSet rule_ports(const NetworkPolicyRule& rule, const Workload& dst) const;
+  const Cluster& c_;
+};
+
+// True when the IPv4 address is inside `cidr` and in none of `except`.
+bool ipv4_in_block(const std::string& ip, const IpBlock& block);
+
+}  // namespace ig
