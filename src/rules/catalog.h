@@ -80,5 +80,12 @@ extern const Rule kCertHostMismatch;
 extern const Rule kCertSelfSigned;
 // network_policy_rules.cpp
 extern const Rule kNetworkPolicyAllowAll;
+// exposure_rules.cpp
+extern const Rule kBackendOpenToCluster;
+extern const Rule kNoDefaultDeny;
+extern const Rule kPolicySelectsNothing;
+extern const Rule kPeerMatchesNothing;
+extern const Rule kWebhookReachableFromPods;
+extern const Rule kHostPortExposure;
 
 }  // namespace ig::rules

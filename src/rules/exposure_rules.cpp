@@ -1,0 +1,246 @@
+// Exposure rules on top of the NetworkPolicy engine: who besides the ingress
+// controller can reach what an Ingress serves, namespaces without a default
+// deny, policies and peers that match nothing, the controller's admission
+// webhook open to every pod, and workloads on host ports.
+#include <algorithm>
+#include <set>
+
+#include "graph/netpol.h"
+#include "rules/catalog.h"
+#include "rules/util.h"
+
+namespace ig::rules {
+
+namespace {
+
+// A pod in a namespace of its own with no labels: "any other pod".
+Workload outsider() {
+  Workload w;
+  w.meta.kind = "Pod";
+  w.meta.name = "any-pod";
+  w.meta.ns = "ingressguard-outsider";
+  return w;
+}
+
+bool selects_pod(const Service& s, const Workload& w) {
+  if (!s.has_selector || s.selector.empty() || s.meta.effective_ns() != w.meta.effective_ns()) return false;
+  for (const KeyValue& want : s.selector) {
+    auto it = std::find_if(w.pod_labels.begin(), w.pod_labels.end(), [&](const KeyValue& kv) { return kv.key == want.key; });
+    if (it == w.pod_labels.end() || it->value != want.value) return false;
+  }
+  return true;
+}
+
+bool has_workloads_in(const Cluster& c, std::string_view ns) {
+  for (const Workload& w : c.workloads)
+    if (w.meta.effective_ns() == ns) return true;
+  return false;
+}
+
+bool is_ingress_controller(const Workload& w) {
+  for (const Container& ct : w.containers)
+    if (ct.image && (ct.image.value.find("ingress-nginx/controller") != std::string::npos ||
+                     ct.image.value.find("nginx-ingress-controller") != std::string::npos))
+      return true;
+  return false;
+}
+
+// Workloads behind an Ingress: those its backend Services select.
+std::vector<std::pair<const Workload*, const Ingress*>> ingress_backends(const Cluster& c) {
+  std::vector<std::pair<const Workload*, const Ingress*>> out;
+  std::set<const Workload*> seen;
+  for (const Ingress& ing : c.ingresses) {
+    auto add = [&](const IngressBackend& b) {
+      if (!b.present || b.service.empty()) return;
+      const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
+      if (!svc) return;
+      for (const Workload& w : c.workloads)
+        if (selects_pod(*svc, w) && seen.insert(&w).second) out.emplace_back(&w, &ing);
+    };
+    add(ing.default_backend);
+    for (const IngressRule& r : ing.rules)
+      for (const IngressPath& p : r.paths) add(p.backend);
+  }
+  return out;
+}
+
+void check_backend_open_to_cluster(const Cluster& c, const RuleSettings&, Findings& out) {
+  NetworkPolicyEngine engine(c);
+  Workload any = outsider();
+  for (const auto& [w, ing] : ingress_backends(c)) {
+    ConnSet conn = engine.allowed(any, *w);
+    if (conn.empty()) continue;
+    out.add(kBackendOpenToCluster.info, w->meta, w->meta.name_loc,
+            "backend of Ingress " + std::string(ing->meta.name) + " accepts " + conn.str() +
+                " from any pod in any namespace, not only from the ingress controller");
+  }
+}
+
+void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&, Findings& out) {
+  std::set<std::string_view> namespaces;
+  for (const auto& [w, ing] : ingress_backends(c)) namespaces.insert(w->meta.effective_ns());
+  for (std::string_view ns : namespaces) {
+    bool deny = false;
+    for (const NetworkPolicy& np : c.network_policies)
+      if (np.meta.effective_ns() == ns && np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty()))
+        deny = true;
+    if (deny) continue;
+    if (const Namespace* n = c.find_namespace(ns))
+      out.add(kNoDefaultDeny.info, n->meta, n->meta.name_loc,
+              "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
+    else
+      for (const auto& [w, ing] : ingress_backends(c))
+        if (w->meta.effective_ns() == ns) {
+          out.add(kNoDefaultDeny.info, w->meta, w->meta.name_loc,
+                  "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
+          break;
+        }
+  }
+}
+
+void check_policy_selects_nothing(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const NetworkPolicy& np : c.network_policies) {
+    std::string_view ns = np.meta.effective_ns();
+    if (!has_workloads_in(c, ns) || !np.pod_selector.present || np.pod_selector.empty()) continue;
+    bool any = false;
+    for (const Workload& w : c.workloads)
+      if (w.meta.effective_ns() == ns && np.pod_selector.matches(w.pod_labels)) any = true;
+    if (!any)
+      out.add(kPolicySelectsNothing.info, np.meta, np.pod_selector.loc,
+              "podSelector matches no pod in namespace " + std::string(ns) + ": this policy protects nothing");
+  }
+}
+
+void check_peer_matches_nothing(const Cluster& c, const RuleSettings&, Findings& out) {
+  NetworkPolicyEngine engine(c);
+  for (const NetworkPolicy& np : c.network_policies) {
+    std::string_view ns = np.meta.effective_ns();
+    for (const auto* rules : {&np.ingress, &np.egress})
+      for (const NetworkPolicyRule& r : *rules)
+        for (const NetworkPolicyPeer& peer : r.peers) {
+          if (peer.has_ip_block) continue;
+          // Judge only peers whose candidate namespaces are all in the input.
+          bool judged = false, matched = false;
+          for (const Workload& w : c.workloads) {
+            std::string_view wns = w.meta.effective_ns();
+            bool ns_ok = peer.namespace_selector.present
+                             ? (peer.namespace_selector.empty() || peer.namespace_selector.matches(engine.namespace_labels(wns)))
+                             : wns == ns;
+            if (!ns_ok) continue;
+            judged = true;
+            if (!peer.pod_selector.present || peer.pod_selector.empty() || peer.pod_selector.matches(w.pod_labels)) matched = true;
+          }
+          if (!peer.namespace_selector.present && !has_workloads_in(c, ns)) judged = false;
+          if (peer.namespace_selector.present && !judged) judged = !c.namespaces.empty();
+          if (judged && !matched)
+            out.add(kPeerMatchesNothing.info, np.meta, peer.loc,
+                    "this peer matches no pod in the input: the rule allows nothing (a typo in a label?)");
+        }
+  }
+}
+
+void check_webhook_reachable(const Cluster& c, const RuleSettings&, Findings& out) {
+  NetworkPolicyEngine engine(c);
+  Workload any = outsider();
+  for (const Workload& w : c.workloads) {
+    if (!is_ingress_controller(w)) continue;
+    ConnSet webhook;
+    webhook.add_range(ConnSet::TCP, 8443, 8443);
+    ConnSet open = engine.allowed(any, w) & webhook;
+    if (!open.empty())
+      out.add(kWebhookReachableFromPods.info, w.meta, w.meta.name_loc,
+              "any pod can reach the ingress-nginx admission webhook (TCP 8443): no NetworkPolicy limits it to the API server");
+  }
+}
+
+void check_host_ports(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const Workload& w : c.workloads) {
+    if (w.host_network) {
+      out.add(kHostPortExposure.info, w.meta, w.host_network_loc,
+              "hostNetwork: every port the pod listens on is open on the node's addresses, outside Services and NetworkPolicies");
+      continue;
+    }
+    for (const Container& ct : w.containers)
+      for (const ContainerPort& p : ct.ports)
+        if (p.host_port)
+          out.add(kHostPortExposure.info, w.meta, p.loc,
+                  "hostPort " + std::to_string(p.host_port) + " opens the port on the node's addresses, bypassing Services and the Ingress");
+  }
+}
+
+}  // namespace
+
+const Rule kBackendOpenToCluster{
+    .info = {.id = "IG502",
+             .title = "Ingress backend reachable from any namespace",
+             .severity = Severity::Medium,
+             .category = "network-policy",
+             .rationale = "Only the ingress controller should talk to a workload an Ingress exposes; without a policy any "
+                          "compromised pod in any namespace can reach it directly, skipping the Ingress's TLS, "
+                          "authentication, allowlists and WAF.",
+             .remediation = "Add a NetworkPolicy that admits the backend's port only from the ingress controller's namespace and pods.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/"}},
+    .check = &check_backend_open_to_cluster,
+};
+
+const Rule kNoDefaultDeny{
+    .info = {.id = "IG503",
+             .title = "Namespace with exposed workloads has no default-deny policy",
+             .severity = Severity::Medium,
+             .category = "network-policy",
+             .rationale = "Without a default-deny ingress policy, every new workload in the namespace starts reachable "
+                          "from everywhere until someone writes a policy for it.",
+             .remediation = "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress], then allow what is needed.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic"}},
+    .check = &check_namespace_without_default_deny,
+};
+
+const Rule kPolicySelectsNothing{
+    .info = {.id = "IG504",
+             .title = "NetworkPolicy selects no pod",
+             .severity = Severity::Low,
+             .category = "network-policy",
+             .rationale = "A policy whose podSelector matches no pod in its namespace protects nothing; usually a label "
+                          "typo, or the workload moved.",
+             .remediation = "Fix the podSelector so that it matches the pods it was written for.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/"}},
+    .check = &check_policy_selects_nothing,
+};
+
+const Rule kPeerMatchesNothing{
+    .info = {.id = "IG505",
+             .title = "NetworkPolicy peer matches no pod",
+             .severity = Severity::Low,
+             .category = "network-policy",
+             .rationale = "A from/to entry that matches no pod allows nothing; the traffic the author meant to allow is "
+                          "blocked, and the fix often ends up being a much wider rule.",
+             .remediation = "Correct the peer's selectors (labels, namespace labels, or the AND/OR structure).",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors"}},
+    .check = &check_peer_matches_nothing,
+};
+
+const Rule kWebhookReachableFromPods{
+    .info = {.id = "IG506",
+             .title = "ingress-nginx admission webhook reachable from any pod",
+             .severity = Severity::High,
+             .category = "network-policy",
+             .rationale = "IngressNightmare (CVE-2025-1974) is exploited by sending an AdmissionReview to the controller's "
+                          "webhook port from inside the Pod network; only the API server needs to reach it.",
+             .remediation = "In the controller's namespace, admit TCP 8443 only from the API server's addresses (or disable the webhook).",
+             .references = {"CVE-2025-1974"}},
+    .check = &check_webhook_reachable,
+};
+
+const Rule kHostPortExposure{
+    .info = {.id = "IG507",
+             .title = "Workload on host ports or host network",
+             .severity = Severity::Medium,
+             .category = "exposure",
+             .rationale = "hostPort and hostNetwork open ports on every node address, outside Services, the Ingress and "
+                          "most NetworkPolicy implementations.",
+             .remediation = "Expose the workload through a Service and the Ingress; drop hostPort/hostNetwork.",
+             .references = {"https://kubernetes.io/docs/concepts/configuration/overview/#services"}},
+    .check = &check_host_ports,
+};
+
+}  // namespace ig::rules
