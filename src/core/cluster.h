@@ -267,7 +267,7 @@ struct Workload {
   LabelSelector selector;
   bool host_network = false;
   Loc host_network_loc;
-  std::vector<Container> containers;  // init containers included
+  std::vector<Container> containers;  // init and ephemeral containers included
   // The controlling owner (metadata.ownerReferences), e.g. the ReplicaSet of a Pod.
   std::string owner_kind;
   std::string owner_name;

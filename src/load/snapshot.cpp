@@ -413,6 +413,7 @@ class ObjectReader {
       }
       containers(pod_spec->get("initContainers"), w);
       containers(pod_spec->get("containers"), w);
+      containers(pod_spec->get("ephemeralContainers"), w);
     }
     c_.workloads.push_back(std::move(w));
   }
@@ -436,7 +437,7 @@ class ObjectReader {
     else if (k == "Secret") secret(obj, std::move(m));
     else if (k == "ConfigMap") config_map(obj, std::move(m));
     else if (k == "Pod" || k == "Deployment" || k == "StatefulSet" || k == "DaemonSet" || k == "ReplicaSet" ||
-             k == "ReplicationController" || k == "Job" || k == "CronJob")
+             k == "ReplicationController" || k == "Job" || k == "CronJob" || k == "DeploymentConfig")
       workload(obj, std::move(m));
     return true;
   }

@@ -29,7 +29,8 @@ class PolicyReader {
   void read(const Node* root) {
     if (!root || !root->is_map()) return error(root, "the policy must be a mapping (apiVersion: ingressguard.io/v1, kind: Policy)");
     static const std::vector<std::string_view> kTop = {"apiVersion", "kind", "rules", "annotations", "ingressClasses",
-                                                       "hosts", "uniqueHosts", "classes", "internalServiceLabel", "exemptions"};
+                                                       "hosts", "uniqueHosts", "classes", "internalServiceLabel", "exemptions",
+                                                       "completeInput", "hostPorts", "services"};
     keys(root, kTop);
     if (auto v = text(root->get("apiVersion")); v != "ingressguard.io/v1")
       error(root->get("apiVersion") ? root->get("apiVersion") : root, "apiVersion must be ingressguard.io/v1");
@@ -44,6 +45,12 @@ class PolicyReader {
       }
     }
     hosts(root->get("hosts"));
+    if (const Node* ci = root->get("completeInput")) flag(ci, "completeInput", p_.complete_input);
+    host_ports(root->get("hostPorts"));
+    if (const Node* sv = root->get("services"); sv && map(sv, "services")) {
+      keys(sv, {"allowedExternalIPs"});
+      p_.allowed_external_ips = strings(sv->get("allowedExternalIPs"), "services.allowedExternalIPs");
+    }
     if (const Node* u = root->get("uniqueHosts")) {
       auto b = as_bool(u);
       if (!b) error(u, "uniqueHosts must be true or false");
@@ -132,6 +139,34 @@ class PolicyReader {
           p_.severity_overrides.emplace_back(id, *sev);
       }
     }
+  }
+
+  void flag(const Node* n, const char* what, bool& out) {
+    auto b = as_bool(n);
+    if (!b) error(n, std::string(what) + " must be true or false");
+    out = b.value_or(false);
+  }
+
+  // "80", "80-9000"
+  void host_ports(const Node* h) {
+    if (!h || !map(h, "hostPorts")) return;
+    keys(h, {"allowed", "hostNetwork", "exemptImages"});
+    if (const Node* a = h->get("allowed")) {
+      auto ranges = strings(a, "hostPorts.allowed");
+      for (uint32_t i = 0; i < ranges.size(); ++i) {
+        const std::string& r = ranges[i];
+        size_t dash = r.find('-');
+        int lo = std::atoi(r.substr(0, dash).c_str());
+        int hi = dash == std::string::npos ? lo : std::atoi(r.substr(dash + 1).c_str());
+        bool digits = std::all_of(r.begin(), r.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) || ch == '-'; });
+        if (!digits || lo < 1 || hi > 65535 || lo > hi)
+          error(a->item(i), "hostPorts.allowed entries are PORT or LOW-HIGH within 1-65535");
+        else
+          p_.allowed_host_ports.emplace_back(lo, hi);
+      }
+    }
+    if (const Node* n = h->get("hostNetwork")) flag(n, "hostPorts.hostNetwork", p_.allow_host_network);
+    p_.host_port_exempt_images = strings(h->get("exemptImages"), "hostPorts.exemptImages");
   }
 
   void annotations(const Node* a) {

@@ -65,6 +65,15 @@ struct Policy {
   Loc allowed_classes_loc;
   std::vector<HostOwnership> hosts;
   bool unique_hosts = false;  // one Ingress per host, even within a namespace (IG105)
+  // The input is the whole cluster: references to objects absent from it are
+  // judged even for namespaces of which the input holds nothing (IG504, IG505).
+  bool complete_input = false;
+  // Accepted host networking (IG507): port ranges, hostNetwork, exempt images (globs).
+  std::vector<std::pair<int, int>> allowed_host_ports;
+  bool allow_host_network = false;
+  std::vector<std::string> host_port_exempt_images;
+  // Accepted Service externalIPs (IG402), addresses or CIDRs.
+  std::vector<std::string> allowed_external_ips;
   std::vector<ClassPolicy> classes;
   std::string internal_label_key = "ingressguard.io/exposure";
   std::string internal_label_value = "internal";

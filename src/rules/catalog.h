@@ -87,5 +87,6 @@ extern const Rule kPolicySelectsNothing;
 extern const Rule kPeerMatchesNothing;
 extern const Rule kWebhookReachableFromPods;
 extern const Rule kHostPortExposure;
+extern const Rule kWorkloadNotIsolated;
 
 }  // namespace ig::rules

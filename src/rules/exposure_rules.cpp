@@ -6,6 +6,7 @@
 #include <set>
 
 #include "graph/netpol.h"
+#include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
 
@@ -98,10 +99,12 @@ void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&,
   }
 }
 
-void check_policy_selects_nothing(const Cluster& c, const RuleSettings&, Findings& out) {
+bool complete_input(const RuleSettings& s) { return s.policy && s.policy->complete_input; }
+
+void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
-    if (!has_workloads_in(c, ns) || !np.pod_selector.present || np.pod_selector.empty()) continue;
+    if ((!complete_input(settings) && !has_workloads_in(c, ns)) || !np.pod_selector.present || np.pod_selector.empty()) continue;
     bool any = false;
     for (const Workload& w : c.workloads)
       if (w.meta.effective_ns() == ns && np.pod_selector.matches(w.pod_labels)) any = true;
@@ -111,7 +114,7 @@ void check_policy_selects_nothing(const Cluster& c, const RuleSettings&, Finding
   }
 }
 
-void check_peer_matches_nothing(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
   NetworkPolicyEngine engine(c);
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
@@ -132,6 +135,7 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings&, Findings&
           }
           if (!peer.namespace_selector.present && !has_workloads_in(c, ns)) judged = false;
           if (peer.namespace_selector.present && !judged) judged = !c.namespaces.empty();
+          if (complete_input(settings)) judged = true;
           if (judged && !matched)
             out.add(kPeerMatchesNothing.info, np.meta, peer.loc,
                     "this peer matches no pod in the input: the rule allows nothing (a typo in a label?)");
@@ -153,22 +157,55 @@ void check_webhook_reachable(const Cluster& c, const RuleSettings&, Findings& ou
   }
 }
 
-void check_host_ports(const Cluster& c, const RuleSettings&, Findings& out) {
+// Port 0 stands for hostNetwork, which exempt images do not cover.
+bool host_port_accepted(const RuleSettings& s, const Container* ct, int64_t port) {
+  if (!s.policy) return false;
+  if (port == 0) return s.policy->allow_host_network;
+  for (const std::string& g : s.policy->host_port_exempt_images)
+    if (ct && ct->image && glob_match(g, ct->image.value)) return true;
+  for (const auto& [lo, hi] : s.policy->allowed_host_ports)
+    if (port >= lo && port <= hi) return true;
+  return false;
+}
+
+void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& out) {
   for (const Workload& w : c.workloads) {
-    if (w.host_network) {
+    if (w.host_network && !host_port_accepted(settings, nullptr, 0)) {
       out.add(kHostPortExposure.info, w.meta, w.host_network_loc,
               "hostNetwork: every port the pod listens on is open on the node's addresses, outside Services and NetworkPolicies");
-      continue;
     }
     for (const Container& ct : w.containers)
       for (const ContainerPort& p : ct.ports)
-        if (p.host_port)
+        if (p.host_port && !host_port_accepted(settings, &ct, p.host_port))
           out.add(kHostPortExposure.info, w.meta, p.loc,
                   "hostPort " + std::to_string(p.host_port) + " opens the port on the node's addresses, bypassing Services and the Ingress");
   }
 }
 
+void check_not_isolated(const Cluster& c, const RuleSettings&, Findings& out) {
+  NetworkPolicyEngine engine(c);
+  for (const Workload& w : c.workloads) {
+    if (!w.owner_kind.empty()) continue;  // judged through its owner
+    // Any policy counts here (IG502 and IG503 judge inbound exposure itself).
+    if (engine.selecting(w).empty())
+      out.add(kWorkloadNotIsolated.info, w.meta, w.meta.name_loc,
+              "no NetworkPolicy selects these pods: neither their inbound nor their outbound traffic is restricted");
+  }
+}
+
 }  // namespace
+
+const Rule kWorkloadNotIsolated{
+    .info = {.id = "IG508",
+             .title = "Workload selected by no NetworkPolicy",
+             .severity = Severity::Low,
+             .category = "network-policy",
+             .rationale = "Pods that no NetworkPolicy selects accept connections from every pod in the cluster and may "
+                          "connect anywhere; one compromised workload can reach them all.",
+             .remediation = "Add a default-deny ingress policy to the namespace and allow only the traffic the workload needs.",
+             .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/#isolated-and-non-isolated-pods"}},
+    .check = &check_not_isolated,
+};
 
 const Rule kBackendOpenToCluster{
     .info = {.id = "IG502",

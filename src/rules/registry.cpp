@@ -66,6 +66,7 @@ const std::vector<const Rule*>& builtin_rules() {
       &kPeerMatchesNothing,
       &kWebhookReachableFromPods,
       &kHostPortExposure,
+      &kWorkloadNotIsolated,
       &kTlsSecretMissing,
       &kTlsSecretUnusable,
       &kCertExpired,

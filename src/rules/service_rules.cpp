@@ -2,6 +2,8 @@
 #include <array>
 #include <unordered_map>
 
+#include "graph/netpol.h"
+#include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
 
@@ -49,11 +51,24 @@ void check_load_balancer_open(const Cluster& c, const RuleSettings&, Findings& o
   }
 }
 
-void check_external_ips(const Cluster& c, const RuleSettings&, Findings& out) {
+// An address the policy accepts as an externalIP (exact, or inside a CIDR).
+bool external_ip_accepted(const RuleSettings& settings, const std::string& ip) {
+  if (!settings.policy) return false;
+  for (const std::string& allowed : settings.policy->allowed_external_ips) {
+    if (allowed == ip) return true;
+    IpBlock block;
+    block.cidr.value = allowed;
+    if (allowed.find('/') != std::string::npos && ipv4_in_block(ip, block)) return true;
+  }
+  return false;
+}
+
+void check_external_ips(const Cluster& c, const RuleSettings& settings, Findings& out) {
   for (const Service& s : c.services) {
-    if (s.external_ips.empty()) continue;
     std::string list;
-    for (const Field& f : s.external_ips) list += (list.empty() ? "" : ", ") + f.value;
+    for (const Field& f : s.external_ips)
+      if (!external_ip_accepted(settings, f.value)) list += (list.empty() ? "" : ", ") + f.value;
+    if (list.empty()) continue;
     out.add(kExternalIps.info, s.meta, s.external_ips_loc,
             "externalIPs (" + list + ") make every node accept and intercept traffic for these addresses");
   }

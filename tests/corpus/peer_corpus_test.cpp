@@ -96,7 +96,15 @@ TEST(PeerCorpus, AgreementWithDocumentedDisagreements) {
       std::vector<ig::LoadError> policy_errors;
       std::optional<ig::Policy> policy;
       ig::RuleSettings settings;
-      if (!policy_file.empty()) {
+      // A peer check whose cases run under different constraints: the policy for this one.
+      std::string policy_text;
+      if (m.contains("policy_by_constraint") && cs.contains("constraint"))
+        policy_text = m["policy_by_constraint"].value(cs["constraint"].get<std::string>(), std::string());
+      if (!policy_text.empty()) {
+        policy = ig::load_policy_text("constraint-policy.yaml", policy_text, cluster, policy_errors);
+        ASSERT_TRUE(policy) << check << ": " << policy_errors.at(0).message;
+        settings.policy = &*policy;
+      } else if (!policy_file.empty()) {
         policy = ig::load_policy(policy_file.string(), cluster, policy_errors);
         ASSERT_TRUE(policy) << check << ": " << policy_errors.at(0).message;
         settings.policy = &*policy;

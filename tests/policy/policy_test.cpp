@@ -169,3 +169,57 @@ TEST(PolicyFile, Discovery) {
 }
 
 }  // namespace ig
+
+namespace ig {
+
+// Tests the policy's hostPorts (ranges, hostNetwork, exempt images), services.allowedExternalIPs and completeInput.
+TEST(PolicyFile, HostPortsExternalIpsAndCompleteInput) {
+  std::string m = R"(apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  hostNetwork: true
+  containers:
+  - name: in-range
+    image: web
+    ports: [{containerPort: 80, hostPort: 8080}]
+  - name: out-of-range
+    image: web
+    ports: [{containerPort: 81, hostPort: 9443}]
+  - name: exempt
+    image: safe.example.com/agent
+    ports: [{containerPort: 82, hostPort: 10250}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec: {externalIPs: [192.0.2.10, 198.51.100.7]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: lonely, namespace: nowhere}
+spec: {podSelector: {matchLabels: {app: x}}}
+)";
+  std::string p = kHeader +
+                  "hostPorts:\n  allowed: [\"80-9000\"]\n  hostNetwork: false\n  exemptImages: [\"safe.example.com/*\"]\n"
+                  "services:\n  allowedExternalIPs: [192.0.2.0/24]\n"
+                  "completeInput: true\n";
+  auto r = scan_with_policy(m, p);
+  ASSERT_TRUE(r.policy);
+  EXPECT_EQ(r.scan->lines("IG507"), (Lines{line_of(m, "hostNetwork"), line_of(m, "hostPort: 9443")}));
+  ASSERT_EQ(r.scan->count("IG402"), 1u);
+  for (const Finding& f : r.scan->findings)
+    if (f.rule->id == "IG402") {
+      EXPECT_EQ(f.message.find("192.0.2.10"), std::string::npos);
+      EXPECT_NE(f.message.find("198.51.100.7"), std::string::npos);
+    }
+  EXPECT_EQ(r.scan->lines("IG504"), Lines{line_of(m, "app: x")});
+  // Without completeInput, a policy in a namespace the input holds nothing of is not judged.
+  EXPECT_EQ(scan_with_policy(m, kHeader).scan->count("IG504"), 0u);
+  // Malformed ranges point at their line.
+  auto bad = scan_with_policy("", kHeader + "hostPorts:\n  allowed: [\"90-80\"]\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].mark.line, 4u);
+}
+
+}  // namespace ig

@@ -104,3 +104,16 @@ spec:
 }
 
 }  // namespace ig
+
+namespace ig {
+
+// Tests IG508: a workload no policy selects is reported; one selected by any policy (even egress-only) is not.
+TEST(ExposureRules, WorkloadSelectedByNoPolicy) {
+  std::string t = app("a") + app("b") +
+                  "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: b}\n"
+                  "spec: {podSelector: {}, policyTypes: [Egress]}\n";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG508"), Lines{line_of(t, "name: web-a")});
+}
+
+}  // namespace ig
