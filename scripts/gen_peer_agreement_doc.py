@@ -54,9 +54,16 @@ cluster state), those files are loaded first ("chainsaw context").
 ## Checks compared
 
 {checks}
-Not yet compared (their rules belong to later issues): NetworkPolicy coverage and
-default-deny (#4), host networking and ports (#4), NodePort bans, Traefik TLSOption,
-external-dns and AWS load balancer TLS (#8).
+Not compared, because no ingressguard rule means the same thing: bans on every NodePort
+Service (gatekeeper/block-nodeport-services, kyverno/restrict-node-port, kube-linter/exposed-services;
+ingressguard reports NodePort/LoadBalancer Services that bypass an Ingress, IG404), Service
+selector hygiene (kube-linter/dangling-service, invalid-target-ports, gatekeeper/uniqueserviceselector,
+kyverno/require-unique-service-selector, restrict-service-port-range), hostPID/hostIPC
+(kyverno/disallow-host-namespaces), default-deny for egress in every namespace (kubeaudit/netpols;
+IG503 asks for default-deny ingress where Ingress backends live), empty podSelectors
+(kyverno/restrict-networkpolicy-empty-podselector: ingressguard recommends them for default deny),
+policies with both directions (polaris/missingNetworkPolicy), external-dns uniqueness, and the
+Traefik and AWS checks of issue #8.
 
 ## Deliberate disagreements
 
