@@ -26,6 +26,15 @@ struct ScanOptions {
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);
 
+struct MapOptions {
+  std::vector<std::string> paths;
+  std::string format = "json";  // json | dot
+  std::string output;
+};
+
+// Prints every path from outside the cluster to a workload (exposure graph).
+int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err);
+
 // Prints the rule catalogue: text, json, or markdown (docs/rules.md).
 int run_rules(const std::string& format, std::ostream& out, std::ostream& err);
 // Prints one rule's full description.

@@ -39,6 +39,12 @@ int main(int argc, char** argv) {
   rules_cmd->add_option("--format,-f", rules_format, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
 
+  ig::MapOptions map_opts;
+  auto* map_cmd = app.add_subcommand("map", "Show what is reachable from outside the cluster, through what, guarded by what");
+  map_cmd->add_option("paths", map_opts.paths, "Files, directories or - for stdin");
+  map_cmd->add_option("--format,-f", map_opts.format, "json or dot (Graphviz)")->check(CLI::IsMember({"json", "dot"}));
+  map_cmd->add_option("--output,-o", map_opts.output, "Write to FILE instead of stdout");
+
   std::string explain_id;
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     }
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
     if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);
+    if (*map_cmd) return ig::run_map(map_opts, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "ingressguard: " << e.what() << '\n';
     return static_cast<int>(ig::ExitCode::Error);

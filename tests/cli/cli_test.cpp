@@ -275,3 +275,21 @@ TEST(Cli, InstallAsKubectlPlugin) {
   EXPECT_NE(r.out.find("0."), std::string::npos);
   fs::remove_all(prefix);
 }
+
+// Tests `map` on the demo: JSON lists every path with its protections; DOT is a graph from the Internet node.
+TEST(Cli, MapJsonAndDot) {
+  Outcome j = run("map examples/demo");
+  ASSERT_EQ(j.code, 0);
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_GT(doc["paths"].size(), 10u);
+  bool open_admission = false;
+  for (const auto& p : doc["paths"])
+    if (p["entry"]["kind"] == "node-port" && p["entry"]["name"] == "ingress-nginx/ingress-nginx-controller-admission")
+      open_admission = true;
+  EXPECT_TRUE(open_admission);
+  Outcome d = run("map examples/demo --format dot");
+  ASSERT_EQ(d.code, 0);
+  EXPECT_EQ(d.out.rfind("digraph exposure {", 0), 0u);
+  EXPECT_NE(d.out.find("\"internet\" -> \"ingress-class:nginx\""), std::string::npos);
+  EXPECT_EQ(run("map").code, 2);
+}

@@ -1,0 +1,185 @@
+#include "graph/exposure.h"
+
+#include <algorithm>
+
+#include "graph/netpol.h"
+#include "rules/util.h"
+
+namespace ig {
+
+namespace {
+
+using rules::is_open_cidr;
+using rules::nginx_annotation;
+using rules::parse_go_bool;
+using rules::split_list;
+using rules::tls_host_covers;
+
+bool selects_pod(const Service& s, const Workload& w) {
+  if (!s.has_selector || s.selector.empty() || s.meta.effective_ns() != w.meta.effective_ns()) return false;
+  for (const KeyValue& want : s.selector) {
+    auto it = std::find_if(w.pod_labels.begin(), w.pod_labels.end(), [&](const KeyValue& kv) { return kv.key == want.key; });
+    if (it == w.pod_labels.end() || it->value != want.value) return false;
+  }
+  return true;
+}
+
+std::vector<const Workload*> backing(const Cluster& c, const Service* s) {
+  std::vector<const Workload*> out;
+  if (!s) return out;
+  for (const Workload& w : c.workloads)
+    if (w.owner_kind.empty() && selects_pod(*s, w)) out.push_back(&w);
+  return out;
+}
+
+Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
+  Protections p;
+  const ObjectMeta& m = ing.meta;
+  for (const IngressTls& t : ing.tls) {
+    if (t.hosts.empty()) p.tls = true;
+    for (const Field& h : t.hosts)
+      if (r.host && tls_host_covers(h.value, r.host.value)) p.tls = true;
+  }
+  if (m.annotation("alb.ingress.kubernetes.io/certificate-arn") || m.annotation("networking.gke.io/pre-shared-cert"))
+    p.tls = true;
+  const KeyValue* redirect = nginx_annotation(m, "ssl-redirect");
+  const KeyValue* force = nginx_annotation(m, "force-ssl-redirect");
+  p.https_redirect = (p.tls && !(redirect && parse_go_bool(redirect->value) == false)) ||
+                     (force && parse_go_bool(force->value).value_or(false));
+  p.auth = nginx_annotation(m, "auth-url") || nginx_annotation(m, "auth-type") ||
+           (m.annotation("alb.ingress.kubernetes.io/auth-type") && m.annotation("alb.ingress.kubernetes.io/auth-type")->value != "none");
+  if (const KeyValue* verify = nginx_annotation(m, "auth-tls-verify-client"))
+    p.client_cert = nginx_annotation(m, "auth-tls-secret") && verify->value == "on";
+  else
+    p.client_cert = nginx_annotation(m, "auth-tls-secret") != nullptr;  // verification defaults to on
+  p.auth = p.auth || p.client_cert;
+  for (auto a : {"whitelist-source-range", "allowlist-source-range"})
+    if (const KeyValue* kv = nginx_annotation(m, a)) {
+      auto entries = split_list(kv->value, ',');
+      if (!entries.empty() && std::none_of(entries.begin(), entries.end(), is_open_cidr)) p.allowlist = true;
+    }
+  p.rate_limit = nginx_annotation(m, "limit-rps") || nginx_annotation(m, "limit-rpm") || nginx_annotation(m, "limit-connections");
+  if (const KeyValue* waf = nginx_annotation(m, "enable-modsecurity")) p.waf = parse_go_bool(waf->value).value_or(false);
+  // ssl-passthrough hands the stream over: nothing but TLS applies.
+  if (const KeyValue* pass = nginx_annotation(m, "ssl-passthrough"); pass && parse_go_bool(pass->value).value_or(false)) {
+    p = Protections{};
+    p.tls = true;
+  }
+  return p;
+}
+
+std::string lateral(const NetworkPolicyEngine& engine, const std::vector<const Workload*>& ws) {
+  if (ws.empty()) return "unknown";
+  Workload any;
+  any.meta.kind = "Pod";
+  any.meta.name = "any-pod";
+  any.meta.ns = "ingressguard-outsider";
+  for (const Workload* w : ws)
+    if (!engine.allowed(any, *w).empty()) return "open";
+  return "restricted";
+}
+
+ObjectRef ref(const ObjectMeta& m) { return ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin}; }
+
+std::string ingress_class(const Ingress& ing) {
+  if (ing.class_name) return ing.class_name.value;
+  if (const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class")) return std::string(a->value);
+  return "(default class)";
+}
+
+}  // namespace
+
+int Protections::level() const {
+  int l = 0;
+  if (tls) ++l;
+  if (auth || allowlist || client_cert) ++l;
+  if (rate_limit || waf) ++l;
+  return l;
+}
+
+std::vector<std::string> Protections::names() const {
+  std::vector<std::string> out;
+  if (tls) out.push_back("tls");
+  if (https_redirect) out.push_back("https-redirect");
+  if (auth) out.push_back("auth");
+  if (client_cert) out.push_back("client-certificate");
+  if (allowlist) out.push_back("allowlist");
+  if (rate_limit) out.push_back("rate-limit");
+  if (waf) out.push_back("waf");
+  return out;
+}
+
+std::vector<ExposurePath> build_exposure(const Cluster& c) {
+  NetworkPolicyEngine engine(c);
+  std::vector<ExposurePath> out;
+  auto ids = [](const std::vector<const Workload*>& ws) {
+    std::vector<std::string> v;
+    for (const Workload* w : ws) v.push_back(NetworkPolicyEngine::workload_id(*w));
+    return v;
+  };
+  // Ingress routes.
+  for (const Ingress& ing : c.ingresses) {
+    auto add = [&](const IngressRule* r, const IngressPath* p, const IngressBackend& b) {
+      ExposurePath e;
+      e.entry_kind = "ingress-class";
+      e.entry = ingress_class(ing);
+      std::string host = r && r->host ? r->host.value : "*";
+      e.route = host + (p && p->path ? p->path.value : std::string("/"));
+      e.via = ref(ing.meta);
+      std::string ns(ing.meta.effective_ns());
+      const Service* svc = b.service.empty() ? nullptr : c.find_service(ns, b.service);
+      if (!b.service.empty()) e.service = ns + "/" + b.service;
+      auto ws = backing(c, svc);
+      e.workloads = ids(ws);
+      static const IngressRule kNoRule{};
+      e.protections = ingress_protections(ing, r ? *r : kNoRule);
+      e.lateral = lateral(engine, ws);
+      out.push_back(std::move(e));
+    };
+    if (ing.default_backend.present) add(nullptr, nullptr, ing.default_backend);
+    for (const IngressRule& r : ing.rules)
+      for (const IngressPath& p : r.paths) add(&r, &p, p.backend);
+  }
+  // Services exposed directly.
+  for (const Service& s : c.services) {
+    std::string_view type = s.type_or_default();
+    std::string id = std::string(s.meta.effective_ns()) + "/" + std::string(s.meta.name);
+    auto direct = [&](const char* kind) {
+      ExposurePath e;
+      e.entry_kind = kind;
+      e.entry = id;
+      e.via = ref(s.meta);
+      e.service = id;
+      auto ws = backing(c, &s);
+      e.workloads = ids(ws);
+      e.protections.allowlist = std::string_view(kind) == "load-balancer" && !s.load_balancer_source_ranges.empty() &&
+                                std::none_of(s.load_balancer_source_ranges.begin(), s.load_balancer_source_ranges.end(),
+                                             [](const Field& f) { return is_open_cidr(f.value); });
+      e.lateral = lateral(engine, ws);
+      out.push_back(std::move(e));
+    };
+    if (type == "LoadBalancer") direct("load-balancer");
+    if (type == "NodePort" || type == "LoadBalancer") direct("node-port");
+    if (!s.external_ips.empty()) direct("external-ip");
+  }
+  // Host networking.
+  for (const Workload& w : c.workloads) {
+    std::string id = NetworkPolicyEngine::workload_id(w);
+    auto direct = [&](const char* kind, const std::string& entry) {
+      ExposurePath e;
+      e.entry_kind = kind;
+      e.entry = entry;
+      e.via = ref(w.meta);
+      e.workloads = {id};
+      e.lateral = lateral(engine, {&w});
+      out.push_back(std::move(e));
+    };
+    if (w.host_network) direct("host-network", id);
+    for (const Container& ct : w.containers)
+      for (const ContainerPort& p : ct.ports)
+        if (p.host_port) direct("host-port", id + ":" + std::to_string(p.host_port));
+  }
+  return out;
+}
+
+}  // namespace ig

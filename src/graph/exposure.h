@@ -1,0 +1,43 @@
+// The exposure graph: every path from outside the cluster to a workload.
+// Internet -> entry point (an ingress class, a LoadBalancer or NodePort
+// Service, externalIPs, a host port or host network) -> route (an Ingress
+// host/path) -> Service -> workloads, with the protections in force on the
+// way and what NetworkPolicies let reach the workloads besides the entry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/cluster.h"
+
+namespace ig {
+
+struct Protections {
+  bool tls = false;             // served over TLS
+  bool https_redirect = false;  // plain HTTP redirected to HTTPS
+  bool auth = false;            // external or basic auth, or client certificates required
+  bool allowlist = false;       // source allowlist that is not 0.0.0.0/0
+  bool rate_limit = false;
+  bool waf = false;             // ModSecurity enabled
+  bool client_cert = false;     // mTLS with verification on
+  // 0 (nothing) to 3 (TLS, access control and rate limit or WAF): used to colour the map.
+  int level() const;
+  std::vector<std::string> names() const;
+};
+
+struct ExposurePath {
+  std::string entry_kind;  // ingress-class, load-balancer, node-port, external-ip, host-port, host-network
+  std::string entry;       // class name, ns/service, ns/workload:port
+  std::string route;       // host/path for Ingress routes; empty for direct exposure
+  ObjectRef via;           // the Ingress, Service or workload that opens the path
+  std::string service;     // ns/name of the Service, when there is one
+  std::vector<std::string> workloads;  // ns/name[Kind]
+  Protections protections;
+  // Whether a pod in another namespace can reach the workloads directly:
+  // "restricted", "open" (no policy limits it), or "unknown" (no workload in the input).
+  std::string lateral;
+};
+
+std::vector<ExposurePath> build_exposure(const Cluster& c);
+
+}  // namespace ig

@@ -1,0 +1,106 @@
+// The exposure graph on small clusters: entry points, routes, protections,
+// Services to workloads, and what NetworkPolicies leave open besides the entry.
+#include <gtest/gtest.h>
+
+#include "graph/exposure.h"
+#include "test_support.h"
+
+namespace ig {
+
+namespace {
+
+const char* kCluster = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/auth-url: https://auth.example.com/check
+    nginx.ingress.kubernetes.io/whitelist-source-range: 203.0.113.0/24
+    nginx.ingress.kubernetes.io/limit-rps: "10"
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: t}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+  - host: plain.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: web}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: db}, loadBalancerSourceRanges: [10.0.0.0/8]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: db, ports: [{containerPort: 5432, hostPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-from-controller, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]
+)";
+
+const ExposurePath* find(const std::vector<ExposurePath>& paths, std::string_view kind, std::string_view route) {
+  for (const ExposurePath& p : paths)
+    if (p.entry_kind == kind && p.route == route) return &p;
+  return nullptr;
+}
+
+}  // namespace
+
+// Tests every entry kind and the protections and lateral verdicts recorded on each path.
+TEST(Exposure, PathsProtectionsAndLateralAccess) {
+  auto r = testing::scan_text(kCluster);
+  auto paths = build_exposure(r->cluster);
+  const ExposurePath* shop = find(paths, "ingress-class", "shop.example.com/");
+  ASSERT_TRUE(shop);
+  EXPECT_EQ(shop->entry, "nginx");
+  EXPECT_EQ(shop->service, "shop/web");
+  EXPECT_EQ(shop->workloads, std::vector<std::string>{"shop/web[Deployment]"});
+  EXPECT_EQ(shop->protections.names(),
+            (std::vector<std::string>{"tls", "https-redirect", "auth", "allowlist", "rate-limit"}));
+  EXPECT_EQ(shop->protections.level(), 3);
+  EXPECT_EQ(shop->lateral, "restricted");
+  const ExposurePath* plain = find(paths, "ingress-class", "plain.example.com/");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->protections.tls);
+  EXPECT_EQ(plain->protections.level(), 2);  // auth and limits, but no TLS
+  const ExposurePath* lb = find(paths, "load-balancer", "");
+  ASSERT_TRUE(lb);
+  EXPECT_EQ(lb->entry, "shop/db");
+  EXPECT_TRUE(lb->protections.allowlist);
+  EXPECT_EQ(lb->lateral, "open");
+  EXPECT_TRUE(find(paths, "node-port", ""));
+  const ExposurePath* host = find(paths, "host-port", "");
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->entry, "shop/db[Deployment]:5432");
+  EXPECT_EQ(paths.size(), 5u);
+}
+
+}  // namespace ig
