@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ingressguard needs to build, test and benchmark.
+# Installs the Debian packages ingressguard needs to build, test and benchmark
+# (chromium only for the test that renders the HTML report in a real browser).
 # Idempotent: only packages that are missing are installed; a second run does nothing.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
-  libgtest-dev
+  libgraphviz-dev
+  libgtest-dev chromium
   clang libclang-rt-14-dev
   openssl time
 )

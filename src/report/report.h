@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/cluster.h"
+#include "graph/exposure.h"
 #include "load/loader.h"
 #include "rules/rule.h"
 
@@ -43,6 +44,10 @@ class SourceLines {
   uint32_t cached_file_ = UINT32_MAX;
   std::vector<std::string> lines_;
 };
+
+// The exposure graph (`ingressguard map`): JSON, and DOT for Graphviz.
+void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats);
+std::string exposure_dot(const std::vector<ExposurePath>& paths);
 
 const char* version();
 

@@ -1,0 +1,102 @@
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "report/report.h"
+
+namespace ig {
+
+namespace {
+
+
+using nlohmann::ordered_json;
+
+// Weakest protection level -> colour (red: nothing, green: TLS + access control + limits).
+const char* colour(int level) {
+  static const char* kColours[] = {"#d73027", "#fc8d59", "#fee08b", "#1a9850"};
+  return kColours[std::clamp(level, 0, 3)];
+}
+
+std::string dot_id(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '\n') {  // a line break in a label
+      out += "\\n";
+      continue;
+    }
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(ch) >= 0x20) out.push_back(ch);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats) {
+  ordered_json list = ordered_json::array();
+  std::map<std::string, size_t> by_kind;
+  for (const ExposurePath& p : paths) {
+    ++by_kind[p.entry_kind];
+    list.push_back({
+        {"entry", {{"kind", p.entry_kind}, {"name", p.entry}}},
+        {"route", p.route},
+        {"via", {{"kind", p.via.kind}, {"namespace", p.via.ns}, {"name", p.via.name}, {"line", p.via.loc.line}}},
+        {"service", p.service},
+        {"workloads", p.workloads},
+        {"protections", p.protections.names()},
+        {"level", p.protections.level()},
+        {"lateral", p.lateral},
+    });
+  }
+  ordered_json doc = {
+      {"tool", {{"name", kToolName}, {"version", version()}}},
+      {"paths", std::move(list)},
+      {"summary", {{"paths", paths.size()}, {"by_entry", by_kind}, {"objects", stats.objects}, {"files", stats.files}}},
+  };
+  out << doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+}
+
+std::string exposure_dot(const std::vector<ExposurePath>& paths) {
+  std::ostringstream out;
+  out << "digraph exposure {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fillcolor=\"#f0f0f0\"];\n";
+  out << "  \"internet\" [label=\"Internet\", shape=ellipse, fillcolor=\"#cccccc\"];\n";
+  std::set<std::string> nodes;
+  std::set<std::pair<std::string, std::string>> edges;
+  auto node = [&](const std::string& id, const std::string& label, const char* fill) {
+    if (nodes.insert(id).second) out << "  " << dot_id(id) << " [label=" << dot_id(label) << ", fillcolor=\"" << fill << "\"];\n";
+  };
+  auto edge = [&](const std::string& a, const std::string& b, const std::string& label) {
+    if (edges.emplace(a, b).second) out << "  " << dot_id(a) << " -> " << dot_id(b) << (label.empty() ? "" : " [label=" + dot_id(label) + "]") << ";\n";
+  };
+  for (const ExposurePath& p : paths) {
+    std::string entry = p.entry_kind + ":" + p.entry;
+    node(entry, p.entry_kind + "\n" + p.entry, "#dddddd");
+    edge("internet", entry, "");
+    std::string last = entry;
+    if (!p.route.empty()) {
+      std::string route = "route:" + p.route + "@" + std::string(p.via.ns) + "/" + std::string(p.via.name);
+      std::string prot;
+      for (const auto& n : p.protections.names()) prot += (prot.empty() ? "" : ", ") + n;
+      node(route, p.route + "\n" + (prot.empty() ? "no protection" : prot), colour(p.protections.level()));
+      edge(last, route, "");
+      last = route;
+    }
+    if (!p.service.empty()) {
+      node("svc:" + p.service, "Service\n" + p.service, p.route.empty() ? colour(p.protections.level()) : "#f0f0f0");
+      edge(last, "svc:" + p.service, "");
+      last = "svc:" + p.service;
+    }
+    for (const std::string& w : p.workloads) {
+      node("wl:" + w, w + (p.lateral == "open" ? "\n(any pod may connect)" : ""), p.lateral == "open" ? "#fee08b" : "#f0f0f0");
+      edge(last, "wl:" + w, "");
+    }
+  }
+  out << "}\n";
+  return out.str();
+}
+
+
+}  // namespace ig
