@@ -26,7 +26,10 @@ configure:
 
 demo: bootstrap all
 	@$(BUILD)/ingressguard scan examples/demo; rc=$$?; \
-	  if [ $$rc -le 1 ]; then echo "demo: scan ran (exit $$rc: 1 means findings at or above medium)"; exit 0; else exit $$rc; fi
+	  if [ $$rc -gt 1 ]; then exit $$rc; fi; \
+	  $(BUILD)/ingressguard scan examples/demo --format html --output $(BUILD)/demo-report.html --fail-on never || exit $$?; \
+	  echo "demo: scan ran (exit $$rc: 1 means findings at or above medium)"; \
+	  echo "demo: HTML report with the exposure map: $(BUILD)/demo-report.html"
 
 test: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS)

@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
   std::string fail_on = "medium";
   auto* scan_cmd = app.add_subcommand("scan", "Audit manifests: files, directories, or - for stdin");
   scan_cmd->add_option("paths", scan.paths, "Files, directories (recursive: .yaml .yml .json) or - for stdin");
-  scan_cmd->add_option("--format,-f", scan.format, "Output format: text, json, sarif, junit, markdown")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "markdown"}));
+  scan_cmd->add_option("--format,-f", scan.format, "Output format: text, json, sarif, junit, markdown, html")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "markdown", "html"}));
   scan_cmd->add_option("--output,-o", scan.output, "Write the report to FILE instead of stdout");
   scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));

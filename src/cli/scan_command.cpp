@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "graph/exposure.h"
 #include "load/loader.h"
 #include "policy/policy.h"
 #include "report/report.h"
@@ -10,9 +11,9 @@
 namespace ig {
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
-  static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown"};
+  static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown", "html"};
   if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
-    err << "ingressguard: unknown format '" << opts.format << "' (use text, json, sarif, junit or markdown)\n";
+    err << "ingressguard: unknown format '" << opts.format << "' (use text, json, sarif, junit, markdown or html)\n";
     return static_cast<int>(ExitCode::Error);
   }
   if (opts.paths.empty()) {
@@ -59,6 +60,8 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     write_junit(*dest, result);
   } else if (opts.format == "markdown") {
     write_markdown(*dest, result);
+  } else if (opts.format == "html") {
+    write_html(*dest, result, build_exposure(cluster));
   } else {
     write_text(*dest, result, TextOptions{opts.color && opts.output.empty()});
   }

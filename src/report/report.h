@@ -31,6 +31,8 @@ void write_json(std::ostream& out, const ScanResult& r);
 void write_sarif(std::ostream& out, const ScanResult& r);     // SARIF 2.1.0 (GitHub code scanning)
 void write_junit(std::ostream& out, const ScanResult& r);     // JUnit XML
 void write_markdown(std::ostream& out, const ScanResult& r);  // pull-request comment
+// One self-contained page: summary, exposure map, per-namespace table, findings.
+void write_html(std::ostream& out, const ScanResult& r, const std::vector<ExposurePath>& paths);
 
 // The source line a location points at, read again from the file (or from
 // the kept stdin content); empty when unavailable.

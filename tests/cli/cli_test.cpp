@@ -293,3 +293,33 @@ TEST(Cli, MapJsonAndDot) {
   EXPECT_NE(d.out.find("\"internet\" -> \"ingress-class:nginx\""), std::string::npos);
   EXPECT_EQ(run("map").code, 2);
 }
+
+// Tests the HTML report in a real browser: headless Chromium loads the page, the DOM it
+// renders holds the map and one table row per finding, and a screenshot is kept for people.
+TEST(Cli, HtmlReportInBrowser) {
+  fs::path dir = fs::path(IG_BINARY).parent_path() / "tests";
+  fs::path page = dir / "report-demo.html";
+  Outcome r = run("scan examples/demo --format html --output " + page.string());
+  ASSERT_EQ(r.code, 1);
+  auto json = nlohmann::json::parse(run("scan examples/demo --format json --fail-on never").out);
+  size_t findings = json["findings"].size();
+  if (run("-h >/dev/null; command -v chromium").code != 0) GTEST_SKIP() << "chromium not installed (scripts/bootstrap.sh installs it)";
+  std::string profile = (fs::temp_directory_path() / ("ig_chromium_" + std::to_string(getpid()))).string();
+  std::string flags = "--headless --no-sandbox --disable-gpu --user-data-dir=" + profile + " ";
+  // Bounded: the browser gets 90 s, then it is killed.
+  Outcome dom = run("-h >/dev/null; timeout 90 chromium " + flags + "--dump-dom file://" + page.string());
+  ASSERT_EQ(dom.code, 0) << dom.out.substr(0, 500);
+  EXPECT_NE(dom.out.find("<svg"), std::string::npos);
+  EXPECT_NE(dom.out.find("class=\"node\""), std::string::npos);
+  size_t rows = 0;
+  for (size_t p = dom.out.find("<tr data-severity="); p != std::string::npos; p = dom.out.find("<tr data-severity=", p + 1)) ++rows;
+  EXPECT_EQ(rows, findings);
+  EXPECT_NE(dom.out.find("IG311"), std::string::npos);
+  fs::path shot = dir / "report-demo.png";
+  fs::remove(shot);
+  Outcome s = run("-h >/dev/null; cd " + dir.string() + " && timeout 90 chromium " + flags +
+                  "--window-size=1400,1000 --screenshot=" + shot.string() + " file://" + page.string());
+  EXPECT_EQ(s.code, 0);
+  EXPECT_GT(fs::exists(shot) ? fs::file_size(shot) : 0u, 10000u);
+  fs::remove_all(profile);
+}

@@ -1,0 +1,136 @@
+// One self-contained HTML page: summary, exposure map (SVG from Graphviz),
+// per-namespace summary, and a filterable findings table. No external
+// resources; every string from the input is HTML-escaped.
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+
+#include "report/graphviz.h"
+#include "report/report.h"
+
+namespace ig {
+
+namespace {
+
+std::string html(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\n' || ch == '\t') out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+constexpr const char* kStyle = R"(
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
+h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
+.sev{font-weight:600;border-radius:3px;padding:0 .3rem}
+.critical{background:#7f0000;color:#fff}.high{background:#d73027;color:#fff}
+.medium{background:#fc8d59}.low{background:#fee08b}.info{background:#e0e0e0}
+.summary span{margin-right:1rem}
+#map{overflow:auto;border:1px solid #ddd;max-height:40rem}
+#map svg{max-width:none}
+.suppressed td{color:#888}
+)";
+
+constexpr const char* kScript = R"(
+function filterFindings(){
+  var q=document.getElementById('q').value.toLowerCase();
+  var s=document.getElementById('sev').value;
+  var rows=document.querySelectorAll('#findings tbody tr');
+  var shown=0;
+  rows.forEach(function(r){
+    var ok=(!q||r.textContent.toLowerCase().indexOf(q)>=0)&&(!s||r.dataset.severity===s);
+    r.style.display=ok?'':'none'; if(ok)shown++;
+  });
+  document.getElementById('shown').textContent=shown;
+}
+)";
+
+}  // namespace
+
+void write_html(std::ostream& out, const ScanResult& r, const std::vector<ExposurePath>& paths) {
+  const Cluster& c = *r.cluster;
+  std::array<size_t, 5> counts{};
+  size_t suppressed = 0;
+  std::map<std::string, std::array<size_t, 5>> by_ns;
+  for (const Finding& f : r.findings) {
+    if (f.suppressed) {
+      ++suppressed;
+      continue;
+    }
+    ++counts[static_cast<size_t>(f.severity)];
+    ++by_ns[f.resource.ns.empty() ? std::string("(none)") : std::string(f.resource.ns)][static_cast<size_t>(f.severity)];
+  }
+  size_t total = r.findings.size() - suppressed;
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+         "script-src 'unsafe-inline'; img-src data:\">\n"
+      << "<title>ingressguard report</title><style>" << kStyle << "</style><script>" << kScript << "</script></head><body>\n";
+  out << "<h1>ingressguard report</h1>\n<p class=\"summary\" id=\"summary\">"
+      << fmt::format("<span><b>{}</b> findings</span><span class=\"sev critical\">{} critical</span>"
+                     "<span class=\"sev high\">{} high</span><span class=\"sev medium\">{} medium</span>"
+                     "<span class=\"sev low\">{} low</span><span class=\"sev info\">{} info</span>"
+                     "<span>{} suppressed</span><span>{} objects in {} files</span><span>{} input errors</span>",
+                     total, counts[4], counts[3], counts[2], counts[1], counts[0], suppressed, r.stats.objects,
+                     r.stats.files, r.errors.size())
+      << "</p>\n";
+
+  out << "<h2>Exposure map</h2>\n<p>Every path from outside the cluster to a workload; routes are coloured by "
+         "the protections in force (red: none, orange: one of TLS / access control / limits, yellow: two, green: all three).</p>\n"
+      << "<div id=\"map\">";
+  std::string error;
+  if (auto svg = render_svg(exposure_dot(paths), &error)) {
+    // Drop the XML prologue; the <svg> element is inlined.
+    size_t start = svg->find("<svg");
+    out << (start == std::string::npos ? std::string() : svg->substr(start));
+  } else {
+    out << "<p>" << html(error) << "</p>";
+  }
+  out << "</div>\n";
+
+  out << "<h2>By namespace</h2>\n<table id=\"namespaces\"><thead><tr><th>namespace</th><th>critical</th><th>high</th>"
+         "<th>medium</th><th>low</th><th>info</th></tr></thead><tbody>\n";
+  for (const auto& [ns, n] : by_ns)
+    out << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html(ns), n[4], n[3],
+                       n[2], n[1], n[0]);
+  out << "</tbody></table>\n";
+
+  out << "<h2>Findings</h2>\n<p><input id=\"q\" type=\"search\" placeholder=\"filter: rule, namespace, text\" "
+         "oninput=\"filterFindings()\"> <select id=\"sev\" onchange=\"filterFindings()\"><option value=\"\">all "
+         "severities</option><option>critical</option><option>high</option><option>medium</option><option>low</option>"
+         "<option>info</option></select> <span id=\"shown\">"
+      << r.findings.size() << "</span> shown</p>\n";
+  out << "<table id=\"findings\"><thead><tr><th>severity</th><th>rule</th><th>resource</th><th>location</th>"
+         "<th>finding</th><th>fix</th></tr></thead><tbody>\n";
+  for (const Finding& f : r.findings) {
+    std::string_view sev = to_string(f.severity);
+    out << "<tr data-severity=\"" << sev << "\"" << (f.suppressed ? " class=\"suppressed\"" : "") << "><td><span class=\"sev "
+        << sev << "\">" << sev << "</span></td><td>" << html(f.rule->id) << "</td><td>" << html(f.resource.kind) << " "
+        << html(f.resource.ns) << (f.resource.ns.empty() ? "" : "/") << html(f.resource.name) << "</td><td>"
+        << html(c.files[f.loc.file].path) << ":" << f.loc.line << "</td><td>" << html(f.message);
+    if (f.suppressed) out << "<br><i>suppressed: " << html(f.suppressed->reason) << "</i>";
+    out << "</td><td>" << html(f.rule->remediation) << "</td></tr>\n";
+  }
+  out << "</tbody></table>\n";
+  if (!r.errors.empty()) {
+    out << "<h2>Input errors</h2>\n<ul>\n";
+    for (const LoadError& e : r.errors)
+      out << "<li>" << html(e.file) << ":" << e.mark.line << ":" << e.mark.col << ": " << html(e.message) << "</li>\n";
+    out << "</ul>\n";
+  }
+  out << "<p>ingressguard " << version() << "</p>\n</body></html>\n";
+}
+
+}  // namespace ig
