@@ -15,20 +15,11 @@ using rules::parse_go_bool;
 using rules::split_list;
 using rules::tls_host_covers;
 
-bool selects_pod(const Service& s, const Workload& w) {
-  if (!s.has_selector || s.selector.empty() || s.meta.effective_ns() != w.meta.effective_ns()) return false;
-  for (const KeyValue& want : s.selector) {
-    auto it = std::find_if(w.pod_labels.begin(), w.pod_labels.end(), [&](const KeyValue& kv) { return kv.key == want.key; });
-    if (it == w.pod_labels.end() || it->value != want.value) return false;
-  }
-  return true;
-}
-
 std::vector<const Workload*> backing(const Cluster& c, const Service* s) {
   std::vector<const Workload*> out;
   if (!s) return out;
   for (const Workload& w : c.workloads)
-    if (w.owner_kind.empty() && selects_pod(*s, w)) out.push_back(&w);
+    if (w.owner_kind.empty() && service_selects(*s, w)) out.push_back(&w);
   return out;
 }
 
@@ -70,10 +61,7 @@ Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
 
 std::string lateral(const NetworkPolicyEngine& engine, const std::vector<const Workload*>& ws) {
   if (ws.empty()) return "unknown";
-  Workload any;
-  any.meta.kind = "Pod";
-  any.meta.name = "any-pod";
-  any.meta.ns = "ingressguard-outsider";
+  Workload any = any_pod_elsewhere();
   for (const Workload* w : ws)
     if (!engine.allowed(any, *w).empty()) return "open";
   return "restricted";

@@ -40,6 +40,23 @@ bool ipv4_in_block(const std::string& ip, const IpBlock& block) {
   return true;
 }
 
+bool service_selects(const Service& s, const Workload& w) {
+  if (!s.has_selector || s.selector.empty() || s.meta.effective_ns() != w.meta.effective_ns()) return false;
+  for (const KeyValue& want : s.selector) {
+    auto it = std::find_if(w.pod_labels.begin(), w.pod_labels.end(), [&](const KeyValue& kv) { return kv.key == want.key; });
+    if (it == w.pod_labels.end() || it->value != want.value) return false;
+  }
+  return true;
+}
+
+Workload any_pod_elsewhere() {
+  Workload w;
+  w.meta.kind = "Pod";
+  w.meta.name = "any-pod";
+  w.meta.ns = "ingressguard-outsider";
+  return w;
+}
+
 NetworkPolicyEngine::NetworkPolicyEngine(const Cluster& c) : c_(c) {}
 
 std::string NetworkPolicyEngine::workload_id(const Workload& w) {

@@ -50,6 +50,14 @@ class NetworkPolicyEngine {
   const Cluster& c_;
 };
 
+// True when the Service's selector selects the workload's pods (same namespace;
+// a Service without a selector selects nothing).
+bool service_selects(const Service& s, const Workload& w);
+
+// A pod with no labels in a namespace of its own: "any other pod", to ask what
+// the rest of the cluster may reach.
+Workload any_pod_elsewhere();
+
 // True when the IPv4 address is inside `cidr` and in none of `except`.
 bool ipv4_in_block(const std::string& ip, const IpBlock& block);
 

@@ -22,12 +22,6 @@ struct Version {
   }
 };
 
-// The community ingress-nginx controller (not F5's nginx/nginx-ingress).
-bool is_ingress_nginx_image(std::string_view image) {
-  return image.find("ingress-nginx/controller") != std::string_view::npos ||
-         image.find("kubernetes-ingress-controller/nginx-ingress-controller") != std::string_view::npos;
-}
-
 std::optional<Version> image_version(std::string_view image) {
   if (auto at = image.find('@'); at != std::string_view::npos) image = image.substr(0, at);
   size_t slash = image.rfind('/');

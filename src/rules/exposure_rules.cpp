@@ -14,24 +14,6 @@ namespace ig::rules {
 
 namespace {
 
-// A pod in a namespace of its own with no labels: "any other pod".
-Workload outsider() {
-  Workload w;
-  w.meta.kind = "Pod";
-  w.meta.name = "any-pod";
-  w.meta.ns = "ingressguard-outsider";
-  return w;
-}
-
-bool selects_pod(const Service& s, const Workload& w) {
-  if (!s.has_selector || s.selector.empty() || s.meta.effective_ns() != w.meta.effective_ns()) return false;
-  for (const KeyValue& want : s.selector) {
-    auto it = std::find_if(w.pod_labels.begin(), w.pod_labels.end(), [&](const KeyValue& kv) { return kv.key == want.key; });
-    if (it == w.pod_labels.end() || it->value != want.value) return false;
-  }
-  return true;
-}
-
 bool has_workloads_in(const Cluster& c, std::string_view ns) {
   for (const Workload& w : c.workloads)
     if (w.meta.effective_ns() == ns) return true;
@@ -40,9 +22,7 @@ bool has_workloads_in(const Cluster& c, std::string_view ns) {
 
 bool is_ingress_controller(const Workload& w) {
   for (const Container& ct : w.containers)
-    if (ct.image && (ct.image.value.find("ingress-nginx/controller") != std::string::npos ||
-                     ct.image.value.find("nginx-ingress-controller") != std::string::npos))
-      return true;
+    if (ct.image && is_ingress_nginx_image(ct.image.value)) return true;
   return false;
 }
 
@@ -56,7 +36,7 @@ std::vector<std::pair<const Workload*, const Ingress*>> ingress_backends(const C
       const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
       if (!svc) return;
       for (const Workload& w : c.workloads)
-        if (selects_pod(*svc, w) && seen.insert(&w).second) out.emplace_back(&w, &ing);
+        if (service_selects(*svc, w) && seen.insert(&w).second) out.emplace_back(&w, &ing);
     };
     add(ing.default_backend);
     for (const IngressRule& r : ing.rules)
@@ -67,7 +47,7 @@ std::vector<std::pair<const Workload*, const Ingress*>> ingress_backends(const C
 
 void check_backend_open_to_cluster(const Cluster& c, const RuleSettings&, Findings& out) {
   NetworkPolicyEngine engine(c);
-  Workload any = outsider();
+  Workload any = any_pod_elsewhere();
   for (const auto& [w, ing] : ingress_backends(c)) {
     ConnSet conn = engine.allowed(any, *w);
     if (conn.empty()) continue;
@@ -145,7 +125,7 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
 
 void check_webhook_reachable(const Cluster& c, const RuleSettings&, Findings& out) {
   NetworkPolicyEngine engine(c);
-  Workload any = outsider();
+  Workload any = any_pod_elsewhere();
   for (const Workload& w : c.workloads) {
     if (!is_ingress_controller(w)) continue;
     ConnSet webhook;

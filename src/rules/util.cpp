@@ -63,4 +63,9 @@ bool tls_host_covers(std::string_view pattern, std::string_view host) {
   return false;
 }
 
+bool is_ingress_nginx_image(std::string_view image) {
+  return image.find("ingress-nginx/controller") != std::string_view::npos ||
+         image.find("kubernetes-ingress-controller/nginx-ingress-controller") != std::string_view::npos;
+}
+
 }  // namespace ig::rules

@@ -29,6 +29,9 @@ bool is_open_cidr(std::string_view cidr);
 // TLS host coverage: exact match, or `*.example.com` covering one label.
 bool tls_host_covers(std::string_view pattern, std::string_view host);
 
+// The community ingress-nginx controller's image (not F5's nginx/nginx-ingress).
+bool is_ingress_nginx_image(std::string_view image);
+
 // The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp).
 std::vector<const ConfigMap*> controller_configmaps(const Cluster& c);
 
