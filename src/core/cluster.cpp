@@ -51,7 +51,23 @@ std::string Cluster::key(std::string_view ns, std::string_view name) {
   return k;
 }
 
+const std::vector<size_t>& Cluster::workloads_in(std::string_view ns) const {
+  static const std::vector<size_t> kNone;
+  auto it = workloads_by_ns_.find(ns);
+  return it == workloads_by_ns_.end() ? kNone : it->second;
+}
+
+const std::vector<size_t>& Cluster::network_policies_in(std::string_view ns) const {
+  static const std::vector<size_t> kNone;
+  auto it = policies_by_ns_.find(ns);
+  return it == policies_by_ns_.end() ? kNone : it->second;
+}
+
 void Cluster::index() {
+  workloads_by_ns_.clear();
+  policies_by_ns_.clear();
+  for (size_t i = 0; i < workloads.size(); ++i) workloads_by_ns_[workloads[i].meta.effective_ns()].push_back(i);
+  for (size_t i = 0; i < network_policies.size(); ++i) policies_by_ns_[network_policies[i].meta.effective_ns()].push_back(i);
   services_by_name_.clear();
   namespaces_by_name_.clear();
   secrets_by_name_.clear();

@@ -341,8 +341,15 @@ class Cluster {
   // then can a missing Service be told apart from a partial input.
   bool has_services_in(std::string_view ns) const;
   bool has_secrets_in(std::string_view ns) const;
+  // Workloads (indexes into `workloads`) by the namespace they land in, and
+  // the NetworkPolicies of a namespace.
+  const std::vector<size_t>& workloads_in(std::string_view ns) const;
+  const std::unordered_map<std::string_view, std::vector<size_t>>& workloads_by_namespace() const { return workloads_by_ns_; }
+  const std::vector<size_t>& network_policies_in(std::string_view ns) const;
 
  private:
+  std::unordered_map<std::string_view, std::vector<size_t>> workloads_by_ns_;
+  std::unordered_map<std::string_view, std::vector<size_t>> policies_by_ns_;
   static std::string key(std::string_view ns, std::string_view name);
   std::unordered_map<std::string, size_t> services_by_name_;
   std::unordered_map<std::string, size_t> namespaces_by_name_;

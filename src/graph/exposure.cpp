@@ -15,11 +15,11 @@ using rules::parse_go_bool;
 using rules::split_list;
 using rules::tls_host_covers;
 
-std::vector<const Workload*> backing(const Cluster& c, const Service* s) {
+std::vector<const Workload*> backing(const ServiceSelection& selection, const Service* s) {
   std::vector<const Workload*> out;
   if (!s) return out;
-  for (const Workload& w : c.workloads)
-    if (w.owner_kind.empty() && service_selects(*s, w)) out.push_back(&w);
+  for (const Workload* w : selection.selected(*s))
+    if (w->owner_kind.empty()) out.push_back(w);
   return out;
 }
 
@@ -99,6 +99,7 @@ std::vector<std::string> Protections::names() const {
 
 std::vector<ExposurePath> build_exposure(const Cluster& c) {
   NetworkPolicyEngine engine(c);
+  ServiceSelection selection(c);
   std::vector<ExposurePath> out;
   auto ids = [](const std::vector<const Workload*>& ws) {
     std::vector<std::string> v;
@@ -117,7 +118,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       std::string ns(ing.meta.effective_ns());
       const Service* svc = b.service.empty() ? nullptr : c.find_service(ns, b.service);
       if (!b.service.empty()) e.service = ns + "/" + b.service;
-      auto ws = backing(c, svc);
+      auto ws = backing(selection, svc);
       e.workloads = ids(ws);
       static const IngressRule kNoRule{};
       e.protections = ingress_protections(ing, r ? *r : kNoRule);
@@ -138,7 +139,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       e.entry = id;
       e.via = ref(s.meta);
       e.service = id;
-      auto ws = backing(c, &s);
+      auto ws = backing(selection, &s);
       e.workloads = ids(ws);
       e.protections.allowlist = std::string_view(kind) == "load-balancer" && !s.load_balancer_source_ranges.empty() &&
                                 std::none_of(s.load_balancer_source_ranges.begin(), s.load_balancer_source_ranges.end(),

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cstdlib>
 
 namespace ig {
@@ -49,6 +50,37 @@ bool service_selects(const Service& s, const Workload& w) {
   return true;
 }
 
+namespace {
+std::string label_key(std::string_view ns, const KeyValue& kv) {
+  std::string k(ns);
+  k.push_back('\0');
+  k.append(kv.key);
+  k.push_back('=');
+  k.append(kv.value);
+  return k;
+}
+}  // namespace
+
+ServiceSelection::ServiceSelection(const Cluster& c) {
+  for (const Workload& w : c.workloads)
+    for (const KeyValue& kv : w.pod_labels) by_label_[label_key(w.meta.effective_ns(), kv)].push_back(&w);
+}
+
+std::vector<const Workload*> ServiceSelection::selected(const Service& s) const {
+  std::vector<const Workload*> out;
+  if (!s.has_selector || s.selector.empty()) return out;
+  auto it = by_label_.find(label_key(s.meta.effective_ns(), s.selector.front()));
+  if (it == by_label_.end()) return out;
+  for (const Workload* w : it->second)
+    if (service_selects(s, *w)) out.push_back(w);
+  return out;
+}
+
+const std::vector<const Workload*>* ServiceSelection::with_label(std::string_view ns, const KeyValue& label) const {
+  auto it = by_label_.find(label_key(ns, label));
+  return it == by_label_.end() ? nullptr : &it->second;
+}
+
 Workload any_pod_elsewhere() {
   Workload w;
   w.meta.kind = "Pod";
@@ -57,7 +89,15 @@ Workload any_pod_elsewhere() {
   return w;
 }
 
-NetworkPolicyEngine::NetworkPolicyEngine(const Cluster& c) : c_(c) {}
+NetworkPolicyEngine::NetworkPolicyEngine(const Cluster& c) : c_(c) {
+  for (const NetworkPolicy& np : c.network_policies) {
+    std::string_view ns = np.meta.effective_ns();
+    if (np.pod_selector.present && !np.pod_selector.match_labels.empty())
+      by_first_label_[label_key(ns, np.pod_selector.match_labels.front())].push_back(&np);
+    else
+      unindexed_[std::string(ns)].push_back(&np);
+  }
+}
 
 std::string NetworkPolicyEngine::workload_id(const Workload& w) {
   std::string ns(w.meta.effective_ns());
@@ -65,7 +105,9 @@ std::string NetworkPolicyEngine::workload_id(const Workload& w) {
   return ns + "/" + std::string(w.meta.name) + "[" + std::string(w.meta.kind) + "]";
 }
 
-std::vector<KeyValue> NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
+const std::vector<KeyValue>& NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
+  auto cached = ns_labels_.find(std::string(ns));
+  if (cached != ns_labels_.end()) return cached->second;
   std::vector<KeyValue> labels;
   if (const Namespace* n = c_.find_namespace(ns)) labels = n->meta.labels;
   auto it = std::find_if(labels.begin(), labels.end(), [](const KeyValue& kv) { return kv.key == "kubernetes.io/metadata.name"; });
@@ -75,7 +117,7 @@ std::vector<KeyValue> NetworkPolicyEngine::namespace_labels(std::string_view ns)
     kv.value = c_.strings->intern(ns);
     labels.push_back(kv);
   }
-  return labels;
+  return ns_labels_.emplace(std::string(ns), std::move(labels)).first->second;
 }
 
 bool NetworkPolicyEngine::peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const {
@@ -117,8 +159,19 @@ ConnSet NetworkPolicyEngine::rule_ports(const NetworkPolicyRule& rule, const Wor
 
 std::vector<const NetworkPolicy*> NetworkPolicyEngine::selecting(const Workload& w) const {
   std::vector<const NetworkPolicy*> out;
-  for (const NetworkPolicy& np : c_.network_policies)
-    if (np.meta.effective_ns() == w.meta.effective_ns() && selects(np.pod_selector, w.pod_labels)) out.push_back(&np);
+  std::string_view ns = w.meta.effective_ns();
+  if (auto it = unindexed_.find(std::string(ns)); it != unindexed_.end())
+    for (const NetworkPolicy* np : it->second)
+      if (selects(np->pod_selector, w.pod_labels)) out.push_back(np);
+  for (const KeyValue& kv : w.pod_labels)
+    if (auto it = by_first_label_.find(label_key(ns, kv)); it != by_first_label_.end())
+      for (const NetworkPolicy* np : it->second)
+        if (selects(np->pod_selector, w.pod_labels)) out.push_back(np);
+  // Keep the input's order (explanations list policies as written).
+  std::sort(out.begin(), out.end(), [](const NetworkPolicy* a, const NetworkPolicy* b) {
+    return std::tie(a->meta.loc.file, a->meta.loc.line) < std::tie(b->meta.loc.file, b->meta.loc.line);
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());  // a label written twice
   return out;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/cluster.h"
@@ -21,6 +22,7 @@ namespace ig {
 
 class NetworkPolicyEngine {
  public:
+  // Call after Cluster::index().
   explicit NetworkPolicyEngine(const Cluster& c);
 
   // Connections `src` may open to `dst` (egress of src AND ingress of dst).
@@ -39,7 +41,7 @@ class NetworkPolicyEngine {
   std::vector<const NetworkPolicy*> selecting(const Workload& w) const;
 
   // Labels of a namespace: its own, plus kubernetes.io/metadata.name.
-  std::vector<KeyValue> namespace_labels(std::string_view ns) const;
+  const std::vector<KeyValue>& namespace_labels(std::string_view ns) const;
 
   // "ns/name[Kind]", named after the controlling owner when there is one.
   static std::string workload_id(const Workload& w);
@@ -48,11 +50,29 @@ class NetworkPolicyEngine {
   bool peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const;
   ConnSet rule_ports(const NetworkPolicyRule& rule, const Workload& dst) const;
   const Cluster& c_;
+  mutable std::unordered_map<std::string, std::vector<KeyValue>> ns_labels_;  // cache
+  // Policies by "ns\0key=value" of their first matchLabels entry, and per
+  // namespace the ones without matchLabels (checked for every pod).
+  std::unordered_map<std::string, std::vector<const NetworkPolicy*>> by_first_label_;
+  std::unordered_map<std::string, std::vector<const NetworkPolicy*>> unindexed_;
 };
 
 // True when the Service's selector selects the workload's pods (same namespace;
 // a Service without a selector selects nothing).
 bool service_selects(const Service& s, const Workload& w);
+
+// The workloads each Service selects, through an index on namespace and
+// label (a linear scan per Service is quadratic on large inputs).
+class ServiceSelection {
+ public:
+  explicit ServiceSelection(const Cluster& c);
+  std::vector<const Workload*> selected(const Service& s) const;
+  // Workloads in `ns` carrying that label (nullptr: none).
+  const std::vector<const Workload*>* with_label(std::string_view ns, const KeyValue& label) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<const Workload*>> by_label_;  // "ns\0key=value"
+};
 
 // A pod with no labels in a namespace of its own: "any other pod", to ask what
 // the rest of the cluster may reach.

@@ -14,11 +14,7 @@ namespace ig::rules {
 
 namespace {
 
-bool has_workloads_in(const Cluster& c, std::string_view ns) {
-  for (const Workload& w : c.workloads)
-    if (w.meta.effective_ns() == ns) return true;
-  return false;
-}
+bool has_workloads_in(const Cluster& c, std::string_view ns) { return !c.workloads_in(ns).empty(); }
 
 bool is_ingress_controller(const Workload& w) {
   for (const Container& ct : w.containers)
@@ -30,13 +26,14 @@ bool is_ingress_controller(const Workload& w) {
 std::vector<std::pair<const Workload*, const Ingress*>> ingress_backends(const Cluster& c) {
   std::vector<std::pair<const Workload*, const Ingress*>> out;
   std::set<const Workload*> seen;
+  ServiceSelection selection(c);
   for (const Ingress& ing : c.ingresses) {
     auto add = [&](const IngressBackend& b) {
       if (!b.present || b.service.empty()) return;
       const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
       if (!svc) return;
-      for (const Workload& w : c.workloads)
-        if (service_selects(*svc, w) && seen.insert(&w).second) out.emplace_back(&w, &ing);
+      for (const Workload* w : selection.selected(*svc))
+        if (seen.insert(w).second) out.emplace_back(w, &ing);
     };
     add(ing.default_backend);
     for (const IngressRule& r : ing.rules)
@@ -58,19 +55,21 @@ void check_backend_open_to_cluster(const Cluster& c, const RuleSettings&, Findin
 }
 
 void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&, Findings& out) {
+  auto backends = ingress_backends(c);
   std::set<std::string_view> namespaces;
-  for (const auto& [w, ing] : ingress_backends(c)) namespaces.insert(w->meta.effective_ns());
+  for (const auto& [w, ing] : backends) namespaces.insert(w->meta.effective_ns());
   for (std::string_view ns : namespaces) {
     bool deny = false;
-    for (const NetworkPolicy& np : c.network_policies)
-      if (np.meta.effective_ns() == ns && np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty()))
-        deny = true;
+    for (size_t i : c.network_policies_in(ns)) {
+      const NetworkPolicy& np = c.network_policies[i];
+      if (np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty())) deny = true;
+    }
     if (deny) continue;
     if (const Namespace* n = c.find_namespace(ns))
       out.add(kNoDefaultDeny.info, n->meta, n->meta.name_loc,
               "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
     else
-      for (const auto& [w, ing] : ingress_backends(c))
+      for (const auto& [w, ing] : backends)
         if (w->meta.effective_ns() == ns) {
           out.add(kNoDefaultDeny.info, w->meta, w->meta.name_loc,
                   "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
@@ -82,12 +81,22 @@ void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&,
 bool complete_input(const RuleSettings& s) { return s.policy && s.policy->complete_input; }
 
 void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
+  ServiceSelection index(c);
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
     if ((!complete_input(settings) && !has_workloads_in(c, ns)) || !np.pod_selector.present || np.pod_selector.empty()) continue;
     bool any = false;
-    for (const Workload& w : c.workloads)
-      if (w.meta.effective_ns() == ns && np.pod_selector.matches(w.pod_labels)) any = true;
+    if (!np.pod_selector.match_labels.empty()) {
+      if (const auto* candidates = index.with_label(ns, np.pod_selector.match_labels.front()))
+        any = std::any_of(candidates->begin(), candidates->end(),
+                          [&](const Workload* w) { return np.pod_selector.matches(w->pod_labels); });
+    } else {
+      for (size_t i : c.workloads_in(ns))
+        if (np.pod_selector.matches(c.workloads[i].pod_labels)) {
+          any = true;
+          break;
+        }
+    }
     if (!any)
       out.add(kPolicySelectsNothing.info, np.meta, np.pod_selector.loc,
               "podSelector matches no pod in namespace " + std::string(ns) + ": this policy protects nothing");
@@ -104,14 +113,24 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
           if (peer.has_ip_block) continue;
           // Judge only peers whose candidate namespaces are all in the input.
           bool judged = false, matched = false;
-          for (const Workload& w : c.workloads) {
-            std::string_view wns = w.meta.effective_ns();
-            bool ns_ok = peer.namespace_selector.present
-                             ? (peer.namespace_selector.empty() || peer.namespace_selector.matches(engine.namespace_labels(wns)))
-                             : wns == ns;
-            if (!ns_ok) continue;
-            judged = true;
-            if (!peer.pod_selector.present || peer.pod_selector.empty() || peer.pod_selector.matches(w.pod_labels)) matched = true;
+          auto scan_ns = [&](std::string_view wns) {
+            for (size_t i : c.workloads_in(wns)) {
+              judged = true;
+              const Workload& w = c.workloads[i];
+              if (!peer.pod_selector.present || peer.pod_selector.empty() || peer.pod_selector.matches(w.pod_labels)) {
+                matched = true;
+                return;
+              }
+            }
+          };
+          if (!peer.namespace_selector.present) {
+            scan_ns(ns);
+          } else {
+            for (const auto& [wns, list] : c.workloads_by_namespace()) {
+              if (!peer.namespace_selector.empty() && !peer.namespace_selector.matches(engine.namespace_labels(wns))) continue;
+              scan_ns(wns);
+              if (matched) break;
+            }
           }
           if (!peer.namespace_selector.present && !has_workloads_in(c, ns)) judged = false;
           if (peer.namespace_selector.present && !judged) judged = !c.namespaces.empty();
