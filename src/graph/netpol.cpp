@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_set>
 #include <cstdlib>
 
 namespace ig {
@@ -51,19 +52,23 @@ bool service_selects(const Service& s, const Workload& w) {
 }
 
 namespace {
-std::string label_key(std::string_view ns, const KeyValue& kv) {
-  std::string k(ns);
-  k.push_back('\0');
-  k.append(kv.key);
-  k.push_back('=');
-  k.append(kv.value);
-  return k;
-}
+NsLabel label_key(std::string_view ns, const KeyValue& kv) { return NsLabel{ns, kv.key, kv.value}; }
 }  // namespace
 
 ServiceSelection::ServiceSelection(const Cluster& c) {
+  // Index only the labels that some Service or NetworkPolicy selects on first:
+  // most pod labels are never looked up.
+  std::unordered_set<NsLabel, NsLabelHash> wanted;
+  for (const Service& s : c.services)
+    if (s.has_selector && !s.selector.empty()) wanted.insert(label_key(s.meta.effective_ns(), s.selector.front()));
+  for (const NetworkPolicy& np : c.network_policies)
+    if (np.pod_selector.present && !np.pod_selector.match_labels.empty())
+      wanted.insert(label_key(np.meta.effective_ns(), np.pod_selector.match_labels.front()));
   for (const Workload& w : c.workloads)
-    for (const KeyValue& kv : w.pod_labels) by_label_[label_key(w.meta.effective_ns(), kv)].push_back(&w);
+    for (const KeyValue& kv : w.pod_labels) {
+      NsLabel key = label_key(w.meta.effective_ns(), kv);
+      if (wanted.count(key)) by_label_[key].push_back(&w);
+    }
 }
 
 std::vector<const Workload*> ServiceSelection::selected(const Service& s) const {

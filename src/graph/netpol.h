@@ -20,6 +20,19 @@
 
 namespace ig {
 
+// A namespace and one label, as an index key that owns no memory (the views
+// point into the Cluster).
+struct NsLabel {
+  std::string_view ns, key, value;
+  bool operator==(const NsLabel& o) const { return ns == o.ns && key == o.key && value == o.value; }
+};
+struct NsLabelHash {
+  size_t operator()(const NsLabel& l) const {
+    std::hash<std::string_view> h;
+    return h(l.ns) * 31 * 31 + h(l.key) * 31 + h(l.value);
+  }
+};
+
 class NetworkPolicyEngine {
  public:
   // Call after Cluster::index().
@@ -53,7 +66,7 @@ class NetworkPolicyEngine {
   mutable std::unordered_map<std::string, std::vector<KeyValue>> ns_labels_;  // cache
   // Policies by "ns\0key=value" of their first matchLabels entry, and per
   // namespace the ones without matchLabels (checked for every pod).
-  std::unordered_map<std::string, std::vector<const NetworkPolicy*>> by_first_label_;
+  std::unordered_map<NsLabel, std::vector<const NetworkPolicy*>, NsLabelHash> by_first_label_;
   std::unordered_map<std::string, std::vector<const NetworkPolicy*>> unindexed_;
 };
 
@@ -71,7 +84,7 @@ class ServiceSelection {
   const std::vector<const Workload*>* with_label(std::string_view ns, const KeyValue& label) const;
 
  private:
-  std::unordered_map<std::string, std::vector<const Workload*>> by_label_;  // "ns\0key=value"
+  std::unordered_map<NsLabel, std::vector<const Workload*>, NsLabelHash> by_label_;
 };
 
 // A pod with no labels in a namespace of its own: "any other pod", to ask what

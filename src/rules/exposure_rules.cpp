@@ -133,7 +133,8 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
             }
           }
           if (!peer.namespace_selector.present && !has_workloads_in(c, ns)) judged = false;
-          if (peer.namespace_selector.present && !judged) judged = !c.namespaces.empty();
+          // A namespaceSelector that matches no namespace with workloads in the input
+          // (say, the controller's, installed separately) is not judged.
           if (complete_input(settings)) judged = true;
           if (judged && !matched)
             out.add(kPeerMatchesNothing.info, np.meta, peer.loc,
