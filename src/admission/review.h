@@ -1,0 +1,60 @@
+// The AdmissionReview v1 contract, without sockets: decode a request body,
+// decide with the rule catalogue, and encode the response. The HTTPS server
+// (issue #7) wraps these; tests call them directly.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/severity.h"
+
+namespace ig {
+
+struct AdmissionRequest {
+  std::string api_version;  // of the review, echoed back
+  std::string uid;
+  std::string kind;         // request.kind.kind
+  std::string group;        // request.kind.group
+  std::string operation;    // CREATE, UPDATE, DELETE, CONNECT
+  std::string ns;
+  std::string name;
+  bool dry_run = false;
+  std::string object;       // request.object as JSON text; empty when null
+};
+
+struct DecodeResult {
+  std::optional<AdmissionRequest> request;
+  int http_status = 200;  // 400 malformed, 413 too large
+  std::string error;      // why, for a 400/413 body
+};
+
+inline constexpr size_t kDefaultMaxReviewBytes = 3 << 20;  // 3 MiB, as the API server's default request limit
+
+DecodeResult decode_review(std::string_view body, size_t max_bytes = kDefaultMaxReviewBytes);
+
+enum class AdmissionMode { Enforce, Warn, Audit };
+
+struct AdmissionOptions {
+  AdmissionMode mode = AdmissionMode::Enforce;
+  Severity deny_at = Severity::High;  // findings at or above deny (in enforce mode)
+};
+
+struct Decision {
+  bool allowed = true;
+  std::string message;                // on denial: rule IDs and messages
+  std::vector<std::string> warnings;  // each at most 120 characters
+  std::vector<std::string> rules;     // IDs of every finding on the object
+};
+
+// A pure function of the request: the object is loaded through the manifest
+// loader (with its limits) and checked by every rule; only findings on the
+// object itself count. DELETE and kinds outside the catalogue are allowed.
+Decision decide(const AdmissionRequest& request, const AdmissionOptions& options);
+
+// The AdmissionReview v1 response: same apiVersion/kind, uid echoed, never a patch.
+std::string encode_response(const AdmissionRequest& request, const Decision& decision);
+
+}  // namespace ig
