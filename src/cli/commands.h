@@ -1,6 +1,7 @@
 // Subcommands, callable from main and from tests. Each returns the exit code.
 #pragma once
 
+#include <fstream>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ struct ScanOptions {
 };
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);
+
+// Where a report goes: `out` when `path` is empty, else `file` opened on it;
+// nullptr (after telling `err`) when it cannot be written.
+std::ostream* open_output(const std::string& path, std::ofstream& file, std::ostream& out, std::ostream& err);
 
 struct MapOptions {
   std::vector<std::string> paths;

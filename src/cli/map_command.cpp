@@ -27,15 +27,8 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
   }
   std::vector<ExposurePath> paths = build_exposure(cluster);
   std::ofstream file;
-  std::ostream* dest = &out;
-  if (!opts.output.empty()) {
-    file.open(opts.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "ingressguard: cannot write " << opts.output << "\n";
-      return static_cast<int>(ExitCode::Error);
-    }
-    dest = &file;
-  }
+  std::ostream* dest = open_output(opts.output, file, out, err);
+  if (!dest) return static_cast<int>(ExitCode::Error);
   if (opts.format == "dot") {
     *dest << exposure_dot(paths);
   } else if (opts.format == "svg") {

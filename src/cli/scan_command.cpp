@@ -10,6 +10,16 @@
 
 namespace ig {
 
+std::ostream* open_output(const std::string& path, std::ofstream& file, std::ostream& out, std::ostream& err) {
+  if (path.empty()) return &out;
+  file.open(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    err << "ingressguard: cannot write " << path << "\n";
+    return nullptr;
+  }
+  return &file;
+}
+
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown", "html"};
   if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
@@ -43,15 +53,8 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   result.stats = loader.stats();
 
   std::ofstream file;
-  std::ostream* dest = &out;
-  if (!opts.output.empty()) {
-    file.open(opts.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "ingressguard: cannot write " << opts.output << "\n";
-      return static_cast<int>(ExitCode::Error);
-    }
-    dest = &file;
-  }
+  std::ostream* dest = open_output(opts.output, file, out, err);
+  if (!dest) return static_cast<int>(ExitCode::Error);
   if (opts.format == "json") {
     write_json(*dest, result);
   } else if (opts.format == "sarif") {

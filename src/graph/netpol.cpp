@@ -192,34 +192,32 @@ bool NetworkPolicyEngine::egress_isolated(const Workload& w) const {
   return false;
 }
 
-ConnSet NetworkPolicyEngine::ingress_allowed(const Workload& dst, const Workload& src) const {
+// What the policies selecting `subject` allow in one direction to peers for
+// which `peer_ok` holds; `ports_of` is the pod whose named ports resolve them.
+// Not isolated in that direction: everything.
+template <class PeerOk>
+ConnSet NetworkPolicyEngine::direction_allowed(const Workload& subject, bool ingress, const Workload& ports_of,
+                                               PeerOk peer_ok) const {
   bool isolated = false;
   ConnSet out;
-  for (const NetworkPolicy* np : selecting(dst)) {
-    if (!np->affects_ingress()) continue;
+  for (const NetworkPolicy* np : selecting(subject)) {
+    if (!(ingress ? np->affects_ingress() : np->affects_egress())) continue;
     isolated = true;
-    for (const NetworkPolicyRule& r : np->ingress) {
+    for (const NetworkPolicyRule& r : ingress ? np->ingress : np->egress) {
       bool match = !r.has_peers;
-      for (const NetworkPolicyPeer& peer : r.peers) match = match || peer_matches(peer, np->meta.effective_ns(), src);
-      if (match) out |= rule_ports(r, dst);
+      for (const NetworkPolicyPeer& peer : r.peers) match = match || peer_ok(peer, np->meta.effective_ns());
+      if (match) out |= rule_ports(r, ports_of);
     }
   }
   return isolated ? out : ConnSet::all();
 }
 
+ConnSet NetworkPolicyEngine::ingress_allowed(const Workload& dst, const Workload& src) const {
+  return direction_allowed(dst, true, dst, [&](const NetworkPolicyPeer& p, std::string_view ns) { return peer_matches(p, ns, src); });
+}
+
 ConnSet NetworkPolicyEngine::egress_allowed(const Workload& src, const Workload& dst) const {
-  bool isolated = false;
-  ConnSet out;
-  for (const NetworkPolicy* np : selecting(src)) {
-    if (!np->affects_egress()) continue;
-    isolated = true;
-    for (const NetworkPolicyRule& r : np->egress) {
-      bool match = !r.has_peers;
-      for (const NetworkPolicyPeer& peer : r.peers) match = match || peer_matches(peer, np->meta.effective_ns(), dst);
-      if (match) out |= rule_ports(r, dst);
-    }
-  }
-  return isolated ? out : ConnSet::all();
+  return direction_allowed(src, false, dst, [&](const NetworkPolicyPeer& p, std::string_view ns) { return peer_matches(p, ns, dst); });
 }
 
 ConnSet NetworkPolicyEngine::allowed(const Workload& src, const Workload& dst) const {
@@ -227,18 +225,9 @@ ConnSet NetworkPolicyEngine::allowed(const Workload& src, const Workload& dst) c
 }
 
 ConnSet NetworkPolicyEngine::ingress_from_address(const Workload& dst, const std::string& ipv4) const {
-  bool isolated = false;
-  ConnSet out;
-  for (const NetworkPolicy* np : selecting(dst)) {
-    if (!np->affects_ingress()) continue;
-    isolated = true;
-    for (const NetworkPolicyRule& r : np->ingress) {
-      bool match = !r.has_peers;
-      for (const NetworkPolicyPeer& peer : r.peers) match = match || (peer.has_ip_block && ipv4_in_block(ipv4, peer.ip_block));
-      if (match) out |= rule_ports(r, dst);
-    }
-  }
-  return isolated ? out : ConnSet::all();
+  return direction_allowed(dst, true, dst, [&](const NetworkPolicyPeer& p, std::string_view) {
+    return p.has_ip_block && ipv4_in_block(ipv4, p.ip_block);
+  });
 }
 
 }  // namespace ig

@@ -62,6 +62,8 @@ class NetworkPolicyEngine {
  private:
   bool peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const;
   ConnSet rule_ports(const NetworkPolicyRule& rule, const Workload& dst) const;
+  template <class PeerOk>
+  ConnSet direction_allowed(const Workload& subject, bool ingress, const Workload& ports_of, PeerOk peer_ok) const;
   const Cluster& c_;
   mutable std::unordered_map<std::string, std::vector<KeyValue>> ns_labels_;  // cache
   // Policies by "ns\0key=value" of their first matchLabels entry, and per

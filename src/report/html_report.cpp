@@ -13,21 +13,7 @@ namespace ig {
 
 namespace {
 
-std::string html(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\n' || ch == '\t') out.push_back(ch);
-    }
-  }
-  return out;
-}
+std::string html(std::string_view s) { return escape_markup(s); }
 
 constexpr const char* kStyle = R"(
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}

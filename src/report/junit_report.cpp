@@ -11,22 +11,7 @@ namespace ig {
 
 namespace {
 
-// XML 1.0 text: escaped markup, and the control characters XML forbids dropped.
-std::string xml(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\n' || ch == '\t') out.push_back(ch);
-    }
-  }
-  return out;
-}
+std::string xml(std::string_view s) { return escape_markup(s); }
 
 struct Case {
   const ObjectRef* object;

@@ -51,6 +51,10 @@ class SourceLines {
 void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats);
 std::string exposure_dot(const std::vector<ExposurePath>& paths);
 
+// Text for HTML and XML: markup characters escaped, control characters that
+// XML 1.0 forbids dropped (line feed and tab kept).
+std::string escape_markup(std::string_view s);
+
 const char* version();
 
 }  // namespace ig

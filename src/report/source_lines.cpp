@@ -7,6 +7,22 @@ namespace ig {
 
 const char* version() { return IG_VERSION; }
 
+std::string escape_markup(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\n' || ch == '\t') out.push_back(ch);
+    }
+  }
+  return out;
+}
+
 std::string SourceLines::line(const Loc& loc) {
   if (loc.line == 0 || loc.file >= c_.files.size()) return {};
   if (cached_file_ != loc.file) {
