@@ -14,6 +14,17 @@ const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view key) 
 
 const KeyValue* ObjectMeta::annotation(std::string_view key) const { return find_kv(annotations, key); }
 const KeyValue* ObjectMeta::label(std::string_view key) const { return find_kv(labels, key); }
+Field Ingress::requested_class() const {
+  if (class_name) return class_name;
+  Field f;
+  if (const KeyValue* a = meta.annotation("kubernetes.io/ingress.class")) {
+    f.value = std::string(a->value);
+    f.loc = a->value_loc;
+    f.present = true;
+  }
+  return f;
+}
+
 const KeyValue* ConfigMap::get(std::string_view key) const { return find_kv(data, key); }
 
 bool LabelSelector::matches(const std::vector<KeyValue>& labels) const {

@@ -122,6 +122,10 @@ struct Ingress {
   Loc tls_loc;
   std::vector<IngressRule> rules;
   std::vector<IngressTls> tls;
+
+  // The class asked for: spec.ingressClassName, else the legacy
+  // kubernetes.io/ingress.class annotation (with where it is written).
+  Field requested_class() const;
 };
 
 struct IngressClass {

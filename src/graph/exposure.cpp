@@ -70,9 +70,8 @@ std::string lateral(const NetworkPolicyEngine& engine, const std::vector<const W
 ObjectRef ref(const ObjectMeta& m) { return ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin}; }
 
 std::string ingress_class(const Ingress& ing) {
-  if (ing.class_name) return ing.class_name.value;
-  if (const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class")) return std::string(a->value);
-  return "(default class)";
+  Field cls = ing.requested_class();
+  return cls ? cls.value : "(default class)";
 }
 
 }  // namespace

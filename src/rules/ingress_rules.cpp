@@ -53,11 +53,7 @@ void check_host_without_tls(const Cluster& c, const RuleSettings&, Findings& out
   }
 }
 
-std::string ingress_class(const Ingress& ing) {
-  if (ing.class_name) return ing.class_name.value;
-  const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class");
-  return a ? std::string(a->value) : std::string();
-}
+std::string ingress_class(const Ingress& ing) { return ing.requested_class().value; }
 
 void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
@@ -71,10 +67,9 @@ void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& o
       out.add(kHttpsNotEnforced.info, ing.meta, allow->value_loc,
               "kubernetes.io/ingress.allow-http is \"true\": the load balancer also serves plain HTTP");
     } else if (!allow) {
-      std::string cls = ingress_class(ing);
-      if (cls == "gce" || cls == "gce-internal") {
-        Loc at = ing.class_name ? ing.class_name.loc : ing.meta.annotation("kubernetes.io/ingress.class")->value_loc;
-        out.add(kHttpsNotEnforced.info, ing.meta, at,
+      Field cls = ing.requested_class();
+      if (cls.value == "gce" || cls.value == "gce-internal") {
+        out.add(kHttpsNotEnforced.info, ing.meta, cls.loc,
                 "GCE Ingress without kubernetes.io/ingress.allow-http: \"false\" also serves plain HTTP");
       }
     }
@@ -163,7 +158,7 @@ void check_default_backend(const Cluster& c, const RuleSettings&, Findings& out)
 
 void check_no_ingress_class(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
-    if (!ing.class_name && !ing.meta.annotation("kubernetes.io/ingress.class"))
+    if (!ing.requested_class())
       out.add(kNoIngressClass.info, ing.meta, ing.meta.name_loc,
               "no ingressClassName: the default IngressClass, or any controller watching class-less Ingresses, serves it");
 }
@@ -186,17 +181,9 @@ void check_deprecated_api(const Cluster& c, const RuleSettings&, Findings& out) 
 void check_class_missing(const Cluster& c, const RuleSettings&, Findings& out) {
   if (c.ingress_classes.empty()) return;  // classes not in the input: cannot tell
   for (const Ingress& ing : c.ingresses) {
-    Loc where;
-    std::string name;
-    if (ing.class_name) {
-      name = ing.class_name.value;
-      where = ing.class_name.loc;
-    } else if (const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class")) {
-      name = std::string(a->value);
-      where = a->value_loc;
-    } else {
-      continue;
-    }
+    Field cls = ing.requested_class();
+    const std::string& name = cls.value;
+    Loc where = cls.loc;
     if (!name.empty() && !c.find_ingress_class(name))
       out.add(kIngressClassMissing.info, ing.meta, where,
               "IngressClass '" + name + "' is not defined; no controller may serve this Ingress, or an unexpected one claims the name later");

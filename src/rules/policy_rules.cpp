@@ -11,9 +11,8 @@ namespace {
 
 // The class an Ingress asks for, and where it says so.
 std::pair<std::string, Loc> ingress_class_of(const Ingress& ing) {
-  if (ing.class_name) return {ing.class_name.value, ing.class_name.loc};
-  if (const KeyValue* a = ing.meta.annotation("kubernetes.io/ingress.class")) return {std::string(a->value), a->value_loc};
-  return {std::string(), ing.meta.name_loc};
+  Field cls = ing.requested_class();
+  return {cls.value, cls ? cls.loc : ing.meta.name_loc};
 }
 
 bool any_glob(const std::vector<std::string>& globs, std::string_view text) {
