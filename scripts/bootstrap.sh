@@ -7,10 +7,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
-  libgraphviz-dev
+  libgraphviz-dev libboost-dev
   libgtest-dev chromium
   clang libclang-rt-14-dev
-  openssl time
+  openssl time curl wrk
 )
 
 missing=()

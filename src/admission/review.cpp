@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "admission/state.h"
 #include "load/loader.h"
 #include "load/parse.h"
 #include "rules/rule.h"
@@ -13,14 +14,6 @@ namespace ig {
 namespace {
 
 using nlohmann::json;
-
-// Kinds the catalogue judges at admission.
-bool judged_kind(const std::string& group, const std::string& kind) {
-  if (group == "networking.k8s.io") return kind == "Ingress" || kind == "IngressClass" || kind == "NetworkPolicy";
-  if (group == "extensions") return kind == "Ingress" || kind == "NetworkPolicy";
-  if (group.empty()) return kind == "Service" || kind == "ConfigMap" || kind == "Secret";
-  return false;
-}
 
 std::string str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -44,6 +37,13 @@ class CountingSink : public DocumentSink {
 };
 
 }  // namespace
+
+bool judged_kind(const std::string& group, const std::string& kind) {
+  if (group == "networking.k8s.io") return kind == "Ingress" || kind == "IngressClass" || kind == "NetworkPolicy";
+  if (group == "extensions") return kind == "Ingress" || kind == "NetworkPolicy";
+  if (group.empty()) return kind == "Service" || kind == "ConfigMap" || kind == "Secret";
+  return false;
+}
 
 DecodeResult decode_review(std::string_view body, size_t max_bytes) {
   DecodeResult out;
@@ -107,28 +107,33 @@ DecodeResult decode_review(std::string_view body, size_t max_bytes) {
 }
 
 Decision decide(const AdmissionRequest& request, const AdmissionOptions& options) {
+  static const ClusterState empty;
+  return decide(request, options, empty);
+}
+
+Decision decide(const AdmissionRequest& request, const AdmissionOptions& options, const ClusterState& state) {
   Decision d;
   if (request.operation == "DELETE" || request.operation == "CONNECT" || request.object.empty() ||
       !judged_kind(request.group, request.kind))
     return d;
-  Cluster cluster;
-  Loader loader(cluster);
-  loader.load_buffer("request " + request.uid, request.object, InputFormat::Json, false);
-  cluster.index();
-  if (!loader.errors().empty()) {
+  RequestCluster rc = state.judge_cluster(request);
+  if (!rc.errors.empty()) {
     d.allowed = options.mode != AdmissionMode::Enforce;
-    d.message = "ingressguard cannot read the object: " + clip(loader.errors()[0].message, 200);
-    if (d.allowed) d.warnings.push_back(clip(d.message, 120));
+    d.message = "ingressguard cannot read the object: " + clip(rc.errors[0].message, 200);
+    if (d.allowed && options.mode != AdmissionMode::Audit) d.warnings.push_back(clip(d.message, 120));
     return d;
   }
+  RuleSettings settings;
+  settings.policy = state.policy();
   std::vector<std::string> denials;
-  for (const Finding& f : run_rules(cluster)) {
-    if (f.suppressed) continue;
+  for (const Finding& f : run_rules(rc.cluster, settings)) {
+    // Findings on the state's objects are not this request's business.
+    if (f.suppressed || f.resource.loc.file != rc.request_file) continue;
     d.rules.emplace_back(f.rule->id);
     std::string line = std::string(f.rule->id) + ": " + f.message;
     if (options.mode == AdmissionMode::Enforce && f.severity >= options.deny_at)
       denials.push_back(line);
-    else
+    else if (options.mode != AdmissionMode::Audit)  // audit: only the decision log sees it
       d.warnings.push_back(clip(line, 120));
   }
   if (!denials.empty()) {

@@ -35,6 +35,8 @@ inline constexpr size_t kDefaultMaxReviewBytes = 3 << 20;  // 3 MiB, as the API 
 
 DecodeResult decode_review(std::string_view body, size_t max_bytes = kDefaultMaxReviewBytes);
 
+// Enforce: deny at or above deny_at, warn below. Warn: never deny, every
+// finding a warning. Audit: never deny nor warn; the server logs each decision.
 enum class AdmissionMode { Enforce, Warn, Audit };
 
 struct AdmissionOptions {
@@ -49,10 +51,18 @@ struct Decision {
   std::vector<std::string> rules;     // IDs of every finding on the object
 };
 
-// A pure function of the request: the object is loaded through the manifest
-// loader (with its limits) and checked by every rule; only findings on the
-// object itself count. DELETE and kinds outside the catalogue are allowed.
+class ClusterState;
+
+// A pure function of the request and the state: the object is loaded through
+// the manifest loader (with its limits) and checked by every rule together
+// with the state objects that matter to it (admission/state.h); only findings
+// on the object itself count. DELETE and kinds outside the catalogue are allowed.
+Decision decide(const AdmissionRequest& request, const AdmissionOptions& options, const ClusterState& state);
+// The same against an empty state.
 Decision decide(const AdmissionRequest& request, const AdmissionOptions& options);
+
+// True for the kinds the catalogue judges at admission.
+bool judged_kind(const std::string& group, const std::string& kind);
 
 // The AdmissionReview v1 response: same apiVersion/kind, uid echoed, never a patch.
 std::string encode_response(const AdmissionRequest& request, const Decision& decision);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "admission/server.h"
 #include "cli/commands.h"
 #include "report/report.h"
 
@@ -45,6 +46,31 @@ int main(int argc, char** argv) {
   map_cmd->add_option("--format,-f", map_opts.format, "json, dot (Graphviz) or svg")->check(CLI::IsMember({"json", "dot", "svg"}));
   map_cmd->add_option("--output,-o", map_opts.output, "Write to FILE instead of stdout");
 
+  ig::ServeOptions serve;
+  std::string serve_mode = "enforce", deny_at = "high";
+  int read_timeout_ms = 10'000, drain_timeout_ms = 20'000;
+  std::string serve_policy;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the validating admission webhook (HTTPS)");
+  serve_cmd->add_option("--listen", serve.listen, "ADDR:PORT to listen on (default 0.0.0.0:8443; port 0 picks one)");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert, "Serving certificate chain (PEM); reloaded when it changes")
+      ->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("--tls-key", serve.tls_key, "Its private key (PEM)")->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("--policy", serve_policy, "Policy file (.ingressguard.yaml format)");
+  serve_cmd->add_option("--state", serve.state,
+                        "Manifests or `kubectl get -o json` output describing the cluster (reloaded on SIGHUP)");
+  serve_cmd->add_option("--mode", serve_mode, "enforce (deny), warn (warnings only) or audit (log only)")
+      ->check(CLI::IsMember({"enforce", "warn", "audit"}));
+  serve_cmd->add_option("--deny-at", deny_at, "Deny findings at or above this severity (enforce mode)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info"}));
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Refuse larger requests with 413 (default 3 MiB)")
+      ->check(CLI::Range(static_cast<size_t>(1024), static_cast<size_t>(64u << 20)));
+  serve_cmd->add_option("--read-timeout-ms", read_timeout_ms, "Handshake and request read deadline (default 10000)")
+      ->check(CLI::Range(100, 120'000));
+  serve_cmd->add_option("--drain-timeout-ms", drain_timeout_ms, "Longest SIGTERM drain (default 20000)")
+      ->check(CLI::Range(0, 300'000));
+  serve_cmd->add_option("--threads", serve.threads, "Worker threads (default 2)")->check(CLI::Range(1, 64));
+  serve_cmd->add_flag("--log-all", serve.log_all, "Log every decision, not only denials and warnings");
+
   std::string explain_id;
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
@@ -67,6 +93,16 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
     if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);
     if (*map_cmd) return ig::run_map(map_opts, std::cout, std::cerr);
+    if (*serve_cmd) {
+      serve.admission.mode = serve_mode == "warn"    ? ig::AdmissionMode::Warn
+                             : serve_mode == "audit" ? ig::AdmissionMode::Audit
+                                                     : ig::AdmissionMode::Enforce;
+      serve.admission.deny_at = *ig::parse_severity(deny_at);
+      serve.read_timeout = std::chrono::milliseconds(read_timeout_ms);
+      serve.drain_timeout = std::chrono::milliseconds(drain_timeout_ms);
+      if (!serve_policy.empty()) serve.policy = serve_policy;
+      return ig::run_serve(serve, std::cout, std::cerr);
+    }
   } catch (const std::exception& e) {
     std::cerr << "ingressguard: " << e.what() << '\n';
     return static_cast<int>(ig::ExitCode::Error);

@@ -6,6 +6,9 @@
 namespace ig {
 
 namespace {
+// Chunks start small (a pool may hold one object, as in the admission state)
+// and double up to kChunk.
+constexpr size_t kFirstChunk = 1024;
 constexpr size_t kChunk = 64 * 1024;
 }
 
@@ -19,8 +22,9 @@ std::string_view StringPool::store(std::string_view s) {
     return v;
   }
   if (chunks_.empty() || capacity_ - used_ < s.size()) {
-    chunks_.push_back(std::make_unique<char[]>(kChunk));
-    capacity_ = kChunk;
+    size_t next = std::max(std::min(kChunk, capacity_ ? capacity_ * 2 : kFirstChunk), s.size());
+    chunks_.push_back(std::make_unique<char[]>(next));
+    capacity_ = next;
     used_ = 0;
   }
   char* dst = chunks_.back().get() + used_;
