@@ -46,6 +46,10 @@ HttpsClient::HttpsClient(unsigned short port, const HttpsClientOptions& options)
   m.options = options;
   m.ctx.set_verify_mode(ssl::verify_peer);
   m.ctx.add_certificate_authority(net::buffer(options.ca_pem));
+  if (!options.client_cert_pem.empty()) {
+    m.ctx.use_certificate_chain(net::buffer(options.client_cert_pem));
+    m.ctx.use_private_key(net::buffer(options.client_key_pem), ssl::context::pem);
+  }
   if (options.min_tls) SSL_CTX_set_min_proto_version(m.ctx.native_handle(), options.min_tls);
   if (options.max_tls) {
     SSL_CTX_set_max_proto_version(m.ctx.native_handle(), options.max_tls);

@@ -21,6 +21,8 @@ struct HttpsResponse {
 struct HttpsClientOptions {
   std::string ca_pem;        // trusted CA certificate(s), PEM text
   std::string server_name;   // SNI and the name the certificate must hold
+  std::string client_cert_pem;  // presented when set (with its key)
+  std::string client_key_pem;
   int min_tls = 0;           // e.g. TLS1_2_VERSION; 0: library default
   int max_tls = 0;           // e.g. TLS1_1_VERSION to check that old versions are refused
   std::chrono::milliseconds timeout{5000};

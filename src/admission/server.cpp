@@ -155,7 +155,8 @@ std::optional<FileStamp> stamp(const std::string& path) {
 
 // TLS 1.2+ with forward-secret AEAD suites (Mozilla intermediate). Throws on
 // unreadable files or a key that does not match; the messages never hold key bytes.
-std::shared_ptr<ssl::context> make_tls_context(const std::string& cert, const std::string& key) {
+std::shared_ptr<ssl::context> make_tls_context(const std::string& cert, const std::string& key,
+                                              const std::string& client_ca) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* raw = ctx->native_handle();
   SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
@@ -167,6 +168,11 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cert, const st
   ctx->use_certificate_chain_file(cert);
   ctx->use_private_key_file(key, ssl::context::pem);
   if (SSL_CTX_check_private_key(raw) != 1) throw std::runtime_error("the private key does not match the certificate");
+  if (!client_ca.empty()) {
+    // Asked for, not required at the handshake: the kubelet's probes have no certificate.
+    ctx->load_verify_file(client_ca);
+    ctx->set_verify_mode(ssl::verify_peer);
+  }
   return ctx;
 }
 
@@ -214,6 +220,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, bool close);
   void fail_and_close(http::status status, const std::string& text);
   void close();
+  bool client_verified() {
+    SSL* ssl = stream_.native_handle();
+    return SSL_get0_peer_certificate(ssl) != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
+  }
 
   std::shared_ptr<ssl::context> ctx_;  // declared first: the stream refers to it
   beast::ssl_stream<beast::tcp_stream> stream_;
@@ -232,7 +242,7 @@ class Server {
 
   bool start(std::string& error) {
     try {
-      tls_ = make_tls_context(options_.tls_cert, options_.tls_key);
+      tls_ = make_tls_context(options_.tls_cert, options_.tls_key, options_.client_ca);
       cert_stamp_ = {stamp(options_.tls_cert), stamp(options_.tls_key)};
     } catch (const std::exception& e) {
       error = "cannot use --tls-cert/--tls-key: " + std::string(e.what());
@@ -381,7 +391,7 @@ class Server {
       std::pair<std::optional<FileStamp>, std::optional<FileStamp>> now{stamp(options_.tls_cert), stamp(options_.tls_key)};
       if (now != cert_stamp_ && now != failed_stamp_) {
         try {
-          auto ctx = make_tls_context(options_.tls_cert, options_.tls_key);
+          auto ctx = make_tls_context(options_.tls_cert, options_.tls_key, options_.client_ca);
           {
             std::lock_guard lock(tls_mu_);
             tls_ = std::move(ctx);
@@ -529,6 +539,9 @@ void Session::respond() {
       if (req.method() != http::verb::post) {
         text(http::status::method_not_allowed, "use POST\n");
         response_.set(http::field::allow, "POST");
+      } else if (!server_.options().client_ca.empty() && !client_verified()) {
+        text(http::status::forbidden, "a client certificate issued by the --client-ca is required\n");
+        server_.metrics().record_error(403, 0);
       } else {
         DecodeResult decoded = decode_review(req.body(), server_.options().max_body_bytes);
         if (!decoded.request) {

@@ -27,6 +27,10 @@ struct ServeOptions {
   std::string listen = "0.0.0.0:8443";  // ADDR:PORT; port 0 picks a free port
   std::string tls_cert;
   std::string tls_key;
+  // CA of the API server's client certificate (AdmissionConfiguration
+  // kubeconfig): when set, /validate answers only a client that presents a
+  // certificate it issued; the probes stay open for the kubelet.
+  std::string client_ca;
   std::optional<std::string> policy;
   std::vector<std::string> state;  // manifests or `kubectl get -o json` output
   AdmissionOptions admission;

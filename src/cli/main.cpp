@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "Serving certificate chain (PEM); reloaded when it changes")
       ->required()->check(CLI::ExistingFile);
   serve_cmd->add_option("--tls-key", serve.tls_key, "Its private key (PEM)")->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("--client-ca", serve.client_ca,
+                        "Answer /validate only for clients with a certificate from this CA (the API server's)")
+      ->check(CLI::ExistingFile);
   serve_cmd->add_option("--policy", serve_policy, "Policy file (.ingressguard.yaml format)");
   serve_cmd->add_option("--state", serve.state,
                         "Manifests or `kubectl get -o json` output describing the cluster (reloaded on SIGHUP)");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -114,7 +115,8 @@ json checked_response(const ig::testing::HttpsResponse& r, const std::string& ui
 // One server process with its certificate, state and logs in a directory of its own.
 class Webhook {
  public:
-  explicit Webhook(std::vector<std::string> extra = {}, const std::string& state = kState) {
+  explicit Webhook(std::vector<std::string> extra = {}, const std::string& state = kState,
+                   const std::function<std::vector<std::string>(Webhook&)>& before_start = nullptr) {
     static std::atomic<int> n{0};
     dir_ = fs::temp_directory_path() / ("ig-serve-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     fs::remove_all(dir_);
@@ -125,6 +127,10 @@ class Webhook {
     ca_ = ig::testing::make_certificate(ca);
     issue_serving_certificate();
     ig::testing::write_file((dir_ / "state" / "state.yaml").string(), state);
+    if (before_start) {
+      auto more = before_start(*this);  // files of its own, and the flags naming them
+      extra.insert(extra.end(), more.begin(), more.end());
+    }
     std::vector<std::string> argv = {IG_BINARY,      "serve",        "--listen",     "127.0.0.1:0",
                                      "--tls-cert",   cert_path(),    "--tls-key",    key_path(),
                                      "--state",      (dir_ / "state").string(), "--read-timeout-ms", "1000",
@@ -155,14 +161,24 @@ class Webhook {
     ig::testing::write_file(cert_path(), kp.cert_pem);
   }
 
-  std::unique_ptr<HttpsClient> client(int max_tls = 0, const std::string& name = kServiceName) const {
-    return std::make_unique<HttpsClient>(port_, HttpsClientOptions{.ca_pem = ca_.cert_pem, .server_name = name, .max_tls = max_tls});
+  std::unique_ptr<HttpsClient> client(int max_tls = 0, const std::string& name = kServiceName,
+                                      const ig::testing::KeyPair* client_cert = nullptr) const {
+    HttpsClientOptions o;
+    o.ca_pem = ca_.cert_pem;
+    o.server_name = name;
+    o.max_tls = max_tls;
+    if (client_cert) {
+      o.client_cert_pem = client_cert->cert_pem;
+      o.client_key_pem = client_cert->key_pem;
+    }
+    return std::make_unique<HttpsClient>(port_, o);
   }
   std::string log() const { return ig::testing::read_file(log_path()); }
   std::string log_path() const { return (dir_ / "log.jsonl").string(); }
   std::string cert_path() const { return (dir_ / "tls.crt").string(); }
   std::string key_path() const { return (dir_ / "tls.key").string(); }
   fs::path dir() const { return dir_; }
+  const ig::testing::KeyPair& ca() const { return ca_; }
   unsigned short port() const { return port_; }
   ChildProcess& process() { return *process_; }
 
@@ -426,4 +442,51 @@ TEST(ServeLifecycle, BrokenStateRefusesToStart) {
   std::string err = ig::testing::read_file((dir / "err.txt").string());
   EXPECT_NE(err.find("bad.yaml:"), std::string::npos) << err;
   fs::remove_all(dir);
+}
+
+// Tests --client-ca: /validate answers only a client with a certificate from that CA; the probes stay open for the kubelet.
+TEST(ServeLifecycle, ClientCertificateRequired) {
+  ig::testing::KeyPair client_ca, api_server, stranger;
+  {
+    ig::testing::CertSpec spec;
+    spec.dns_names = {"api server client CA"};
+    spec.ca = true;
+    client_ca = ig::testing::make_certificate(spec);
+    spec.ca = false;
+    spec.dns_names = {"kube-apiserver"};
+    spec.issuer = &client_ca;
+    api_server = ig::testing::make_certificate(spec);
+    spec.dns_names = {"some pod"};
+    spec.issuer = nullptr;
+    stranger = ig::testing::make_certificate(spec);
+  }
+  Webhook hook({}, kState, [&](Webhook& h) {
+    std::string ca_file = (h.dir() / "client-ca.pem").string();
+    ig::testing::write_file(ca_file, client_ca.cert_pem);
+    return std::vector<std::string>{"--client-ca", ca_file};
+  });
+  unsigned short port = hook.port();
+  auto connect = [&](const ig::testing::KeyPair* cert) {
+    HttpsClientOptions o;
+    o.ca_pem = hook.ca().cert_pem;
+    o.server_name = kServiceName;
+    if (cert) {
+      o.client_cert_pem = cert->cert_pem;
+      o.client_key_pem = cert->key_pem;
+    }
+    return std::make_unique<HttpsClient>(port, o);
+  };
+  std::string body = review("t-1", "CREATE", ingress("team", "x", "x.example.com"));
+  EXPECT_EQ(connect(nullptr)->request("POST", "/validate", body).status, 403);
+  EXPECT_EQ(connect(nullptr)->request("GET", "/healthz").status, 200);
+  // A certificate from another CA fails the handshake (with TLS 1.3 the client learns it on its first read).
+  bool refused = false;
+  try {
+    refused = connect(&stranger)->request("POST", "/validate", body).status != 200;
+  } catch (const std::runtime_error&) {
+    refused = true;
+  }
+  EXPECT_TRUE(refused);
+  auto r = connect(&api_server)->request("POST", "/validate", body);
+  checked_response(r, "t-1");
 }

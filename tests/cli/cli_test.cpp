@@ -323,3 +323,30 @@ TEST(Cli, HtmlReportInBrowser) {
   EXPECT_GT(fs::exists(shot) ? fs::file_size(shot) : 0u, 10000u);
   fs::remove_all(profile);
 }
+
+// Tests the deploy/ kustomize base: `kubectl kustomize` renders it offline, the webhook settings are the documented
+// ones, and `ingressguard scan` of the rendered manifests (both certificate variants) finds nothing.
+TEST(Cli, DeployBaseRendersAndScansClean) {
+  if (std::system("command -v kubectl >/dev/null 2>&1") != 0) GTEST_SKIP() << "kubectl is not installed";
+  fs::path out = fs::temp_directory_path() / ("ig-deploy-" + std::to_string(::getpid()));
+  fs::create_directories(out);
+  std::string src = IG_SOURCE_DIR;
+  ASSERT_EQ(std::system(("kubectl kustomize " + src + "/deploy > " + (out / "cm.yaml").string()).c_str()), 0);
+  ASSERT_EQ(std::system(("kubectl kustomize " + src + "/deploy/provided-cert > " + (out / "own.yaml").string()).c_str()), 0);
+  Outcome r = run("scan --no-policy --format json " + (out / "cm.yaml").string() + " " + (out / "own.yaml").string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["findings"].size(), 0u) << r.out;
+  EXPECT_EQ(doc["summary"]["objects"], 18);
+
+  std::ifstream in(out / "cm.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* expected : {"replicas: 2", "runAsNonRoot: true", "readOnlyRootFilesystem: true", "kind: PodDisruptionBudget",
+                               "sideEffects: None", "matchPolicy: Equivalent", "failurePolicy: Fail", "failurePolicy: Ignore",
+                               "timeoutSeconds: 5", "- kube-system", "cert-manager.io/inject-ca-from", "kind: Certificate",
+                               "cidr: 10.0.0.0/8", "path: /readyz", "path: /validate"})
+    EXPECT_NE(yaml.find(expected), std::string::npos) << expected;
+  EXPECT_EQ(yaml.find("API_SERVER_CIDR"), std::string::npos) << "the site parameter was not substituted";
+  EXPECT_EQ(yaml.find("ingressguard-deploy-params"), std::string::npos) << "the local parameters were rendered";
+  fs::remove_all(out);
+}
