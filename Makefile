@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench docs format clean
+.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -52,6 +52,10 @@ fuzz: bootstrap
 bench: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_parse_only ig_gen_corpus
 	bench/run_scan_bench.sh $(BUILD) $(BENCH_DIR)
+
+# The webhook under wrk (TLS keep-alive, 10,000 Ingresses as state); REQUESTS=1000000 by default.
+bench-serve: bootstrap all
+	bench/run_serve_bench.sh $(BUILD) $(BUILD)/bench-serve
 
 docs: all
 	$(BUILD)/ingressguard rules --format markdown > docs/rules.md

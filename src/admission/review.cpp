@@ -1,6 +1,7 @@
 #include "admission/review.h"
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <algorithm>
 
@@ -14,11 +15,6 @@ namespace ig {
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Shortens to `n` bytes without cutting a UTF-8 sequence.
 std::string clip(std::string s, size_t n) {
@@ -52,56 +48,84 @@ DecodeResult decode_review(std::string_view body, size_t max_bytes) {
     out.error = "request body is " + std::to_string(body.size()) + " bytes, over the limit of " + std::to_string(max_bytes);
     return out;
   }
-  // Well-formedness and nesting limits first, with the manifest loader's parser.
+  auto bad = [&](std::string why) {
+    out.http_status = 400;
+    out.error = std::move(why);
+    return out;
+  };
+  // Well-formedness and nesting limits first, with the manifest loader's parser
+  // (it reports where the JSON breaks).
   std::string padded(body);
   padded.reserve(padded.size() + kJsonPadding);
   CountingSink sink;
-  if (auto err = parse_json(padded, ParseLimits{}, sink)) {
-    out.http_status = 400;
-    out.error = "malformed JSON at " + std::to_string(err->mark.line) + ":" + std::to_string(err->mark.col) + ": " + err->message;
-    return out;
-  }
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    out.http_status = 400;
-    out.error = "the body is not a JSON object";
-    return out;
-  }
-  std::string api = str(doc, "apiVersion");
-  if (api != "admission.k8s.io/v1" || str(doc, "kind") != "AdmissionReview") {
-    out.http_status = 400;
-    out.error = "expected apiVersion admission.k8s.io/v1, kind AdmissionReview (got \"" + clip(api, 60) + "\")";
-    return out;
-  }
-  auto req = doc.find("request");
-  if (req == doc.end() || !req->is_object()) {
-    out.http_status = 400;
-    out.error = "the AdmissionReview has no request";
-    return out;
-  }
+  if (auto err = parse_json(padded, ParseLimits{}, sink))
+    return bad("malformed JSON at " + std::to_string(err->mark.line) + ":" + std::to_string(err->mark.col) + ": " +
+               err->message);
+  // Then the fields, with simdjson On-Demand; request.object is passed on as
+  // its own text, unparsed (the loader reads it with positions).
+  namespace od = simdjson::ondemand;
+  thread_local od::parser parser;
+  od::document doc;
+  od::object top;
+  if (parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc) || doc.get_object().get(top))
+    return bad("the body is not a JSON object");
+  std::string api, kind;
+  bool has_request = false;
   AdmissionRequest r;
+  auto text = [](od::value v, std::string& into) {
+    std::string_view sv;
+    if (!v.get_string().get(sv)) into.assign(sv);
+  };
+  for (auto field : top) {
+    std::string_view key;
+    od::value value;
+    if (field.unescaped_key().get(key) || field.value().get(value)) return bad("the body is not a JSON object");
+    if (key == "apiVersion") {
+      text(value, api);
+    } else if (key == "kind") {
+      text(value, kind);
+    } else if (key == "request") {
+      od::object req;
+      if (value.get_object().get(req)) return bad("request is not an object");
+      has_request = true;
+      for (auto rf : req) {
+        std::string_view k;
+        od::value v;
+        if (rf.unescaped_key().get(k) || rf.value().get(v)) return bad("request is not an object");
+        if (k == "uid") {
+          text(v, r.uid);
+        } else if (k == "kind") {
+          od::object gvk;
+          if (v.get_object().get(gvk)) continue;
+          for (auto g : gvk) {
+            std::string_view gk;
+            od::value gv;
+            if (g.unescaped_key().get(gk) || g.value().get(gv)) break;
+            if (gk == "kind") text(gv, r.kind);
+            else if (gk == "group") text(gv, r.group);
+          }
+        } else if (k == "operation") {
+          text(v, r.operation);
+        } else if (k == "namespace") {
+          text(v, r.ns);
+        } else if (k == "name") {
+          text(v, r.name);
+        } else if (k == "dryRun") {
+          bool b = false;
+          if (!v.get_bool().get(b)) r.dry_run = b;
+        } else if (k == "object") {
+          od::object o;
+          std::string_view raw;
+          if (!v.get_object().get(o) && !o.raw_json().get(raw)) r.object.assign(raw);
+        }
+      }
+    }
+  }
+  if (api != "admission.k8s.io/v1" || kind != "AdmissionReview")
+    return bad("expected apiVersion admission.k8s.io/v1, kind AdmissionReview (got \"" + clip(api, 60) + "\")");
+  if (!has_request) return bad("the AdmissionReview has no request");
+  if (r.uid.empty()) return bad("request.uid is missing");
   r.api_version = api;
-  r.uid = str(*req, "uid");
-  if (r.uid.empty()) {
-    out.http_status = 400;
-    out.error = "request.uid is missing";
-    return out;
-  }
-  if (auto k = req->find("kind"); k != req->end() && k->is_object()) {
-    r.kind = str(*k, "kind");
-    r.group = str(*k, "group");
-  }
-  r.operation = str(*req, "operation");
-  r.ns = str(*req, "namespace");
-  r.name = str(*req, "name");
-  if (auto d = req->find("dryRun"); d != req->end() && d->is_boolean()) r.dry_run = d->get<bool>();
-  if (auto o = req->find("object"); o != req->end() && o->is_object()) {
-    json obj = *o;
-    // The API server fills in the namespace of namespaced objects from the request.
-    if (!r.ns.empty() && obj.contains("metadata") && obj["metadata"].is_object() && !obj["metadata"].contains("namespace"))
-      obj["metadata"]["namespace"] = r.ns;
-    r.object = obj.dump(-1, ' ', false, json::error_handler_t::replace);
-  }
   out.request = std::move(r);
   return out;
 }

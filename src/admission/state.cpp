@@ -40,6 +40,25 @@ bool controller_workload(const Workload& w) {
   return false;
 }
 
+// The API server fills in the namespace of a namespaced object from the
+// request; the object's own text may leave it out.
+void default_namespace(Cluster& c, const std::string& ns) {
+  if (ns.empty()) return;
+  std::string_view v = c.strings->intern(ns);
+  auto fix = [&](auto& store) {
+    for (auto& o : store)
+      if (o.meta.ns.empty()) o.meta.ns = v;
+  };
+  fix(c.ingresses);
+  fix(c.services);
+  fix(c.network_policies);
+  fix(c.secrets);
+  fix(c.config_maps);
+  fix(c.workloads);
+  for (ObjectRef& r : c.objects)
+    if (r.ns.empty()) r.ns = v;
+}
+
 template <class T>
 void put(Table<T>& table, std::string key, T&& object, const std::shared_ptr<StringPool>& pool) {
   table.insert_or_assign(std::move(key), Held<T>{std::move(object), pool});
@@ -124,6 +143,7 @@ RequestCluster ClusterState::judge_cluster(const AdmissionRequest& request) cons
   Loader loader(c);
   loader.load_buffer("request " + request.uid, request.object, InputFormat::Json, false);
   rc.errors = loader.errors();
+  default_namespace(c, request.ns);
   if (!rc.errors.empty() || c.objects.empty()) {
     c.index();
     return rc;
@@ -159,8 +179,34 @@ RequestCluster ClusterState::judge_cluster(const AdmissionRequest& request) cons
   // The request's namespace, and the ingress controller's.
   std::set<std::string, std::less<>> namespaces{ns};
   for (const auto& [controller_ns, count] : controller_namespaces_) namespaces.insert(controller_ns);
+  // An Ingress needs only the Services it routes to, plus one more of its
+  // namespace when none of those exists (so that "missing" is told apart
+  // from "not in the state"): a namespace may hold thousands.
+  const bool ingress_request = self_kind == "Ingress" && !c.ingresses.empty();
+  if (ingress_request) {
+    std::set<std::string> wanted;
+    auto want = [&](const IngressBackend& b) {
+      if (b.present && !b.service.empty()) wanted.insert(ns + "/" + b.service);
+    };
+    const Ingress& ing = c.ingresses.front();
+    want(ing.default_backend);
+    for (const IngressRule& r : ing.rules)
+      for (const IngressPath& p : r.paths) want(p.backend);
+    size_t found = 0;
+    for (const std::string& key : wanted)
+      if (auto it = services_.find(key); it != services_.end()) {
+        c.services.push_back(it->second.object);
+        keep(it->second);
+        ++found;
+      }
+    std::string prefix = ns + "/";
+    if (auto it = services_.lower_bound(prefix); found == 0 && it != services_.end() && it->first.rfind(prefix, 0) == 0) {
+      c.services.push_back(it->second.object);
+      keep(it->second);
+    }
+  }
   for (const std::string& n : namespaces) {
-    copy_namespace(services_, c.services, "Service", n);
+    if (!ingress_request || n != ns) copy_namespace(services_, c.services, "Service", n);
     copy_namespace(policies_, c.network_policies, "NetworkPolicy", n);
     copy_namespace(secrets_, c.secrets, "Secret", n);
     copy_namespace(config_maps_, c.config_maps, "ConfigMap", n);
@@ -169,7 +215,7 @@ RequestCluster ClusterState::judge_cluster(const AdmissionRequest& request) cons
   // A NetworkPolicy's peers may select pods anywhere.
   if (self_kind == "NetworkPolicy") copy_all(workloads_, c.workloads, "", false);
 
-  if (self_kind == "Ingress" && !c.ingresses.empty()) {
+  if (ingress_request) {
     std::set<std::string> seen{self_key};
     for (const std::string& h : ingress_hosts(c.ingresses.front(), true)) {
       auto it = ingresses_by_host_.find(h);
@@ -218,6 +264,7 @@ void ClusterState::admit(const AdmissionRequest& request) {
   Loader loader(loaded);
   loader.load_buffer("(admitted)", request.object, InputFormat::Json, false);
   if (!loader.errors().empty()) return;
+  default_namespace(loaded, request.ns);
   std::unique_lock lock(mu_);
   absorb(loaded);
 }
