@@ -23,3 +23,4 @@ end
 if pace > 0 then
   function delay() return pace end
 end
+

@@ -82,6 +82,7 @@ std::shared_ptr<ClusterState> ClusterState::load(const std::vector<std::string>&
   if (policy_path) state->policy_ = load_policy(*policy_path, base, errors);
   state->files_ = base.files;
   state->base_pool_ = base.strings;
+  state->retained_pools_ = base.retained_strings;
   state->absorb(base);
   return state;
 }

@@ -79,6 +79,7 @@ class ClusterState {
   mutable std::shared_mutex mu_;
   std::vector<SourceFile> files_;  // [0] is "(admitted)"; the rest are --state files
   std::shared_ptr<StringPool> base_pool_;
+  std::vector<std::shared_ptr<StringPool>> retained_pools_;  // of a parallel load of the state files
   std::optional<Policy> policy_;
   Table<Ingress> ingresses_;
   Table<IngressClass> classes_;

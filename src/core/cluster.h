@@ -309,6 +309,8 @@ class Cluster {
  public:
   // Backs every KeyValue; shared so that a copy of the snapshot stays valid.
   std::shared_ptr<StringPool> strings = std::make_shared<StringPool>();
+  // Pools of Clusters merged into this one (a parallel load): their strings are in use here.
+  std::vector<std::shared_ptr<StringPool>> retained_strings;
   std::vector<SourceFile> files;
   ObjectStore<ObjectRef> objects;
   ObjectStore<Ingress> ingresses;

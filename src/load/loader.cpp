@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "load/parse.h"
 #include "load/snapshot.h"
@@ -109,9 +110,10 @@ void Loader::load_path(const std::string& path) {
       if (it->is_regular_file() && has_extension(p, {".yaml", ".yml", ".json"})) files.push_back(p);
     }
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      load_file(f.string(), has_extension(f, {".json"}) ? InputFormat::Json : InputFormat::Yaml);
-    }
+    std::vector<std::string> paths;
+    paths.reserve(files.size());
+    for (const auto& f : files) paths.push_back(f.string());
+    load_files(paths);
     return;
   }
   InputFormat format = has_extension(path, {".json"})                  ? InputFormat::Json
@@ -120,7 +122,86 @@ void Loader::load_path(const std::string& path) {
   load_file(path, format);
 }
 
-void Loader::load_file(const std::string& path, InputFormat format) {
+namespace {
+InputFormat format_of(const std::string& path) {
+  return has_extension(path, {".json"}) ? InputFormat::Json : InputFormat::Yaml;
+}
+
+template <class T>
+void move_all(std::deque<T>& from, std::deque<T>& to) {
+  for (T& o : from) to.push_back(std::move(o));
+  from.clear();
+}
+}  // namespace
+
+void Loader::load_files(const std::vector<std::string>& paths) {
+  std::vector<uint64_t> sizes(paths.size(), 0);
+  uint64_t total = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::error_code ec;
+    sizes[i] = fs::file_size(paths[i], ec);
+    if (ec) sizes[i] = 0;
+    total += sizes[i];
+  }
+  size_t workers = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, paths.size()});
+  if (workers < 2 || total < kParallelLoadBytes) {
+    for (const std::string& p : paths) load_file(p, format_of(p));
+    return;
+  }
+  // Contiguous runs of files of about equal size, one per thread.
+  std::vector<size_t> starts{0};
+  uint64_t acc = 0;
+  for (size_t i = 0; i < paths.size() && starts.size() < workers; ++i) {
+    acc += sizes[i];
+    if (acc >= total * starts.size() / workers && i + 1 < paths.size()) starts.push_back(i + 1);
+  }
+  starts.push_back(paths.size());
+  uint32_t first_id = static_cast<uint32_t>(cluster_.files.size());
+  for (const std::string& p : paths) cluster_.files.push_back(SourceFile{p, {}});
+
+  struct Part {
+    Cluster cluster;
+    std::unique_ptr<Loader> loader;
+  };
+  std::vector<Part> parts(starts.size() - 1);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t + 1 < starts.size(); ++t) {
+    parts[t].loader = std::make_unique<Loader>(parts[t].cluster, options_);
+    threads.emplace_back([&, t] {
+      for (size_t i = starts[t]; i < starts[t + 1]; ++i)
+        parts[t].loader->load_file(paths[i], format_of(paths[i]), first_id + static_cast<uint32_t>(i));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (Part& part : parts) {
+    Cluster& c = part.cluster;
+    size_t object_offset = cluster_.objects.size();
+    move_all(c.objects, cluster_.objects);
+    move_all(c.ingresses, cluster_.ingresses);
+    move_all(c.ingress_classes, cluster_.ingress_classes);
+    move_all(c.services, cluster_.services);
+    move_all(c.network_policies, cluster_.network_policies);
+    move_all(c.namespaces, cluster_.namespaces);
+    move_all(c.secrets, cluster_.secrets);
+    move_all(c.config_maps, cluster_.config_maps);
+    move_all(c.workloads, cluster_.workloads);
+    for (InputIssue& issue : c.input_issues) {
+      issue.object += object_offset;
+      cluster_.input_issues.push_back(std::move(issue));
+    }
+    cluster_.retained_strings.push_back(c.strings);
+    for (auto& pool : c.retained_strings) cluster_.retained_strings.push_back(pool);
+    const Loader& l = *part.loader;
+    errors_.insert(errors_.end(), l.errors_.begin(), l.errors_.end());
+    stats_.files += l.stats_.files;
+    stats_.bytes += l.stats_.bytes;
+    stats_.documents += l.stats_.documents;
+    stats_.objects += l.stats_.objects;
+    stats_.skipped_documents += l.stats_.skipped_documents;
+  }
+}
+
+void Loader::load_file(const std::string& path, InputFormat format, std::optional<uint32_t> file_id) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) {
     errors_.push_back(LoadError{path, {}, std::string("cannot open: ") + std::strerror(errno)});
@@ -144,12 +225,17 @@ void Loader::load_file(const std::string& path, InputFormat format) {
     errors_.push_back(LoadError{path, {}, "file grew over the limit of " + std::to_string(options_.max_file_size) + " bytes; not read"});
     return;
   }
-  load_buffer(path, std::move(content), format, false);
+  load_buffer_as(file_id, path, std::move(content), format, false);
 }
 
 void Loader::load_buffer(const std::string& name, std::string content, InputFormat format, bool keep_content) {
-  uint32_t file_id = static_cast<uint32_t>(cluster_.files.size());
-  cluster_.files.push_back(SourceFile{name, {}});
+  load_buffer_as(std::nullopt, name, std::move(content), format, keep_content);
+}
+
+void Loader::load_buffer_as(std::optional<uint32_t> id, const std::string& name, std::string content,
+                            InputFormat format, bool keep_content) {
+  uint32_t file_id = id ? *id : static_cast<uint32_t>(cluster_.files.size());
+  if (!id) cluster_.files.push_back(SourceFile{name, {}});
   ++stats_.files;
   stats_.bytes += content.size();
   if (format == InputFormat::Auto) format = sniff(content);
@@ -162,7 +248,7 @@ void Loader::load_buffer(const std::string& name, std::string content, InputForm
     err = parse_yaml(content, options_.limits, sink);
   }
   if (err) errors_.push_back(LoadError{name, err->mark, err->message});
-  if (keep_content) cluster_.files[file_id].content = std::move(content);
+  if (keep_content && !id) cluster_.files[file_id].content = std::move(content);
 }
 
 }  // namespace ig

@@ -3,6 +3,8 @@
 // file:line:col, and the other inputs are still read.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +35,9 @@ struct LoadStats {
 
 enum class InputFormat { Auto, Yaml, Json };
 
+// Inputs this large (bytes in one directory) are read on several threads.
+inline constexpr uint64_t kParallelLoadBytes = 8ull << 20;
+
 class Loader {
  public:
   Loader(Cluster& cluster, LoadOptions options = {}) : cluster_(cluster), options_(options) {}
@@ -47,7 +52,14 @@ class Loader {
   const LoadStats& stats() const { return stats_; }
 
  private:
-  void load_file(const std::string& path, InputFormat format);
+  // A directory's files; large sets are read by several threads (each into a
+  // Cluster of its own, merged in file order, so the result is the same).
+  void load_files(const std::vector<std::string>& paths);
+  // `file_id`: the file's index, already registered in the Cluster that will
+  // hold the objects (parallel loads); empty: register it now.
+  void load_file(const std::string& path, InputFormat format, std::optional<uint32_t> file_id = std::nullopt);
+  void load_buffer_as(std::optional<uint32_t> file_id, const std::string& name, std::string content,
+                      InputFormat format, bool keep_content);
   Cluster& cluster_;
   LoadOptions options_;
   std::vector<LoadError> errors_;
