@@ -19,7 +19,7 @@ Field Ingress::requested_class() const {
   Field f;
   if (const KeyValue* a = meta.annotation("kubernetes.io/ingress.class")) {
     f.value = std::string(a->value);
-    f.loc = a->value_loc;
+    f.loc = a->value_loc();
     f.present = true;
   }
   return f;

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
+
+#include <malloc.h>
 
 #include "load/parse.h"
 #include "load/snapshot.h"
@@ -126,12 +129,6 @@ namespace {
 InputFormat format_of(const std::string& path) {
   return has_extension(path, {".json"}) ? InputFormat::Json : InputFormat::Yaml;
 }
-
-template <class T>
-void move_all(std::deque<T>& from, std::deque<T>& to) {
-  for (T& o : from) to.push_back(std::move(o));
-  from.clear();
-}
 }  // namespace
 
 void Loader::load_files(const std::vector<std::string>& paths) {
@@ -144,6 +141,7 @@ void Loader::load_files(const std::vector<std::string>& paths) {
     total += sizes[i];
   }
   size_t workers = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, paths.size()});
+  if (const char* env = std::getenv("IG_LOAD_THREADS")) workers = std::min<size_t>(std::strtoul(env, nullptr, 10), workers);
   if (workers < 2 || total < kParallelLoadBytes) {
     for (const std::string& p : paths) load_file(p, format_of(p));
     return;
@@ -164,27 +162,28 @@ void Loader::load_files(const std::vector<std::string>& paths) {
     std::unique_ptr<Loader> loader;
   };
   std::vector<Part> parts(starts.size() - 1);
+  auto run = [&](size_t t) {
+    for (size_t i = starts[t]; i < starts[t + 1]; ++i)
+      parts[t].loader->load_file(paths[i], format_of(paths[i]), first_id + static_cast<uint32_t>(i));
+  };
+  for (Part& part : parts) part.loader = std::make_unique<Loader>(part.cluster, options_);
+  // The first run on this thread: one malloc arena fewer to fragment.
   std::vector<std::thread> threads;
-  for (size_t t = 0; t + 1 < starts.size(); ++t) {
-    parts[t].loader = std::make_unique<Loader>(parts[t].cluster, options_);
-    threads.emplace_back([&, t] {
-      for (size_t i = starts[t]; i < starts[t + 1]; ++i)
-        parts[t].loader->load_file(paths[i], format_of(paths[i]), first_id + static_cast<uint32_t>(i));
-    });
-  }
+  for (size_t t = 1; t < parts.size(); ++t) threads.emplace_back(run, t);
+  run(0);
   for (auto& th : threads) th.join();
   for (Part& part : parts) {
     Cluster& c = part.cluster;
     size_t object_offset = cluster_.objects.size();
-    move_all(c.objects, cluster_.objects);
-    move_all(c.ingresses, cluster_.ingresses);
-    move_all(c.ingress_classes, cluster_.ingress_classes);
-    move_all(c.services, cluster_.services);
-    move_all(c.network_policies, cluster_.network_policies);
-    move_all(c.namespaces, cluster_.namespaces);
-    move_all(c.secrets, cluster_.secrets);
-    move_all(c.config_maps, cluster_.config_maps);
-    move_all(c.workloads, cluster_.workloads);
+    cluster_.objects.adopt(std::move(c.objects));
+    cluster_.ingresses.adopt(std::move(c.ingresses));
+    cluster_.ingress_classes.adopt(std::move(c.ingress_classes));
+    cluster_.services.adopt(std::move(c.services));
+    cluster_.network_policies.adopt(std::move(c.network_policies));
+    cluster_.namespaces.adopt(std::move(c.namespaces));
+    cluster_.secrets.adopt(std::move(c.secrets));
+    cluster_.config_maps.adopt(std::move(c.config_maps));
+    cluster_.workloads.adopt(std::move(c.workloads));
     for (InputIssue& issue : c.input_issues) {
       issue.object += object_offset;
       cluster_.input_issues.push_back(std::move(issue));
@@ -199,6 +198,10 @@ void Loader::load_files(const std::vector<std::string>& paths) {
     stats_.objects += l.stats_.objects;
     stats_.skipped_documents += l.stats_.skipped_documents;
   }
+  parts.clear();
+  // The threads' malloc arenas keep the memory their parse trees used; give
+  // it back before the rules allocate in the main arena.
+  malloc_trim(0);
 }
 
 void Loader::load_file(const std::string& path, InputFormat format, std::optional<uint32_t> file_id) {

@@ -57,8 +57,7 @@ class ObjectReader {
       if (!k->is_scalar()) continue;
       KeyValue kv;
       kv.key = c_.strings->intern(k->text);
-      kv.key_loc = loc(k);
-      kv.value_loc = loc(v);
+      kv.set_locs(loc(k), loc(v));
       if (v->is_scalar()) {
         ScalarType t = scalar_type(*v);
         if (t != ScalarType::Null) kv.value = c_.strings->keep(v->text);
@@ -69,7 +68,7 @@ class ObjectReader {
       if (kv.non_string && report_types) {
         c_.input_issues.push_back(InputIssue{InputIssue::Kind::NonStringValue,
                                              std::string(kv.key) + ": " + (v->is_scalar() ? std::string(v->text) : "<collection>"),
-                                             kv.value_loc, kv.key_loc, object_index_});
+                                             kv.value_loc(), kv.key_loc(), object_index_});
       }
       out.push_back(std::move(kv));
     }

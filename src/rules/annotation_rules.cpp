@@ -35,7 +35,7 @@ void check_snippet(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const KeyValue& kv : ing.meta.annotations)
       if (is_snippet(kv.key))
-        out.add(kSnippetAnnotation.info, ing.meta, kv.key_loc,
+        out.add(kSnippetAnnotation.info, ing.meta, kv.key_loc(),
                 short_name(kv.key) + " injects raw nginx configuration into the controller");
 }
 
@@ -55,7 +55,7 @@ void check_annotation_injection(const Cluster& c, const RuleSettings&, Findings&
     for (const KeyValue& kv : ing.meta.annotations) {
       if (!is_nginx_annotation(kv.key) || is_snippet(kv.key)) continue;
       if (auto marker = injection_marker(kv.value))
-        out.add(kAnnotationInjection.info, ing.meta, kv.value_loc,
+        out.add(kAnnotationInjection.info, ing.meta, kv.value_loc(),
                 short_name(kv.key) + " contains " + *marker +
                     ", a marker of nginx configuration injection");
     }
@@ -68,7 +68,7 @@ void check_allowlist_open(const Cluster& c, const RuleSettings&, Findings& out) 
       if (!kv) continue;
       for (std::string_view cidr : split_list(kv->value, ','))
         if (is_open_cidr(cidr)) {
-          out.add(kAllowlistOpenToWorld.info, ing.meta, kv->value_loc,
+          out.add(kAllowlistOpenToWorld.info, ing.meta, kv->value_loc(),
                   std::string(name) + " contains " + std::string(cidr) + ": the allowlist admits every address");
           break;
         }

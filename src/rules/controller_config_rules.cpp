@@ -53,7 +53,7 @@ void check_allow_snippets(const Cluster& c, const RuleSettings&, Findings& out) 
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("allow-snippet-annotations");
     if (kv && parse_go_bool(kv->value) == true)
-      out.add(kConfigAllowSnippets.info, cm.meta, kv->value_loc,
+      out.add(kConfigAllowSnippets.info, cm.meta, kv->value_loc(),
               "allow-snippet-annotations is \"true\": every Ingress author may inject nginx configuration");
   });
 }
@@ -62,7 +62,7 @@ void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("annotations-risk-level");
     if (kv && to_lower(trim(kv->value)) == "critical")
-      out.add(kConfigRiskLevelCritical.info, cm.meta, kv->value_loc,
+      out.add(kConfigRiskLevelCritical.info, cm.meta, kv->value_loc(),
               "annotations-risk-level is Critical: the controller accepts Critical-risk annotations such as snippets");
   });
 }
@@ -77,7 +77,7 @@ void check_legacy_tls(const Cluster& c, const RuleSettings&, Findings& out) {
     if (legacy.empty()) return;
     std::string list;
     for (const auto& p : legacy) list += (list.empty() ? "" : ", ") + p;
-    out.add(kConfigLegacyTls.info, cm.meta, kv->value_loc, "ssl-protocols enables " + list);
+    out.add(kConfigLegacyTls.info, cm.meta, kv->value_loc(), "ssl-protocols enables " + list);
   });
 }
 
@@ -129,7 +129,7 @@ void check_weak_ciphers(const Cluster& c, const RuleSettings&, Findings& out) {
     std::string list;
     for (size_t i = 0; i < weak.size() && i < 5; ++i) list += (i ? ", " : "") + weak[i];
     if (weak.size() > 5) list += " and " + std::to_string(weak.size() - 5) + " more";
-    out.add(kConfigWeakCiphers.info, cm.meta, kv->value_loc, "ssl-ciphers enables weak suites: " + list);
+    out.add(kConfigWeakCiphers.info, cm.meta, kv->value_loc(), "ssl-ciphers enables weak suites: " + list);
   });
 }
 
@@ -138,7 +138,7 @@ constexpr int64_t kMinHstsMaxAge = 15552000;  // 180 days
 void check_hsts(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     if (const KeyValue* kv = cm.get("hsts"); kv && parse_go_bool(kv->value) == false) {
-      out.add(kConfigHstsWeak.info, cm.meta, kv->value_loc, "hsts is \"false\": browsers are not told to insist on HTTPS");
+      out.add(kConfigHstsWeak.info, cm.meta, kv->value_loc(), "hsts is \"false\": browsers are not told to insist on HTTPS");
       return;
     }
     const KeyValue* age = cm.get("hsts-max-age");
@@ -146,7 +146,7 @@ void check_hsts(const Cluster& c, const RuleSettings&, Findings& out) {
     std::string v(trim(age->value));
     bool numeric = !v.empty() && v.size() < 18 && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
     if (numeric && std::stoll(v) < kMinHstsMaxAge)
-      out.add(kConfigHstsWeak.info, cm.meta, age->value_loc,
+      out.add(kConfigHstsWeak.info, cm.meta, age->value_loc(),
               "hsts-max-age is " + v + " seconds, below 180 days (15552000)");
   });
 }
@@ -162,7 +162,7 @@ void check_forwarded_headers(const Cluster& c, const RuleSettings&, Findings& ou
     for (auto key : {"use-forwarded-headers", "enable-real-ip", "use-proxy-protocol"}) {
       const KeyValue* kv = cm.get(key);
       if (kv && parse_go_bool(kv->value) == true)
-        out.add(kConfigForwardedHeadersTrusted.info, cm.meta, kv->value_loc,
+        out.add(kConfigForwardedHeadersTrusted.info, cm.meta, kv->value_loc(),
                 std::string(key) + " is \"true\" while proxy-real-ip-cidr " +
                     (cidr ? "includes 0.0.0.0/0" : "is left at its default 0.0.0.0/0") +
                     ": any client can set its own source address");
@@ -174,7 +174,7 @@ void check_path_validation(const Cluster& c, const RuleSettings&, Findings& out)
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("strict-validate-path-type");
     if (kv && parse_go_bool(kv->value) == false)
-      out.add(kConfigPathValidationOff.info, cm.meta, kv->value_loc,
+      out.add(kConfigPathValidationOff.info, cm.meta, kv->value_loc(),
               "strict-validate-path-type is \"false\": Prefix and Exact paths may carry any characters into nginx.conf");
   });
 }
@@ -183,7 +183,7 @@ void check_server_tokens(const Cluster& c, const RuleSettings&, Findings& out) {
   for_each_config(c, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("server-tokens");
     if (kv && parse_go_bool(kv->value) == true)
-      out.add(kConfigServerTokens.info, cm.meta, kv->value_loc,
+      out.add(kConfigServerTokens.info, cm.meta, kv->value_loc(),
               "server-tokens is \"true\": responses and error pages reveal the nginx version");
   });
 }

@@ -59,12 +59,12 @@ void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& o
   for (const Ingress& ing : c.ingresses) {
     if (const KeyValue* r = nginx_annotation(ing.meta, "ssl-redirect");
         r && ing.has_tls_section && parse_go_bool(r->value) == false) {
-      out.add(kHttpsNotEnforced.info, ing.meta, r->value_loc,
+      out.add(kHttpsNotEnforced.info, ing.meta, r->value_loc(),
               "ssl-redirect is \"false\": TLS hosts also answer over plain HTTP without a redirect");
     }
     const KeyValue* allow = ing.meta.annotation("kubernetes.io/ingress.allow-http");
     if (allow && parse_go_bool(allow->value) == true) {
-      out.add(kHttpsNotEnforced.info, ing.meta, allow->value_loc,
+      out.add(kHttpsNotEnforced.info, ing.meta, allow->value_loc(),
               "kubernetes.io/ingress.allow-http is \"true\": the load balancer also serves plain HTTP");
     } else if (!allow) {
       Field cls = ing.requested_class();
@@ -199,7 +199,7 @@ void check_multiple_default_classes(const Cluster& c, const RuleSettings&, Findi
   for (const IngressClass* ic : defaults) names += (names.empty() ? "" : ", ") + std::string(ic->meta.name);
   for (const IngressClass* ic : defaults) {
     const KeyValue* kv = ic->meta.annotation("ingressclass.kubernetes.io/is-default-class");
-    out.add(kMultipleDefaultClasses.info, ic->meta, kv ? kv->value_loc : ic->meta.name_loc,
+    out.add(kMultipleDefaultClasses.info, ic->meta, kv ? kv->value_loc() : ic->meta.name_loc,
             "several IngressClasses are marked default (" + names + "); new class-less Ingresses are refused or land on either");
   }
 }

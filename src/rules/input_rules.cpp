@@ -30,7 +30,7 @@ void check_inline_exemption(const Cluster& c, const RuleSettings&, Findings& out
     if (!kv) return;
     std::string error;
     if (!parse_inline_exemption(kv->value, &error))
-      out.add(kInvalidExemption.info, m, kv->value_loc,
+      out.add(kInvalidExemption.info, m, kv->value_loc(),
               std::string(kIgnoreAnnotation) + " " + error + ", so it exempts nothing");
   });
 }

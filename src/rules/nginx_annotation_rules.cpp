@@ -25,7 +25,7 @@ void check_passthrough_voids_controls(const Cluster& c, const RuleSettings&, Fin
     for (std::string_view a : kIgnored)
       if (nginx_annotation(ing.meta, a)) ignored += (ignored.empty() ? "" : ", ") + std::string(a);
     if (!ignored.empty())
-      out.add(kPassthroughVoidsControls.info, ing.meta, pass->key_loc,
+      out.add(kPassthroughVoidsControls.info, ing.meta, pass->key_loc(),
               "ssl-passthrough hands the TLS stream to the backend, so these annotations are silently not applied: " + ignored);
   }
 }
@@ -68,7 +68,7 @@ void check_mirror_external(const Cluster& c, const RuleSettings&, Findings& out)
       if (!kv || kv->value.empty()) continue;
       std::string_view host = url_host(kv->value);
       if (is_cluster_internal_host(host)) continue;
-      out.add(kMirrorExternal.info, ing.meta, kv->value_loc,
+      out.add(kMirrorExternal.info, ing.meta, kv->value_loc(),
               std::string(name) + " copies every request, with its headers and body, to " + std::string(host) +
                   " outside the cluster");
     }
@@ -89,7 +89,7 @@ void check_server_alias_takeover(const Cluster& c, const RuleSettings&, Findings
       auto it = std::lower_bound(hosts.begin(), hosts.end(), std::make_pair(a, std::string_view()));
       for (; it != hosts.end() && it->first == a; ++it)
         if (it->second != ing.meta.effective_ns()) {
-          out.add(kServerAliasTakeover.info, ing.meta, kv->value_loc,
+          out.add(kServerAliasTakeover.info, ing.meta, kv->value_loc(),
                   "server-alias " + a + " claims a host that namespace " + std::string(it->second) + " serves");
           break;
         }
@@ -103,7 +103,7 @@ void check_optional_client_cert(const Cluster& c, const RuleSettings&, Findings&
     if (!kv) continue;
     std::string v = to_lower(trim(kv->value));
     if (v == "optional" || v == "optional_no_ca")
-      out.add(kOptionalClientCert.info, ing.meta, kv->value_loc,
+      out.add(kOptionalClientCert.info, ing.meta, kv->value_loc(),
               "auth-tls-verify-client: " + v + " lets requests without a valid client certificate reach the backend");
   }
 }
@@ -118,7 +118,7 @@ void check_cors_any_origin_credentials(const Cluster& c, const RuleSettings&, Fi
     bool any_origin = !origin || trim(origin->value) == "*" || trim(origin->value).empty();
     bool credentials = !creds || parse_go_bool(creds->value).value_or(true);
     if (any_origin && credentials)
-      out.add(kCorsAnyOriginCredentials.info, ing.meta, origin ? origin->value_loc : enable->key_loc,
+      out.add(kCorsAnyOriginCredentials.info, ing.meta, origin ? origin->value_loc() : enable->key_loc(),
               std::string(origin ? "cors-allow-origin is *" : "enable-cors without cors-allow-origin allows every origin (*)") +
                   (creds ? " with cors-allow-credentials: true" : " and credentials are allowed by default"));
   }
@@ -132,7 +132,7 @@ void check_upstream_tls_unverified(const Cluster& c, const RuleSettings&, Findin
     if (p != "https" && p != "grpcs") continue;
     const KeyValue* verify = nginx_annotation(ing.meta, "proxy-ssl-verify");
     if (verify && to_lower(trim(verify->value)) == "on") continue;
-    out.add(kUpstreamTlsUnverified.info, ing.meta, proto->value_loc,
+    out.add(kUpstreamTlsUnverified.info, ing.meta, proto->value_loc(),
             "backend-protocol " + std::string(proto->value) +
                 " without proxy-ssl-verify: \"on\": the controller accepts any certificate from the backend");
   }
@@ -142,7 +142,7 @@ void check_access_log_off(const Cluster& c, const RuleSettings&, Findings& out) 
   for (const Ingress& ing : c.ingresses) {
     const KeyValue* kv = nginx_annotation(ing.meta, "enable-access-log");
     if (kv && parse_go_bool(kv->value) == false)
-      out.add(kAccessLogOff.info, ing.meta, kv->value_loc, "enable-access-log: false leaves no record of requests to this Ingress");
+      out.add(kAccessLogOff.info, ing.meta, kv->value_loc(), "enable-access-log: false leaves no record of requests to this Ingress");
   }
 }
 
@@ -152,7 +152,7 @@ void check_body_size_unlimited(const Cluster& c, const RuleSettings&, Findings& 
     if (!kv) continue;
     std::string v = to_lower(trim(kv->value));
     if (v == "0" || v == "0k" || v == "0m" || v == "0g")
-      out.add(kBodySizeUnlimited.info, ing.meta, kv->value_loc, "proxy-body-size: 0 disables the request body size limit");
+      out.add(kBodySizeUnlimited.info, ing.meta, kv->value_loc(), "proxy-body-size: 0 disables the request body size limit");
   }
 }
 
@@ -176,7 +176,7 @@ void check_open_redirect(const Cluster& c, const RuleSettings&, Findings& out) {
       bool open = client_controlled_variable(host) || host.find('$') != std::string_view::npos ||
                   (value.substr(0, 2) == "//" && client_controlled_variable(value));
       if (open)
-        out.add(kOpenRedirect.info, ing.meta, kv->value_loc,
+        out.add(kOpenRedirect.info, ing.meta, kv->value_loc(),
                 std::string(name) + " sends clients to a host taken from the request (" + std::string(value) + ")");
     }
 }

@@ -114,7 +114,7 @@ void check_invalid_values(const Cluster& c, const RuleSettings&, Findings& out) 
       if (!a) continue;
       std::string why = validation_error(*a, kv.value);
       if (!why.empty())
-        out.add(kAnnotationValueInvalid.info, ing.meta, kv.value_loc,
+        out.add(kAnnotationValueInvalid.info, ing.meta, kv.value_loc(),
                 std::string(name) + ": \"" + std::string(kv.value.substr(0, 80)) + "\" " + why +
                     "; the controller's annotation validation refuses the Ingress");
     }
@@ -133,7 +133,7 @@ void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
       if (kv.key.substr(0, kNginxPrefix.size()) != kNginxPrefix) continue;
       const AnnotationSpec* a = spec_of(kv.key.substr(kNginxPrefix.size()));
       if (a && a->risk > *level)
-        out.add(kAnnotationAboveRiskLevel.info, ing.meta, kv.key_loc,
+        out.add(kAnnotationAboveRiskLevel.info, ing.meta, kv.key_loc(),
                 std::string(a->name) + " is rated " + risk_name(a->risk) + ", above the controller's annotations-risk-level " +
                     risk_name(*level) + ": the controller refuses this whole Ingress");
     }

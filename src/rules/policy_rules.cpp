@@ -29,7 +29,7 @@ void check_annotation_allowlist(const Cluster& c, const RuleSettings& s, Finding
       // ingressguard's own annotation and kubectl's bookkeeping are always allowed.
       if (kv.key.rfind("ingressguard.io/", 0) == 0 || kv.key == "kubectl.kubernetes.io/last-applied-configuration") continue;
       if (!any_glob(allowed, kv.key))
-        out.add(kAnnotationNotAllowed.info, ing.meta, kv.key_loc,
+        out.add(kAnnotationNotAllowed.info, ing.meta, kv.key_loc(),
                 "annotation " + std::string(kv.key) + " is not in the policy's reviewed list for namespace " +
                     std::string(ing.meta.effective_ns()));
     }

@@ -125,7 +125,7 @@ void Findings::add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::s
   if (const KeyValue* kv = meta.annotation(kIgnoreAnnotation))
     if (auto ex = parse_inline_exemption(kv->value, nullptr))
       if (std::find(ex->rules.begin(), ex->rules.end(), rule.id) != ex->rules.end())
-        items_.back().suppressed = Suppression{"inline", ex->reason};
+        items_.back().suppressed = std::make_shared<const Suppression>(Suppression{"inline", ex->reason});
 }
 
 void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message) {
@@ -155,7 +155,8 @@ void apply_policy(const Policy& p, int64_t now, std::vector<Finding>& items) {
     if (f.suppressed) continue;
     for (const Exemption& ex : p.exemptions)
       if (ex.rule == f.rule->id && (ex.expires == 0 || ex.expires > now) && selects(ex.resource, f.resource)) {
-        f.suppressed = Suppression{"policy", ex.reason + (ex.expires_text.empty() ? "" : " (until " + ex.expires_text + ")")};
+        f.suppressed = std::make_shared<const Suppression>(
+            Suppression{"policy", ex.reason + (ex.expires_text.empty() ? "" : " (until " + ex.expires_text + ")")});
         break;
       }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <cstdint>
 #include <string>
@@ -36,7 +37,7 @@ struct Finding {
   std::string message;
   ObjectRef resource;
   Loc loc;
-  std::optional<Suppression> suppressed;  // still reported (JSON, SARIF), never counted
+  std::shared_ptr<const Suppression> suppressed;  // still reported (JSON, SARIF), never counted
 };
 
 // The inline exemption annotation: "RULE-ID[,RULE-ID]: reason".

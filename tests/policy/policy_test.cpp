@@ -135,13 +135,13 @@ TEST(PolicyFile, OverridesDisabledAndExemptions) {
   for (const Finding& f : r.scan->findings) {
     if (f.rule->id == "IG103") {
       EXPECT_EQ(f.severity, Severity::Critical);
-      EXPECT_EQ(f.suppressed.has_value(), f.resource.name == "b");
+      EXPECT_EQ(f.suppressed != nullptr, f.resource.name == "b");
       if (f.suppressed) {
         EXPECT_EQ(f.suppressed->kind, "policy");
       }
     }
     if (f.rule->id == "IG101") {
-      EXPECT_FALSE(f.suppressed.has_value());  // expired exemption no longer applies
+      EXPECT_FALSE(f.suppressed != nullptr);  // expired exemption no longer applies
     }
   }
   EXPECT_EQ(r.scan->count("IG108"), 0u);
