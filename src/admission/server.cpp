@@ -13,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cmath>
 #include <ctime>
 #include <list>
 #include <map>
@@ -310,7 +311,7 @@ class Server {
                            {"kind", r.kind},            {"namespace", r.ns},   {"name", r.name},
                            {"operation", r.operation},  {"dry_run", r.dry_run}, {"allowed", d.allowed},
                            {"mode", mode_name(options_.admission.mode)},      {"rules", d.rules},
-                           {"latency_ms", seconds * 1000.0}};
+                           {"latency_ms", std::round(seconds * 1e6) / 1e3}};
     write_log(line);
   }
   void log_event(nlohmann::json line) {
