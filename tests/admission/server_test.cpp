@@ -31,28 +31,9 @@ namespace {
 
 const std::string kServiceName = "ingressguard.ingressguard.svc";
 
-const char* kState = R"(apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  ingressClassName: nginx
-  tls:
-  - hosts: [shop.example.com]
-    secretName: shop-tls
-  rules:
-  - host: shop.example.com
-    http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service:
-            name: storefront
-            port:
-              number: 80
-)";
+// namespace shop owns shop.example.com (shared with state_test.cpp).
+const std::string kState =
+    ig::testing::read_file((fs::path(IG_SOURCE_DIR) / "tests" / "admission" / "shop-state.yaml").string());
 
 json ingress(const std::string& ns, const std::string& name, const std::string& host, bool tls = true) {
   json o = {{"apiVersion", "networking.k8s.io/v1"},

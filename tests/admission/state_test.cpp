@@ -66,54 +66,17 @@ struct StateDir {
   }
 };
 
-const char* kShopState = R"(apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  ingressClassName: nginx
-  tls:
-  - hosts: [shop.example.com]
-    secretName: shop-tls
-  rules:
-  - host: shop.example.com
-    http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service:
-            name: storefront
-            port:
-              number: 80
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: storefront
-  namespace: shop
-spec:
-  selector:
-    app: storefront
-  ports:
-  - port: 80
----
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata:
-  name: nginx
-  annotations:
-    ingressclass.kubernetes.io/is-default-class: "true"
-spec:
-  controller: k8s.io/ingress-nginx
-)";
+// Shared with server_test.cpp: namespace shop owns shop.example.com.
+std::string shop_state() {
+  std::ifstream in(fs::path(IG_SOURCE_DIR) / "tests" / "admission" / "shop-state.yaml");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 }  // namespace
 
 // Tests that an Ingress claiming a host the state gives to another namespace is denied (IG105), and not without state.
 TEST(AdmissionState, HostClaimedByAnotherNamespace) {
-  StateDir dir(kShopState);
+  StateDir dir(shop_state());
   auto state = dir.load();
   EXPECT_EQ(state->size(), 3u);
   auto r = request("CREATE", ingress("attacker", "grab", "shop.example.com"));
@@ -126,7 +89,7 @@ TEST(AdmissionState, HostClaimedByAnotherNamespace) {
 
 // Tests that an UPDATE of an object in the state is not judged against its own earlier version.
 TEST(AdmissionState, UpdateDoesNotConflictWithItself) {
-  StateDir dir(kShopState);
+  StateDir dir(shop_state());
   auto state = dir.load();
   ig::Decision d = ig::decide(request("UPDATE", ingress("shop", "storefront", "shop.example.com", "storefront")), {}, *state);
   EXPECT_TRUE(d.allowed) << d.message;
@@ -136,7 +99,7 @@ TEST(AdmissionState, UpdateDoesNotConflictWithItself) {
 
 // Tests that the state's Services count: a backend Service missing from a namespace the state knows is IG109.
 TEST(AdmissionState, MissingBackendServiceInKnownNamespace) {
-  StateDir dir(kShopState);
+  StateDir dir(shop_state());
   auto state = dir.load();
   ig::Decision missing = ig::decide(request("CREATE", ingress("shop", "admin", "admin.shop.example.com", "nope")), {}, *state);
   EXPECT_TRUE(has_rule(missing, "IG109")) << missing.message;
@@ -181,7 +144,7 @@ TEST(AdmissionState, UpdateMovesHost) {
 
 // Tests that a second default IngressClass is flagged against the state's default class (IG114), and a plain one is not.
 TEST(AdmissionState, SecondDefaultIngressClass) {
-  StateDir dir(kShopState);
+  StateDir dir(shop_state());
   auto state = dir.load();
   json cls = {{"apiVersion", "networking.k8s.io/v1"},
               {"kind", "IngressClass"},
@@ -194,7 +157,7 @@ TEST(AdmissionState, SecondDefaultIngressClass) {
 
 // Tests that a Service made NodePort under an Ingress backend is flagged from the state's Ingress (IG404).
 TEST(AdmissionState, NodePortServiceBehindIngress) {
-  StateDir dir(kShopState);
+  StateDir dir(shop_state());
   auto state = dir.load();
   json svc = {{"apiVersion", "v1"},
               {"kind", "Service"},
@@ -208,7 +171,7 @@ TEST(AdmissionState, NodePortServiceBehindIngress) {
 
 // Tests that a broken state file is reported with its location and the readable objects are kept.
 TEST(AdmissionState, LoadErrorsHaveLocations) {
-  StateDir dir(std::string(kShopState) + "---\nkind: [unclosed\n");
+  StateDir dir(shop_state() + "---\nkind: [unclosed\n");
   std::vector<ig::LoadError> errors;
   auto state = dir.load(&errors);
   ASSERT_FALSE(errors.empty());
