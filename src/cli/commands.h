@@ -33,7 +33,7 @@ std::ostream* open_output(const std::string& path, std::ofstream& file, std::ost
 
 struct MapOptions {
   std::vector<std::string> paths;
-  std::string format = "json";  // json | dot
+  std::string format = "json";  // json | dot | svg | html
   std::string output;
 };
 

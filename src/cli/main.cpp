@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   ig::MapOptions map_opts;
   auto* map_cmd = app.add_subcommand("map", "Show what is reachable from outside the cluster, through what, guarded by what");
   map_cmd->add_option("paths", map_opts.paths, "Files, directories or - for stdin");
-  map_cmd->add_option("--format,-f", map_opts.format, "json, dot (Graphviz) or svg")->check(CLI::IsMember({"json", "dot", "svg"}));
+  map_cmd->add_option("--format,-f", map_opts.format, "json, dot (Graphviz), svg or html")
+      ->check(CLI::IsMember({"json", "dot", "svg", "html"}));
   map_cmd->add_option("--output,-o", map_opts.output, "Write to FILE instead of stdout");
 
   ig::ServeOptions serve;

@@ -39,6 +39,8 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
       return static_cast<int>(ExitCode::Error);
     }
     *dest << *svg;
+  } else if (opts.format == "html") {
+    write_map_html(*dest, paths, loader.stats());
   } else {
     write_map_json(*dest, paths, loader.stats());
   }

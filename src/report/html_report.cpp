@@ -44,7 +44,54 @@ function filterFindings(){
 }
 )";
 
+// The document head: the page allows no external resource (CSP).
+void write_head(std::ostream& out, std::string_view title) {
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+         "script-src 'unsafe-inline'; img-src data:\">\n"
+      << "<title>" << html(title) << "</title><style>" << kStyle << "</style><script>" << kScript << "</script></head><body>\n";
+}
+
+void write_map_section(std::ostream& out, const std::vector<ExposurePath>& paths) {
+  out << "<h2>Exposure map</h2>\n<p>Every path from outside the cluster to a workload; routes are coloured by "
+         "the protections in force (red: none, orange: one of TLS / access control / limits, yellow: two, green: all three).</p>\n"
+      << "<div id=\"map\">";
+  std::string error;
+  if (auto svg = render_svg(exposure_dot(paths), &error)) {
+    // Drop the XML prologue; the <svg> element is inlined.
+    size_t start = svg->find("<svg");
+    out << (start == std::string::npos ? std::string() : svg->substr(start));
+  } else {
+    out << "<p>" << html(error) << "</p>";
+  }
+  out << "</div>\n";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 }  // namespace
+
+void write_map_html(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats) {
+  write_head(out, "ingressguard map");
+  out << "<h1>ingressguard map</h1>\n<p class=\"summary\" id=\"summary\">"
+      << fmt::format("<span><b>{}</b> paths from outside</span><span>{} objects in {} files</span>", paths.size(),
+                     stats.objects, stats.files)
+      << "</p>\n";
+  write_map_section(out, paths);
+  out << "<h2>Paths</h2>\n<table id=\"paths\"><thead><tr><th>entry</th><th>route</th><th>via</th><th>service</th>"
+         "<th>workloads</th><th>protections</th><th>level</th><th>reachable from other namespaces</th></tr></thead><tbody>\n";
+  for (const ExposurePath& p : paths)
+    out << "<tr data-level=\"" << p.protections.level() << "\"><td>" << html(p.entry_kind) << " " << html(p.entry)
+        << "</td><td>" << html(p.route) << "</td><td>" << html(p.via.kind) << " " << html(p.via.ns)
+        << (p.via.ns.empty() ? "" : "/") << html(p.via.name) << "</td><td>" << html(p.service) << "</td><td>"
+        << html(join(p.workloads)) << "</td><td>" << html(join(p.protections.names())) << "</td><td>"
+        << p.protections.level() << "</td><td>" << html(p.lateral) << "</td></tr>\n";
+  out << "</tbody></table>\n<p>ingressguard " << version() << "</p>\n</body></html>\n";
+}
 
 void write_html(std::ostream& out, const ScanResult& r, const std::vector<ExposurePath>& paths) {
   const Cluster& c = *r.cluster;
@@ -60,10 +107,7 @@ void write_html(std::ostream& out, const ScanResult& r, const std::vector<Exposu
     ++by_ns[f.resource.ns.empty() ? std::string("(none)") : std::string(f.resource.ns)][static_cast<size_t>(f.severity)];
   }
   size_t total = r.findings.size() - suppressed;
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-         "script-src 'unsafe-inline'; img-src data:\">\n"
-      << "<title>ingressguard report</title><style>" << kStyle << "</style><script>" << kScript << "</script></head><body>\n";
+  write_head(out, "ingressguard report");
   out << "<h1>ingressguard report</h1>\n<p class=\"summary\" id=\"summary\">"
       << fmt::format("<span><b>{}</b> findings</span><span class=\"sev critical\">{} critical</span>"
                      "<span class=\"sev high\">{} high</span><span class=\"sev medium\">{} medium</span>"
@@ -73,18 +117,7 @@ void write_html(std::ostream& out, const ScanResult& r, const std::vector<Exposu
                      r.stats.files, r.errors.size())
       << "</p>\n";
 
-  out << "<h2>Exposure map</h2>\n<p>Every path from outside the cluster to a workload; routes are coloured by "
-         "the protections in force (red: none, orange: one of TLS / access control / limits, yellow: two, green: all three).</p>\n"
-      << "<div id=\"map\">";
-  std::string error;
-  if (auto svg = render_svg(exposure_dot(paths), &error)) {
-    // Drop the XML prologue; the <svg> element is inlined.
-    size_t start = svg->find("<svg");
-    out << (start == std::string::npos ? std::string() : svg->substr(start));
-  } else {
-    out << "<p>" << html(error) << "</p>";
-  }
-  out << "</div>\n";
+  write_map_section(out, paths);
 
   out << "<h2>By namespace</h2>\n<table id=\"namespaces\"><thead><tr><th>namespace</th><th>critical</th><th>high</th>"
          "<th>medium</th><th>low</th><th>info</th></tr></thead><tbody>\n";

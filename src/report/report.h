@@ -50,6 +50,8 @@ class SourceLines {
 // The exposure graph (`ingressguard map`): JSON, and DOT for Graphviz.
 void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats);
 std::string exposure_dot(const std::vector<ExposurePath>& paths);
+// `map --format html`: the map and a table of the paths, in one self-contained page.
+void write_map_html(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats);
 
 // Text for HTML and XML: markup characters escaped, control characters that
 // XML 1.0 forbids dropped (line feed and tab kept).

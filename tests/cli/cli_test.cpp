@@ -294,6 +294,20 @@ TEST(Cli, MapJsonAndDot) {
   EXPECT_EQ(run("map").code, 2);
 }
 
+// Tests `map --format html`: one self-contained page with the SVG map and one table row per path of the JSON output.
+TEST(Cli, MapHtml) {
+  size_t paths = nlohmann::json::parse(run("map examples/demo").out)["paths"].size();
+  Outcome h = run("map examples/demo --format html");
+  ASSERT_EQ(h.code, 0);
+  EXPECT_EQ(h.out.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(h.out.find("<svg"), std::string::npos);
+  EXPECT_NE(h.out.find("default-src 'none'"), std::string::npos);
+  size_t rows = 0;
+  for (size_t at = h.out.find("<tr data-level="); at != std::string::npos; at = h.out.find("<tr data-level=", at + 1)) ++rows;
+  EXPECT_EQ(rows, paths);
+  EXPECT_EQ(h.out.find("src=\"http"), std::string::npos) << "the page must not load anything";
+}
+
 // Tests the HTML report in a real browser: headless Chromium loads the page, the DOM it
 // renders holds the map and one table row per finding, and a screenshot is kept for people.
 TEST(Cli, HtmlReportInBrowser) {
