@@ -239,7 +239,7 @@ class Server {
  public:
   Server(const ServeOptions& options, std::shared_ptr<ClusterState> state, std::ostream& log)
       : options_(options), state_(std::move(state)), log_(log), ioc_(options.threads), acceptor_(ioc_),
-        signals_(ioc_, SIGTERM, SIGINT, SIGHUP), cert_timer_(ioc_), drain_timer_(ioc_) {}
+        signals_(ioc_, SIGTERM, SIGINT, SIGHUP), cert_timer_(ioc_), drain_timer_(ioc_), accept_timer_(ioc_) {}
 
   bool start(std::string& error) {
     try {
@@ -331,6 +331,12 @@ class Server {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        // Out of file descriptors or memory: back off instead of spinning on the error.
+        accept_timer_.expires_after(std::chrono::milliseconds(100));
+        accept_timer_.async_wait([this](beast::error_code e) {
+          if (!e && !draining_) accept();
+        });
+        return;
       } else {
         std::shared_ptr<ssl::context> ctx;
         {
@@ -417,6 +423,7 @@ class Server {
     acceptor_.close(ignored);
     signals_.cancel(ignored);
     cert_timer_.cancel();
+    accept_timer_.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard lock(sessions_mu_);
@@ -444,6 +451,7 @@ class Server {
   net::signal_set signals_;
   net::steady_timer cert_timer_;
   net::steady_timer drain_timer_;
+  net::steady_timer accept_timer_;
   std::mutex tls_mu_;
   std::shared_ptr<ssl::context> tls_;
   std::pair<std::optional<FileStamp>, std::optional<FileStamp>> cert_stamp_, failed_stamp_;

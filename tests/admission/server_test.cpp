@@ -14,6 +14,7 @@
 #include <functional>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "testing/certgen.h"
@@ -470,4 +471,74 @@ TEST(ServeLifecycle, ClientCertificateRequired) {
   EXPECT_TRUE(refused);
   auto r = connect(&api_server)->request("POST", "/validate", body);
   checked_response(r, "t-1");
+}
+
+namespace {
+// CPU time (user + system, clock ticks) the process has used so far.
+long cpu_ticks(pid_t pid) {
+  std::string stat = ig::testing::read_file("/proc/" + std::to_string(pid) + "/stat");
+  size_t close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos) return -1;
+  std::istringstream in(stat.substr(close_paren + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; in >> field; ++i) {  // fields 14 and 15 (1-based) are utime and stime
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) {
+      stime = std::stol(field);
+      break;
+    }
+  }
+  return utime + stime;
+}
+}  // namespace
+
+// Tests connection exhaustion: with its file descriptors used up by idle connections the server backs off
+// instead of spinning on accept errors, and serves again once they close.
+TEST(ServeLifecycle, FileDescriptorExhaustion) {
+  fs::path dir = fs::temp_directory_path() / ("ig-serve-fd-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ig::testing::CertSpec spec;
+  spec.dns_names = {kServiceName};
+  auto kp = ig::testing::make_certificate(spec);
+  ig::testing::write_file((dir / "tls.crt").string(), kp.cert_pem);
+  ig::testing::write_file((dir / "tls.key").string(), kp.key_pem);
+  ChildProcess p({"/bin/sh", "-c", "ulimit -n 40 && exec \"$0\" \"$@\"", IG_BINARY, "serve", "--listen", "127.0.0.1:0",
+                  "--tls-cert", (dir / "tls.crt").string(), "--tls-key", (dir / "tls.key").string(), "--read-timeout-ms",
+                  "4000"},
+                 (dir / "log.jsonl").string(), (dir / "err.txt").string());
+  auto line = ig::testing::wait_for_line((dir / "log.jsonl").string(), "\"listening\"", 10s);
+  ASSERT_TRUE(line.has_value()) << ig::testing::read_file((dir / "err.txt").string());
+  std::string address = json::parse(*line)["address"];
+  auto port = static_cast<unsigned short>(std::stoi(address.substr(address.rfind(':') + 1)));
+  std::vector<int> fds;
+  for (int i = 0; i < 60; ++i) {  // more than the server's 40 descriptors
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(300ms);
+  long before = cpu_ticks(p.pid());
+  std::this_thread::sleep_for(1s);
+  long used = cpu_ticks(p.pid()) - before;
+  EXPECT_LT(used, 30) << "the server spun on accept errors (" << used << " ticks in 1 s)";
+  for (int fd : fds) ::close(fd);
+  HttpsClientOptions o;
+  o.ca_pem = kp.cert_pem;
+  o.server_name = kServiceName;
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {  // bounded: 5 s
+    try {
+      status = HttpsClient(port, o).request("GET", "/healthz").status;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  EXPECT_EQ(status, 200);
+  p.signal(SIGTERM);
+  EXPECT_TRUE(p.wait_exit(10s).has_value());
+  fs::remove_all(dir);
 }
