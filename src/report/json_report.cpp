@@ -18,10 +18,13 @@ std::string dump(const ordered_json& j, int indent) {
 // Indents every line after the first of an already dumped value, so that the
 // streamed document reads like one dumped whole.
 void write_nested(std::ostream& out, const std::string& text, std::string_view pad) {
-  for (char ch : text) {
-    out << ch;
-    if (ch == '\n') out << pad;
+  size_t start = 0;
+  for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
+    out.write(text.data() + start, static_cast<std::streamsize>(nl + 1 - start));
+    out << pad;
+    start = nl + 1;
   }
+  out.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
 }
 
 ordered_json finding_json(const Cluster& c, const Finding& f) {
