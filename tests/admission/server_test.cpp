@@ -496,6 +496,11 @@ long cpu_ticks(pid_t pid) {
 // Tests connection exhaustion: with its file descriptors used up by idle connections the server backs off
 // instead of spinning on accept errors, and serves again once they close.
 TEST(ServeLifecycle, FileDescriptorExhaustion) {
+#ifdef IG_SANITIZED
+  // UBSan's type checks read /proc/self/maps: with no descriptor left they report
+  // a false "invalid vptr" and abort. The regular build runs this test.
+  GTEST_SKIP() << "needs a build without sanitizers";
+#endif
   fs::path dir = fs::temp_directory_path() / ("ig-serve-fd-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   ig::testing::CertSpec spec;
@@ -529,15 +534,18 @@ TEST(ServeLifecycle, FileDescriptorExhaustion) {
   HttpsClientOptions o;
   o.ca_pem = kp.cert_pem;
   o.server_name = kServiceName;
+  o.timeout = 1000ms;
   int status = 0;
-  for (int i = 0; i < 50 && status != 200; ++i) {  // bounded: 5 s
+  std::string last_error;
+  for (int i = 0; i < 50 && status != 200; ++i) {  // bounded: 50 tries of at most 1 s
     try {
       status = HttpsClient(port, o).request("GET", "/healthz").status;
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      last_error = e.what();
       std::this_thread::sleep_for(100ms);
     }
   }
-  EXPECT_EQ(status, 200);
+  EXPECT_EQ(status, 200) << last_error << "\n" << ig::testing::read_file((dir / "err.txt").string()).substr(0, 2000);
   p.signal(SIGTERM);
   EXPECT_TRUE(p.wait_exit(10s).has_value());
   fs::remove_all(dir);
