@@ -182,6 +182,32 @@ class Serve : public ::testing::Test {
 };
 Webhook* Serve::hook_ = nullptr;
 
+// A self-signed serving pair for the Service name, written as tls.crt and tls.key into `dir`.
+ig::testing::KeyPair write_serving_pair(const fs::path& dir) {
+  fs::create_directories(dir);
+  ig::testing::CertSpec spec;
+  spec.dns_names = {kServiceName};
+  auto kp = ig::testing::make_certificate(spec);
+  ig::testing::write_file((dir / "tls.crt").string(), kp.cert_pem);
+  ig::testing::write_file((dir / "tls.key").string(), kp.key_pem);
+  return kp;
+}
+
+// A plain TCP connection to 127.0.0.1:port (-1 on failure).
+int connect_loopback(unsigned short port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 bool has_rule(const json& res, const std::string& id) {
   return res.value("status", json::object()).value("message", "").find(id) != std::string::npos;
 }
@@ -271,13 +297,8 @@ TEST_F(Serve, SlowHeadersTimeOut) {
 
 // Tests that plain HTTP on the TLS port is dropped and the server keeps serving.
 TEST_F(Serve, PlainHttpIsRefused) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = connect_loopback(hook_->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(hook_->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   timeval tv{3, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -408,12 +429,7 @@ TEST(ServeLifecycle, AuditModeLogsDecisions) {
 // Tests that a state file with a syntax error stops the start with its file:line:col and exit 2.
 TEST(ServeLifecycle, BrokenStateRefusesToStart) {
   fs::path dir = fs::temp_directory_path() / ("ig-serve-bad-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  ig::testing::CertSpec spec;
-  spec.dns_names = {kServiceName};
-  auto ca = ig::testing::make_certificate(spec);
-  ig::testing::write_file((dir / "tls.crt").string(), ca.cert_pem);
-  ig::testing::write_file((dir / "tls.key").string(), ca.key_pem);
+  write_serving_pair(dir);
   ig::testing::write_file((dir / "bad.yaml").string(), "kind: Ingress\nmetadata: {name: [\n");
   ChildProcess p({IG_BINARY, "serve", "--listen", "127.0.0.1:0", "--tls-cert", (dir / "tls.crt").string(), "--tls-key",
                   (dir / "tls.key").string(), "--state", (dir / "bad.yaml").string()},
@@ -502,12 +518,7 @@ TEST(ServeLifecycle, FileDescriptorExhaustion) {
   GTEST_SKIP() << "needs a build without sanitizers";
 #endif
   fs::path dir = fs::temp_directory_path() / ("ig-serve-fd-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  ig::testing::CertSpec spec;
-  spec.dns_names = {kServiceName};
-  auto kp = ig::testing::make_certificate(spec);
-  ig::testing::write_file((dir / "tls.crt").string(), kp.cert_pem);
-  ig::testing::write_file((dir / "tls.key").string(), kp.key_pem);
+  auto kp = write_serving_pair(dir);
   ChildProcess p({"/bin/sh", "-c", "ulimit -n 40 && exec \"$0\" \"$@\"", IG_BINARY, "serve", "--listen", "127.0.0.1:0",
                   "--tls-cert", (dir / "tls.crt").string(), "--tls-key", (dir / "tls.key").string(), "--read-timeout-ms",
                   "4000"},
@@ -518,12 +529,8 @@ TEST(ServeLifecycle, FileDescriptorExhaustion) {
   auto port = static_cast<unsigned short>(std::stoi(address.substr(address.rfind(':') + 1)));
   std::vector<int> fds;
   for (int i = 0; i < 60; ++i) {  // more than the server's 40 descriptors
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) fds.push_back(fd);
+    int fd = connect_loopback(port);
+    if (fd >= 0) fds.push_back(fd);
   }
   std::this_thread::sleep_for(300ms);
   long before = cpu_ticks(p.pid());
