@@ -26,7 +26,7 @@ std::string clip(std::string s, size_t n) {
 }
 
 // Keeps nothing: the manifest loader's JSON parser only checks well-formedness
-// and its limits (depth, size) before nlohmann builds the DOM.
+// and its limits (depth, size) before simdjson reads the fields.
 class CountingSink : public DocumentSink {
  public:
   void on_document(const Document&) override {}

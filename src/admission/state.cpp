@@ -131,10 +131,6 @@ size_t ClusterState::size() const {
          secrets_.size() + config_maps_.size() + workloads_.size();
 }
 
-bool ClusterState::is_controller_namespace(std::string_view ns) const {
-  return controller_namespaces_.find(ns) != controller_namespaces_.end();
-}
-
 RequestCluster ClusterState::judge_cluster(const AdmissionRequest& request) const {
   RequestCluster rc;
   Cluster& c = rc.cluster;

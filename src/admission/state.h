@@ -74,7 +74,6 @@ class ClusterState {
   void absorb(Cluster& loaded);
   void add_ingress_hosts(const std::string& key, const Ingress& ing);
   void drop_ingress_hosts(const std::string& key, const Ingress& ing);
-  bool is_controller_namespace(std::string_view ns) const;
 
   mutable std::shared_mutex mu_;
   std::vector<SourceFile> files_;  // [0] is "(admitted)"; the rest are --state files

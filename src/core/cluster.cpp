@@ -74,6 +74,26 @@ const std::vector<size_t>& Cluster::network_policies_in(std::string_view ns) con
   return it == policies_by_ns_.end() ? kNone : it->second;
 }
 
+void Cluster::adopt(Cluster&& other) {
+  size_t object_offset = objects.size();
+  objects.adopt(std::move(other.objects));
+  ingresses.adopt(std::move(other.ingresses));
+  ingress_classes.adopt(std::move(other.ingress_classes));
+  services.adopt(std::move(other.services));
+  network_policies.adopt(std::move(other.network_policies));
+  namespaces.adopt(std::move(other.namespaces));
+  secrets.adopt(std::move(other.secrets));
+  config_maps.adopt(std::move(other.config_maps));
+  workloads.adopt(std::move(other.workloads));
+  for (InputIssue& issue : other.input_issues) {
+    issue.object += object_offset;  // an index into `objects`
+    input_issues.push_back(std::move(issue));
+  }
+  other.input_issues.clear();
+  retained_strings.push_back(other.strings);
+  retained_strings.insert(retained_strings.end(), other.retained_strings.begin(), other.retained_strings.end());
+}
+
 void Cluster::index() {
   workloads_by_ns_.clear();
   policies_by_ns_.clear();

@@ -435,6 +435,11 @@ class Cluster {
     for (const auto& o : workloads) fn(o.meta);
   }
 
+  // Appends every object of `other` (loaded on another thread) after this
+  // Cluster's own, without moving them, and keeps its strings alive. Both
+  // must share one file numbering.
+  void adopt(Cluster&& other);
+
   // Builds the name indexes; call once after loading.
   void index();
 

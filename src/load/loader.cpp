@@ -173,23 +173,7 @@ void Loader::load_files(const std::vector<std::string>& paths) {
   run(0);
   for (auto& th : threads) th.join();
   for (Part& part : parts) {
-    Cluster& c = part.cluster;
-    size_t object_offset = cluster_.objects.size();
-    cluster_.objects.adopt(std::move(c.objects));
-    cluster_.ingresses.adopt(std::move(c.ingresses));
-    cluster_.ingress_classes.adopt(std::move(c.ingress_classes));
-    cluster_.services.adopt(std::move(c.services));
-    cluster_.network_policies.adopt(std::move(c.network_policies));
-    cluster_.namespaces.adopt(std::move(c.namespaces));
-    cluster_.secrets.adopt(std::move(c.secrets));
-    cluster_.config_maps.adopt(std::move(c.config_maps));
-    cluster_.workloads.adopt(std::move(c.workloads));
-    for (InputIssue& issue : c.input_issues) {
-      issue.object += object_offset;
-      cluster_.input_issues.push_back(std::move(issue));
-    }
-    cluster_.retained_strings.push_back(c.strings);
-    for (auto& pool : c.retained_strings) cluster_.retained_strings.push_back(pool);
+    cluster_.adopt(std::move(part.cluster));
     const Loader& l = *part.loader;
     errors_.insert(errors_.end(), l.errors_.begin(), l.errors_.end());
     stats_.files += l.stats_.files;
