@@ -7,10 +7,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
-  libgraphviz-dev libboost-dev
+  libgraphviz-dev libboost-dev libhyperscan-dev
   libgtest-dev chromium
   clang libclang-rt-14-dev
-  openssl time curl wrk
+  openssl time curl wrk goaccess
 )
 
 missing=()

@@ -40,6 +40,24 @@ struct MapOptions {
 // Prints every path from outside the cluster to a workload (exposure graph).
 int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err);
 
+struct LogsOptions {
+  std::vector<std::string> paths;         // files, or "-" for stdin (the default)
+  bool follow = false;                    // keep reading a growing file (across rotation) or stdin
+  std::string log_format = "auto";        // see logs::LineFormat::named
+  std::string format = "text";            // text | json
+  std::optional<std::string> config;      // thresholds (YAML)
+  std::optional<Severity> fail_on = Severity::Medium;
+  bool summary = true;
+  bool color = false;
+  int poll_ms = 200;                      // --follow: how often a quiet file is checked
+};
+
+// Analyses access logs; alerts as they fire, then a summary. Exit 1 when an
+// alert is at or above fail_on, 2 when an input or the config cannot be read.
+int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err);
+// Prints the log detectors with their thresholds (text or markdown).
+int run_list_detectors(const LogsOptions& opts, bool markdown, std::ostream& out, std::ostream& err);
+
 // Prints the rule catalogue: text, json, or markdown (docs/rules.md).
 int run_rules(const std::string& format, std::ostream& out, std::ostream& err);
 // Prints one rule's full description.

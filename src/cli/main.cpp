@@ -75,6 +75,29 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "Worker threads (default 2)")->check(CLI::Range(1, 64));
   serve_cmd->add_flag("--log-all", serve.log_all, "Log every decision, not only denials and warnings");
 
+  ig::LogsOptions logs_opts;
+  std::string logs_fail_on = "medium", logs_config;
+  bool logs_no_summary = false, logs_list = false;
+  auto* logs_cmd = app.add_subcommand("logs", "Detect attacks in ingress access logs (files or - for stdin)");
+  logs_cmd->add_option("paths", logs_opts.paths, "Log files, or - for stdin (default)");
+  logs_cmd->add_flag("--follow,-F", logs_opts.follow,
+                     "Keep reading as the file grows (and after it is rotated), or stdin until it closes");
+  logs_cmd->add_option("--log-format", logs_opts.log_format,
+                       "auto, ingress-nginx, combined, traefik-clf, traefik-json, envoy, envoy-json, haproxy, json, "
+                       "or 'nginx:<log_format string>'");
+  logs_cmd->add_option("--format,-f", logs_opts.format, "Output: text or json (JSON lines)")
+      ->check(CLI::IsMember({"text", "json"}));
+  logs_cmd->add_option("--config", logs_config, "Detector thresholds and state limits (YAML)")->check(CLI::ExistingFile);
+  logs_cmd->add_option("--fail-on", logs_fail_on, "Exit 1 when an alert is at or above this severity (or never)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
+  logs_cmd->add_flag("--no-summary", logs_no_summary, "Print alerts only");
+  logs_cmd->add_flag("--list-detectors", logs_list, "List the detectors and their thresholds, then exit");
+  std::string logs_list_format = "text";
+  logs_cmd->add_option("--list-format", logs_list_format, "With --list-detectors: text or markdown")
+      ->check(CLI::IsMember({"text", "markdown"}));
+  bool logs_no_color = false;
+  logs_cmd->add_flag("--no-color", logs_no_color, "Never colour the text output");
+
   std::string explain_id;
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
@@ -97,6 +120,14 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
     if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);
     if (*map_cmd) return ig::run_map(map_opts, std::cout, std::cerr);
+    if (*logs_cmd) {
+      if (!logs_config.empty()) logs_opts.config = logs_config;
+      logs_opts.fail_on = logs_fail_on == "never" ? std::nullopt : ig::parse_severity(logs_fail_on);
+      logs_opts.summary = !logs_no_summary;
+      logs_opts.color = !logs_no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      if (logs_list) return ig::run_list_detectors(logs_opts, logs_list_format == "markdown", std::cout, std::cerr);
+      return ig::run_logs(logs_opts, std::cout, std::cerr);
+    }
     if (*serve_cmd) {
       serve.admission.mode = serve_mode == "warn"    ? ig::AdmissionMode::Warn
                              : serve_mode == "audit" ? ig::AdmissionMode::Audit

@@ -1,0 +1,183 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "cli/commands.h"
+#include "logs/analyzer.h"
+#include "logs/output.h"
+#include "logs/pipeline.h"
+
+namespace ig {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+// SIGINT/SIGTERM end a --follow run with its summary; read() is interrupted
+// (no SA_RESTART) so a quiet stdin does not hold the exit.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop.store(false);
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  void reset(int fd = -1) {
+    if (fd_ > 2) ::close(fd_);
+    fd_ = fd;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+Result<logs::AnalyzerConfig> load_config(const LogsOptions& opts) {
+  if (opts.config) return logs::load_analyzer_config(*opts.config);
+  return logs::AnalyzerConfig::defaults();
+}
+
+}  // namespace
+
+int run_list_detectors(const LogsOptions& opts, bool markdown, std::ostream& out, std::ostream& err) {
+  auto cfg = load_config(opts);
+  if (!cfg) {
+    err << "ingressguard: " << cfg.error().message << '\n';
+    return static_cast<int>(ExitCode::Error);
+  }
+  logs::write_detectors(out, *cfg, markdown);
+  return 0;
+}
+
+int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
+  auto cfg = load_config(opts);
+  if (!cfg) {
+    err << "ingressguard: " << cfg.error().message << '\n';
+    return static_cast<int>(ExitCode::Error);
+  }
+  if (opts.log_format != "auto") {
+    auto f = logs::LineFormat::named(opts.log_format);
+    if (!f) {
+      std::string where = opts.log_format.substr(0, 6) == "nginx:" && f.error().mark.col
+                              ? " (at column " + std::to_string(f.error().mark.col) + " of the format string)"
+                              : "";
+      err << "ingressguard: --log-format: " << f.error().message << where << '\n';
+      return static_cast<int>(ExitCode::Error);
+    }
+  }
+  std::vector<std::string> sources = opts.paths.empty() ? std::vector<std::string>{"-"} : opts.paths;
+  if (opts.follow && sources.size() != 1) {
+    err << "ingressguard: --follow reads exactly one file (or - for stdin)\n";
+    return static_cast<int>(ExitCode::Error);
+  }
+  bool json = opts.format == "json";
+  bool failed = false;
+  std::vector<std::string> names;  // as shown in evidence: "stdin" for -
+  for (const auto& s : sources) names.push_back(s == "-" ? "stdin" : s);
+  std::vector<std::string> formats(sources.size());
+  logs::Analyzer analyzer(*cfg, [&](const logs::Alert& a) {
+    if (opts.fail_on && a.severity >= *opts.fail_on) failed = true;
+    if (json) logs::write_alert_json(out, a, names);
+    else logs::write_alert_text(out, a, names, opts.color);
+    out.flush();
+  });
+  logs::LogPipeline pipeline(analyzer, opts.log_format);
+  StopSignals signals;
+  bool read_error = false;
+  std::vector<char> buf(1 << 20);
+
+  for (uint32_t i = 0; i < sources.size() && !g_stop.load(); ++i) {
+    const std::string& path = sources[i];
+    Fd fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      err << "ingressguard: " << path << ": " << std::strerror(errno) << '\n';
+      read_error = true;
+      continue;
+    }
+    struct stat st {};
+    if (fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      err << "ingressguard: " << path << ": is a directory (give the log files)\n";
+      read_error = true;
+      continue;
+    }
+    pipeline.begin_input(i);
+    off_t offset = 0;
+    ino_t inode = st.st_ino;
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+      if (n > 0) {
+        offset += n;
+        pipeline.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) {
+        if (g_stop.load()) break;
+        continue;
+      }
+      if (n < 0) {
+        err << "ingressguard: " << path << ": " << std::strerror(errno) << '\n';
+        read_error = true;
+        break;
+      }
+      // End of the data for now.
+      if (!opts.follow || path == "-" || g_stop.load()) break;
+      pipeline.flush_detection();
+      out.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(opts.poll_ms));
+      if (g_stop.load()) break;
+      struct stat now {};
+      if (::stat(path.c_str(), &now) != 0) continue;  // moved away, not yet recreated
+      if (now.st_ino != inode || now.st_size < offset) {
+        // Rotated (new file at the path) or truncated in place: the old file was read to its end above.
+        int nfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (nfd < 0) continue;
+        fd.reset(nfd);
+        fstat(nfd, &now);
+        pipeline.end_input();  // line numbers start again in the new file
+        pipeline.begin_input(i);
+        inode = now.st_ino;
+        offset = 0;
+      }
+    }
+    pipeline.end_input();
+    formats[i] = pipeline.format_name().empty() ? "no lines" : pipeline.format_name();
+  }
+  analyzer.finish();
+  if (opts.summary) {
+    if (json) logs::write_summary_json(out, analyzer.summary(), names, formats);
+    else logs::write_summary_text(out, analyzer.summary(), names, formats);
+  }
+  out.flush();
+  if (read_error) return static_cast<int>(ExitCode::Error);
+  return failed ? static_cast<int>(ExitCode::Findings) : static_cast<int>(ExitCode::Clean);
+}
+
+}  // namespace ig
