@@ -674,7 +674,7 @@ bool parse_nginx_error_line(std::string_view line, LogRecord& out) {
     out.kind = EventKind::Forbidden;
   else if (has("(2: No such file or directory)"))
     out.kind = EventKind::FileNotFound;
-  else if (m.substr(0, 18) == "SSL_do_handshake()")
+  else if (m.substr(0, 4) == "SSL_")  // SSL_do_handshake() / SSL_read() failed
     out.kind = EventKind::TlsHandshake;
   else
     out.kind = EventKind::OtherError;

@@ -69,7 +69,13 @@ const std::vector<Signature>& target_signatures() {
       // Injection probes in the query.
       {kInjection, "union(?:\\s|\\+|%20|/\\*\\*/|%2f%2a%2a%2f)+(?:all(?:\\s|\\+|%20)+)?select", "sql union select"},
       {kInjection, "(?:'|%27)(?:\\s|\\+|%20)*(?:or|and)(?:\\s|\\+|%20)+(?:'|%27)?\\d", "sql tautology"},
-      {kInjection, "(?:sleep|benchmark|pg_sleep)(?:\\s|%20)*(?:\\(|%28)\\d", "sql timing"},
+      {kInjection, "(?:sleep|benchmark|pg_sleep)(?:\\s|%20)*(?:\\(|%28)", "sql timing"},
+      {kInjection,
+       "(?:load_file|substr|substring|ascii|char|chr|concat|group_concat|distinct|upper|hex|md5|extractvalue|updatexml)"
+       "(?:\\s|%20)*(?:\\(|%28)",
+       "sql function"},
+      {kInjection, "(?:,|%2c)null(?:,|%2c)null", "sql union padding"},
+      {kInjection, "(?:@@|%40%40)version|xp_cmdshell|(?:\\|\\||%7c%7c)chr", "sql probe"},
       {kInjection, "waitfor(?:\\s|\\+|%20)+delay", "sql timing"},
       {kInjection, "information_schema", "sql schema"},
       {kInjection, "(?:<|%3c)(?:script|svg|img|iframe|body)", "html injection"},
@@ -177,9 +183,11 @@ const std::vector<Signature>& agent_signatures() {
 
 namespace {
 
+// A compiled database, shared by every matcher of the process (Hyperscan
+// databases are immutable; each matcher has its own scratch space).
 struct HsDatabase {
   hs_database_t* db = nullptr;
-  hs_scratch_t* scratch = nullptr;
+  hs_scratch_t* scratch = nullptr;  // the prototype cloned by each matcher
   std::vector<Signature> table;
 
   explicit HsDatabase(const std::vector<Signature>& sigs) : table(sigs) {
@@ -230,19 +238,40 @@ struct HsDatabase {
     return 0;
   }
 
-  Hits scan(std::string_view text) const {
+  Hits scan(std::string_view text, hs_scratch_t* s) const {
     Hits h{&table};
     if (!text.empty())
-      hs_scan(db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), 1u << 30)), 0, scratch, on_match, &h);
+      hs_scan(db, text.data(), static_cast<unsigned>(std::min<size_t>(text.size(), 1u << 30)), 0, s, on_match, &h);
     return h;
   }
+};
+
+const HsDatabase& target_database() {
+  static const HsDatabase db(target_signatures());
+  return db;
+}
+const HsDatabase& agent_database() {
+  static const HsDatabase db(agent_signatures());
+  return db;
+}
+
+struct Scratch {
+  hs_scratch_t* s = nullptr;
+  explicit Scratch(const HsDatabase& db) {
+    if (hs_clone_scratch(db.scratch, &s) != HS_SUCCESS) throw std::runtime_error("cannot allocate Hyperscan scratch space");
+  }
+  ~Scratch() { hs_free_scratch(s); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
 };
 
 }  // namespace
 
 struct SignatureMatcher::Impl {
-  HsDatabase target{target_signatures()};
-  HsDatabase agent{agent_signatures()};
+  const HsDatabase& target = target_database();
+  const HsDatabase& agent = agent_database();
+  Scratch target_scratch{target};
+  Scratch agent_scratch{agent};
   // Direct-mapped memos of results. The text itself is kept and compared, so
   // a crafted hash collision cannot borrow a benign request's verdict.
   struct AgentMemo {
@@ -274,7 +303,7 @@ void SignatureMatcher::match_target(std::string_view target, MatchResult& out) {
   uint64_t hash = std::hash<std::string_view>{}(target);
   auto& m = impl_->target_memo[hash & (impl_->target_memo.size() - 1)];
   if (!m.used || m.text != target) {
-    auto h = impl_->target.scan(target);
+    auto h = impl_->target.scan(target, impl_->target_scratch.s);
     if (target.size() > kMemoMax) {  // long, mostly unique targets are not kept
       out.classes |= h.classes;
       if (h.first_cve >= 0) out.cve = &impl_->target.table[h.first_cve];
@@ -294,7 +323,7 @@ void SignatureMatcher::match_agent(std::string_view agent, MatchResult& out) {
   uint64_t hash = std::hash<std::string_view>{}(agent);
   auto& m = impl_->memo[hash & (impl_->memo.size() - 1)];
   if (!m.used || m.text != agent) {
-    auto h = impl_->agent.scan(agent);
+    auto h = impl_->agent.scan(agent, impl_->agent_scratch.s);
     const auto& t = impl_->agent.table;
     const Signature* cve = h.first_cve >= 0 ? &t[h.first_cve] : nullptr;
     const Signature* scanner = h.first_agent >= 0 ? &t[h.first_agent] : nullptr;
