@@ -9,9 +9,10 @@
 // API clients, 1% 404s spread thinly, 0.2% 5xx, 1 hour of log time. Attacks:
 // path scanners, .env/.git probing, traversal, scanner user agents, login
 // brute force, TLS sent to the plain port, CVE probes, an open-proxy probe,
-// SQL injection, web-shell probing, a 5xx burst on one service and a traffic
-// spike on another. One busy client makes 404s all hour at a low rate and
+// SQL injection, web-shell probing, a minute of 503s from one service's
+// failed backends and a tenfold traffic spike on another. One busy client makes 404s all hour at a low rate and
 // must not be flagged (it is listed in the truth file with detector "-").
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
   std::vector<Attack> attacks = {{0.05, 0}, {0.10, 1}, {0.15, 2}, {0.20, 3}, {0.25, 4}, {0.30, 5},
                                  {0.35, 6}, {0.40, 7}, {0.45, 8}, {0.50, 9}, {0.60, 10}, {0.70, 11}};
   size_t next_attack = 0;
+  int64_t outage_until = 0;
   fprintf(t, "detector\tclient\tservice\n");
   fprintf(t, "-\t%s\t\n", busy.c_str());
 
@@ -186,30 +188,31 @@ int main(int argc, char** argv) {
           for (const char* p : {"/wso.php", "/c99.php", "/shell.php"}) emit(std::string("GET ") + p + " HTTP/1.1", 404, ua, ms);
           fprintf(t, "IG811\t%s\t\n", a.c_str());
           break;
-        case 10: {  // 5xx burst on one service: 600 errors within 30 s
-          const std::string& bad = services[3];
-          for (int i = 0; i < 600; ++i)
-            out.line(g.entry(clients[static_cast<size_t>(i) % clients.size()], ms + i * 50, "GET /api/v1/orders HTTP/1.1", 503, 0,
-                             kAgents[0], bad, "503"));
-          fprintf(t, "IG822\t\t%s\n", bad.c_str());
+        case 10:  // one service's backends fail: its ordinary traffic is answered 503 for a minute (no extra requests)
+          outage_until = ms + 60'000;
+          fprintf(t, "IG822\t\t%s\n", services[3].c_str());
           break;
-        }
         case 11: {  // traffic spike on one service: 8,000 requests within 40 s
           const std::string& hot = services[5];
-          for (int i = 0; i < 8000; ++i)
-            out.line(g.entry(clients[static_cast<size_t>(i * 7) % clients.size()], ms + i * 5, "GET /products/1287 HTTP/1.1", 200, 5120,
-                             kAgents[i % 4], hot, "200"));
+          // Ten times the service's usual rate for one minute, within 40 s.
+          const uint64_t n_spike = std::max<uint64_t>(400, lines / 240);
+          for (uint64_t i = 0; i < n_spike; ++i)
+            out.line(g.entry(clients[(i * 7) % clients.size()], ms + static_cast<int64_t>(i * 40'000 / n_spike),
+                             "GET /products/1287 HTTP/1.1", 200, 5120, kAgents[i % 4], hot, "200"));
           fprintf(t, "IG821\t\t%s\n", hot.c_str());
           break;
         }
       }
     }
     int r = pct(g.rng);
-    const std::string& client = r < 2500 ? clients[static_cast<size_t>(r % 20)] : clients[g.rng() % clients.size()];
+    int who = pct(g.rng);  // independent of r, so no client gets a share of the 404s out of step with its traffic
+    const std::string& client = who < 2500 ? clients[static_cast<size_t>(who % 20)] : clients[g.rng() % clients.size()];
     const std::string& svc = services[g.rng() % services.size()];
     int status = 200;
     std::string path = kPaths[pick_path(g.rng)];
-    if (r % 100 == 7) {
+    if (&svc == &services[3] && ms < outage_until) {
+      status = 503;
+    } else if (r % 100 == 7) {
       status = 404;
       path = "/products/" + std::to_string(g.rng() % 100000);
     } else if (r % 500 == 11) {

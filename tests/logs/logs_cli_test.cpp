@@ -1,0 +1,205 @@
+// `ingressguard logs` run as a user runs it: on generated logs with a ground
+// truth, on a file that grows and is rotated under --follow, on container
+// logs from stdin, and on bad input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "testing/process.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out;
+};
+
+Outcome sh(const std::string& cmd) {
+  Outcome r{-1, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+Outcome logs(const std::string& args) { return sh(std::string(IG_BINARY) + " logs " + args + " 2>&1"); }
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/ig-logs-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
+
+ private:
+  std::string path_;
+};
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t nl = out.find('\n', pos);
+    std::string l = out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (!l.empty()) v.push_back(nlohmann::json::parse(l));
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return v;
+}
+
+std::string nginx_line(const std::string& client, const std::string& request, int status) {
+  return client + " - - [01/Mar/2026:10:15:02 +0000] \"" + request + "\" " + std::to_string(status) +
+         " 150 \"-\" \"curl/8.5.0\" 80 0.001 [shop-web-80] [] 10.244.1.5:8080 150 0.001 " + std::to_string(status) +
+         " 0123456789abcdef0123456789abcdef";
+}
+
+void append(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::app);
+  f << text;
+}
+
+}  // namespace
+
+// Tests a generated 200,000-line ingress-nginx log: every injected attack raises its alert, nothing else
+// does, and the busy client whose 404s are spread over the hour is not flagged.
+TEST(LogsCli, GeneratedLogMatchesGroundTruth) {
+  TempDir dir;
+  std::string log = dir / "access.log", truth = dir / "truth.tsv";
+  ASSERT_EQ(sh(std::string(IG_GEN_ACCESS_LOG) + " --lines 200000 --seed 7 --out " + log + " --truth " + truth).code, 0);
+  Outcome r = logs(log + " --format json --fail-on high");
+  ASSERT_EQ(r.code, 1) << r.out.substr(0, 2000);
+  std::set<std::pair<std::string, std::string>> want, quiet;
+  std::ifstream t(truth);
+  std::string row;
+  std::getline(t, row);
+  while (std::getline(t, row)) {
+    auto a = row.find('\t'), b = row.find('\t', a + 1);
+    std::string det = row.substr(0, a), client = row.substr(a + 1, b - a - 1), service = row.substr(b + 1);
+    if (det == "-") quiet.insert({det, client});
+    else want.insert({det, client.empty() ? service : client});
+  }
+  ASSERT_EQ(want.size(), 12u);
+  std::set<std::pair<std::string, std::string>> got;
+  nlohmann::json summary;
+  for (const auto& j : json_lines(r.out)) {
+    if (j["type"] == "summary") {
+      summary = j;
+      continue;
+    }
+    std::string who = j["client"].get<std::string>().empty() ? j["service"].get<std::string>() : j["client"].get<std::string>();
+    got.insert({j["detector"], who});
+    for (const auto& q : quiet) EXPECT_NE(who, q.second) << j.dump();
+    EXPECT_FALSE(j["evidence"].empty());
+    EXPECT_GT(j["evidence"][0]["line"].get<int>(), 0);
+  }
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(summary["unparsed"], 0);
+  EXPECT_GE(summary["requests"].get<int>(), 200000);
+  EXPECT_EQ(summary["inputs"][0]["format"], "ingress-nginx");
+}
+
+// Tests --follow on a file that grows, is rotated (renamed and recreated), and then stopped with SIGTERM:
+// alerts arrive while it runs, the summary when it stops.
+TEST(LogsCli, FollowAcrossRotation) {
+  TempDir dir;
+  std::string log = dir / "access.log", out = dir / "out.jsonl", err = dir / "err.txt";
+  append(log, nginx_line("10.0.0.1", "GET / HTTP/1.1", 200) + "\n");
+  ig::testing::ChildProcess p({IG_BINARY, "logs", "--follow", log, "--format", "json", "--log-format", "ingress-nginx"}, out, err);
+  std::string burst;
+  for (int i = 0; i < 12; ++i) burst += nginx_line("203.0.113.7", "GET /admin" + std::to_string(i) + " HTTP/1.1", 404) + "\n";
+  append(log, burst);
+  auto first = ig::testing::wait_for_line(out, "\"IG801\"", 10s);
+  ASSERT_TRUE(first) << ig::testing::read_file(err);
+  EXPECT_NE(first->find("203.0.113.7"), std::string::npos);
+  // Rotate: the old file moves away, a new one appears at the path.
+  fs::rename(log, log + ".1");
+  std::string secrets;
+  for (const char* path : {"/.env", "/.git/config", "/.htpasswd", "/backup.sql", "/id_rsa"})
+    secrets += nginx_line("203.0.113.8", std::string("GET ") + path + " HTTP/1.1", 404) + "\n";
+  append(log, secrets);
+  auto second = ig::testing::wait_for_line(out, "\"IG802\"", 10s);
+  ASSERT_TRUE(second) << ig::testing::read_file(out);
+  EXPECT_NE(second->find("\"line\":5"), std::string::npos) << *second;  // line numbers restart in the new file
+  p.signal(SIGTERM);
+  auto code = p.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 1);
+  auto summary = ig::testing::wait_for_line(out, "\"type\":\"summary\"", 1s);
+  ASSERT_TRUE(summary);
+  auto j = nlohmann::json::parse(*summary);
+  EXPECT_EQ(j["requests"], 18);
+}
+
+// Tests container logs on stdin: CRI lines with a split (P) line, detected as ingress-nginx.
+TEST(LogsCli, CriWrappedStdin) {
+  TempDir dir;
+  std::string log = dir / "cri.log";
+  std::string full = nginx_line("10.0.0.2", "GET /long HTTP/1.1", 200);
+  std::string text = "2026-03-01T10:15:02.000000001Z stdout F " + nginx_line("10.0.0.1", "GET / HTTP/1.1", 200) + "\n" +
+                     "2026-03-01T10:15:02.000000002Z stdout P " + full.substr(0, 40) + "\n" +
+                     "2026-03-01T10:15:02.000000003Z stdout F " + full.substr(40) + "\n";
+  append(log, text);
+  Outcome r = logs("- --format json < " + log);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = json_lines(r.out).back();
+  EXPECT_EQ(j["requests"], 2);
+  EXPECT_EQ(j["unparsed"], 0);
+  EXPECT_EQ(j["inputs"][0]["format"], "ingress-nginx");
+  EXPECT_EQ(j["inputs"][0]["source"], "stdin");
+}
+
+// Tests that an unreadable input is an error (exit 2) that does not stop the other inputs from being analysed.
+TEST(LogsCli, MissingFileStillAnalysesTheRest) {
+  TempDir dir;
+  std::string log = dir / "a.log";
+  append(log, nginx_line("10.0.0.1", "GET / HTTP/1.1", 200) + "\n");
+  Outcome r = logs(dir / "missing.log " + log);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("missing.log: No such file or directory"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 lines: 1 requests"), std::string::npos) << r.out;
+}
+
+// Tests the errors for a bad log_format string (with its column), a bad config (file:line:col), and --follow with two files.
+TEST(LogsCli, BadArguments) {
+  TempDir dir;
+  Outcome f = logs("--log-format 'nginx:$remote_addr$status' /dev/null");
+  EXPECT_EQ(f.code, 2);
+  EXPECT_NE(f.out.find("at column 13"), std::string::npos) << f.out;
+  std::string cfg = dir / "cfg.yaml";
+  append(cfg, "detectors:\n  http-probing:\n    capacity: lots\n");
+  Outcome c = logs("--config " + cfg + " /dev/null");
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.out.find(cfg + ":3:15:"), std::string::npos) << c.out;
+  Outcome two = logs("--follow /dev/null /dev/null");
+  EXPECT_EQ(two.code, 2);
+}
+
+// Tests the detector listing: every ID with its threshold.
+TEST(LogsCli, ListDetectors) {
+  Outcome r = logs("--list-detectors");
+  ASSERT_EQ(r.code, 0);
+  for (const char* id : {"IG801", "IG802", "IG803", "IG804", "IG805", "IG806", "IG807", "IG808", "IG809", "IG810", "IG811",
+                         "IG820", "IG821", "IG822"})
+    EXPECT_NE(r.out.find(id), std::string::npos) << id;
+  EXPECT_NE(r.out.find("11 events, one leaks per 10s"), std::string::npos) << r.out;
+}
