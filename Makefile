@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve docs format clean
+.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -42,16 +42,23 @@ test-asan: bootstrap
 
 fuzz: bootstrap
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DIG_FUZZ=ON -DIG_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_loader fuzz_admission
-	mkdir -p $(FUZZ_BUILD)/corpus-loader $(FUZZ_BUILD)/corpus-admission
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_loader fuzz_admission fuzz_logs
+	mkdir -p $(FUZZ_BUILD)/corpus-loader $(FUZZ_BUILD)/corpus-admission $(FUZZ_BUILD)/corpus-logs
 	$(FUZZ_BUILD)/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
 	  $(FUZZ_BUILD)/corpus-loader fuzz/corpus/loader
 	$(FUZZ_BUILD)/fuzz_admission -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
 	  $(FUZZ_BUILD)/corpus-admission fuzz/corpus/admission
+	$(FUZZ_BUILD)/fuzz_logs -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	  $(FUZZ_BUILD)/corpus-logs fuzz/corpus/logs
 
 bench: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_parse_only ig_gen_corpus
 	bench/run_scan_bench.sh $(BUILD) $(BENCH_DIR)
+
+# `logs` on a generated multi-million-line ingress-nginx log, against GoAccess on the same file.
+bench-logs: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_gen_access_log
+	bench/run_logs_bench.sh $(BUILD) $(BUILD)/bench-logs
 
 # The webhook under wrk (TLS keep-alive, 10,000 Ingresses as state); REQUESTS=1000000 by default.
 bench-serve: bootstrap all

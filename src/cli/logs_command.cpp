@@ -109,7 +109,8 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     else logs::write_alert_text(out, a, names, opts.color);
     out.flush();
   });
-  logs::LogPipeline pipeline(analyzer, opts.log_format);
+  int threads = opts.threads > 0 ? opts.threads : (std::thread::hardware_concurrency() >= 2 ? 2 : 1);
+  logs::LogPipeline pipeline(analyzer, opts.log_format, 64 * 1024, threads);
   StopSignals signals;
   bool read_error = false;
   std::vector<char> buf(1 << 20);
@@ -149,8 +150,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
       }
       // End of the data for now.
       if (!opts.follow || path == "-" || g_stop.load()) break;
-      pipeline.flush_detection();
-      out.flush();
+      pipeline.flush_detection();  // alerts are written (and flushed) by the analysis thread
       std::this_thread::sleep_for(std::chrono::milliseconds(opts.poll_ms));
       if (g_stop.load()) break;
       struct stat now {};
@@ -170,6 +170,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     pipeline.end_input();
     formats[i] = pipeline.format_name().empty() ? "no lines" : pipeline.format_name();
   }
+  pipeline.drain();
   analyzer.finish();
   if (opts.summary) {
     if (json) logs::write_summary_json(out, analyzer.summary(), names, formats);

@@ -28,7 +28,7 @@ const std::array<DetectorInfo, kDetectorCount>& detector_catalog() {
        "CrowdSec crowdsecurity/http-bad-user-agent"},
       {"IG805", "auth-brute-force", "Authentication brute force", Severity::High,
        "401 answers, POSTs answered 403, POSTs to login endpoints, and nginx basic-auth failures in the "
-       "error log, per client and service",
+       "error log, per client; one attempt per path and second (basic auth logs each attempt twice)",
        "CrowdSec http-generic-bf; fail2ban nginx-http-auth"},
       {"IG806", "malformed-requests", "Malformed requests (400s, binary junk, TLS on the plain-HTTP port)",
        Severity::Medium,
@@ -226,6 +226,8 @@ struct Analyzer::Impl {
   std::string key;  // scratch
   MatchResult last_match;
 
+  DetectorMask mask(const LogRecord& rec, const MatchResult& m) const;
+
   Impl(AnalyzerConfig c, AlertSink s) : cfg(std::move(c)), sink(std::move(s)), services(cfg.max_services) {
     for (size_t i = 0; i < kBucketDetectors; ++i) buckets.emplace_back(cfg.max_keys);
   }
@@ -383,24 +385,32 @@ size_t Analyzer::tracked_keys(Detector d) const {
 }
 void Analyzer::count_truncated(uint64_t n) { impl_->summary.truncated += n; }
 
-DetectorMask Analyzer::classify(const LogRecord& rec) {
-  MatchResult& m = impl_->last_match;
+void match_signatures(SignatureMatcher& matcher, const LogRecord& rec, MatchResult& m) {
   m = MatchResult{};
-  DetectorMask mask = 0;
   std::string_view target = rec.target.empty() ? rec.request : rec.target;
-  impl_->matcher.match_target(target, m);
-  if (rec.kind == EventKind::Access) impl_->matcher.match_agent(rec.user_agent, m);
+  matcher.match_target(target, m);
+  if (rec.kind == EventKind::Access) matcher.match_agent(rec.user_agent, m);
   // Exploit strings in the Referer (Log4Shell, Shellshock) need a "$" or "()".
   if (!m.cve && rec.referer.size() > 3 &&
       (rec.referer.find('$') != std::string_view::npos || rec.referer.find("%24") != std::string_view::npos ||
        rec.referer.find("()") != std::string_view::npos)) {
     MatchResult r;
-    impl_->matcher.match_agent(rec.referer, r);
+    matcher.match_agent(rec.referer, r);
     if (r.cve) {
       m.cve = r.cve;
       m.classes |= kCveProbe;
     }
   }
+}
+
+DetectorMask Analyzer::classify(const LogRecord& rec) {
+  match_signatures(impl_->matcher, rec, impl_->last_match);
+  return impl_->mask(rec, impl_->last_match);
+}
+
+DetectorMask Analyzer::Impl::mask(const LogRecord& rec, const MatchResult& m) const {
+  DetectorMask mask = 0;
+  std::string_view target = rec.target.empty() ? rec.request : rec.target;
   const int s = rec.status;
   const bool access = rec.kind == EventKind::Access;
   if ((access && (s == 404 || s == 403 || s == 400) && !is_static_resource(target)) ||
@@ -426,7 +436,8 @@ DetectorMask Analyzer::classify(const LogRecord& rec) {
   return mask;
 }
 
-void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint64_t line, std::string_view raw) {
+void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint64_t line, std::string_view raw,
+                       const MatchResult* signatures) {
   Impl& I = *impl_;
   Summary& S = I.summary;
   // A line without a usable time happens when the previous one did.
@@ -460,9 +471,11 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
   } else {
     ++S.error_log_events;
   }
-  DetectorMask mask = classify(rec);
-  if (mask == 0 || rec.client.empty()) return;
+  if (signatures) I.last_match = *signatures;
+  else match_signatures(I.matcher, rec, I.last_match);
   const MatchResult& m = I.last_match;
+  DetectorMask mask = I.mask(rec, m);
+  if (mask == 0 || rec.client.empty()) return;
   std::string_view target = rec.target.empty() ? rec.request : rec.target;
   std::string_view path = target.substr(0, std::min(target.find('?'), target.size()));
   const bool served = rec.status >= 200 && rec.status < 300;
@@ -483,8 +496,12 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
   if (mask & bit(Detector::ScannerAgent))
     I.feed_bucket(Detector::ScannerAgent, client_key(), service, rec, 0, false, m.scanner ? m.scanner->label : "",
                   source, line, raw);
-  if (mask & bit(Detector::BruteForce))
-    I.feed_bucket(Detector::BruteForce, service_key(), service, rec, 0, false, "", source, line, raw);
+  if (mask & bit(Detector::BruteForce)) {
+    // One attempt shows twice with basic auth (the error-log line and the 401): attempts count
+    // once per client, path and second.
+    uint64_t attempt = (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) | 1;
+    I.feed_bucket(Detector::BruteForce, client_key(), service, rec, attempt, false, "", source, line, raw);
+  }
   if (mask & bit(Detector::Malformed)) {
     std::string_view detail = rec.request.substr(0, 8) == "\\x16\\x03" ? "TLS handshake sent to the plain-HTTP port"
                               : rec.kind == EventKind::TlsHandshake   ? "TLS handshake failures"

@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "core/severity.h"
 #include "logs/record.h"
+#include "logs/signatures.h"
 
 namespace ig::logs {
 
@@ -139,8 +140,10 @@ class Analyzer {
 
   // Which detectors' filters this line passes (the per-line classifier).
   DetectorMask classify(const LogRecord& rec);
-  // One decoded line; `raw` is what evidence shows.
-  void observe(const LogRecord& rec, bool partial, uint32_t source, uint64_t line, std::string_view raw);
+  // One decoded line; `raw` is what evidence shows. `signatures`: the line's
+  // signature matches when already computed (on another thread), else nullptr.
+  void observe(const LogRecord& rec, bool partial, uint32_t source, uint64_t line, std::string_view raw,
+               const MatchResult* signatures = nullptr);
   // A line no format decoded (counted, a few kept as samples; fed to the
   // malformed-request detector only when it carries a client address).
   void unparsed(uint32_t source, uint64_t line, std::string_view raw);
@@ -155,6 +158,10 @@ class Analyzer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The stateless half of classification: the signatures a line's target,
+// user agent and referer match. Safe to run on another thread with its own matcher.
+void match_signatures(SignatureMatcher& matcher, const LogRecord& rec, MatchResult& out);
 
 // The evidence form of a line: truncated to `max_bytes`, control bytes as
 // \xHH, values of query parameters with secret-looking names replaced by "REDACTED".

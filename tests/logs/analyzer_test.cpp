@@ -286,3 +286,46 @@ TEST(LogConfig, CatalogueIsComplete) {
 
 }  // namespace
 }  // namespace ig::logs
+
+namespace ig::logs {
+namespace {
+
+// Tests that two threads (decode + match on one, detectors on the other) give exactly the alerts and
+// summary of one thread, for JSON lines (fields unescaped in the decoder's buffer), joined CRI chunks and junk.
+TEST(LogPipelineThreads, TwoThreadsMatchOne) {
+  std::string input;
+  for (int i = 0; i < 30; ++i)
+    input += R"({"ClientHost":"203.0.113.)" + std::to_string(i % 3) + R"(","DownstreamStatus":404,"RequestMethod":"GET","RequestPath":"/a\u002f)" +
+             std::to_string(i) + R"(","StartUTC":"2026-01-14T09:45:3)" + std::to_string(i % 10) +
+             R"(Z","request_User-Agent":"Nikto","ServiceName":"web@k8s"})" + "\n";
+  input += "2026-03-01T10:15:02.1Z stdout P {\"ClientHost\":\"198.51.100.1\",\"DownstreamStatus\":200,\n";
+  input += "2026-03-01T10:15:02.2Z stdout F \"RequestPath\":\"/.env\",\"RequestMethod\":\"GET\"}\n";
+  input += "\x01\x02 junk\n";
+  auto run = [&](int threads) {
+    std::vector<std::string> alerts;
+    Analyzer analyzer(AnalyzerConfig::defaults(), [&](const Alert& a) {
+      std::string s = std::string(info(a.detector).id) + " " + a.client + " " + std::to_string(a.count);
+      for (const auto& e : a.evidence) s += " " + std::to_string(e.line) + ":" + e.text;
+      alerts.push_back(s);
+    });
+    {
+      LogPipeline p(analyzer, "json", 64 * 1024, threads);
+      p.begin_input(0);
+      for (size_t i = 0; i < input.size(); i += 97) p.feed(std::string_view(input).substr(i, 97));
+      p.end_input();
+      p.drain();
+    }
+    analyzer.finish();
+    const Summary& s = analyzer.summary();
+    alerts.push_back("summary " + std::to_string(s.lines) + " " + std::to_string(s.requests) + " " +
+                     std::to_string(s.unparsed) + " " + std::to_string(s.statuses[404]));
+    return alerts;
+  };
+  auto one = run(1), two = run(2);
+  EXPECT_EQ(one, two);
+  EXPECT_GE(one.size(), 4u);  // IG801 and IG804 per client... and the summary
+  EXPECT_EQ(one.back(), "summary 32 31 1 30");
+}
+
+}  // namespace
+}  // namespace ig::logs
