@@ -27,7 +27,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 
 : > /tmp/ig_logs_one; : > /tmp/ig_logs_all
 for i in $(seq "$runs"); do
-  measure taskset -c 0 "$build/ingressguard" logs "$log" --format json --fail-on never >> /tmp/ig_logs_one
+  measure taskset -c 0 "$build/ingressguard" logs "$log" --threads 1 --format json --fail-on never >> /tmp/ig_logs_one
   measure "$build/ingressguard" logs "$log" --format json --fail-on never >> /tmp/ig_logs_all
 done
 ga=$(measure taskset -c 0 goaccess "$log" --log-format=COMBINED --no-progress -o "$dir/goaccess.json")
@@ -38,7 +38,7 @@ ga=$(measure taskset -c 0 goaccess "$log" --log-format=COMBINED --no-progress -o
   awk -F'\t' '{print $1 "\t" ($2 != "" ? $2 : $3)}' | sort -u > "$dir/got.tsv"
 awk -F'\t' 'NR > 1 && $1 != "-" {print $1 "\t" ($2 != "" ? $2 : $3)}' "$truth" | sort -u > "$dir/want.tsv"
 if diff -q "$dir/want.tsv" "$dir/got.tsv" > /dev/null; then detection="all $(wc -l < "$dir/want.tsv") injected attacks found, no other alert"
-else detection="MISMATCH: $(diff "$dir/want.tsv" "$dir/got.tsv" | grep -c '^[<>]') differences (see $dir/want.tsv, $dir/got.tsv)"; fi
+else detection="MISMATCH: $( (diff "$dir/want.tsv" "$dir/got.tsv" || true) | grep -c '^[<>]') differences (see $dir/want.tsv, $dir/got.tsv)"; fi
 
 o_s=$(cut -d' ' -f1 /tmp/ig_logs_one | median); o_rss=$(cut -d' ' -f2 /tmp/ig_logs_one | sort -n | tail -1)
 a_s=$(cut -d' ' -f1 /tmp/ig_logs_all | median); a_rss=$(cut -d' ' -f2 /tmp/ig_logs_all | sort -n | tail -1)

@@ -50,7 +50,7 @@ struct LogsOptions {
   bool summary = true;
   bool color = false;
   int poll_ms = 200;                      // --follow: how often a quiet file is checked
-  int threads = 0;                        // 1 or 2; 0 = 2 when the machine has two cores
+  int threads = 0;                        // decoding threads (1: everything inline); 0 = 2 on a multi-core machine
 };
 
 // Analyses access logs; alerts as they fire, then a summary. Exit 1 when an

@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
   logs_cmd->add_option("--list-format", logs_list_format, "With --list-detectors: text or markdown")
       ->check(CLI::IsMember({"text", "markdown"}));
   logs_cmd->add_option("--threads", logs_opts.threads,
-                       "1: all on one thread; 2: decoding and detection on two (default: 2 on a multi-core machine)")
-      ->check(CLI::Range(1, 2));
+                       "1: all on one thread; N > 1: N threads decode, one detects (default: 2 on a multi-core machine)")
+      ->check(CLI::Range(1, 16));
   bool logs_no_color = false;
   logs_cmd->add_flag("--no-color", logs_no_color, "Never colour the text output");
 

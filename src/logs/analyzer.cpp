@@ -28,7 +28,7 @@ const std::array<DetectorInfo, kDetectorCount>& detector_catalog() {
        "CrowdSec crowdsecurity/http-bad-user-agent"},
       {"IG805", "auth-brute-force", "Authentication brute force", Severity::High,
        "401 answers, POSTs answered 403, POSTs to login endpoints, and nginx basic-auth failures in the "
-       "error log, per client; one attempt per path and second (basic auth logs each attempt twice)",
+       "error log, per client (the error-log line and the 401 of one basic-auth attempt count once)",
        "CrowdSec http-generic-bf; fail2ban nginx-http-auth"},
       {"IG806", "malformed-requests", "Malformed requests (400s, binary junk, TLS on the plain-HTTP port)",
        Severity::Medium,
@@ -150,6 +150,11 @@ std::string evidence_text(std::string_view raw, size_t max_bytes) {
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
+// In a bucket's distinct key: pair events of two kinds instead of dropping repeats.
+constexpr uint64_t kPairMode = 1ull << 63;
+
+// A bucket's distinct key for a text: never 0 (no key) and never in pair mode.
+uint64_t distinct_key(std::string_view s) { return (std::hash<std::string_view>{}(s) | 1) & ~kPairMode; }
 
 bool is_static_resource(std::string_view target) {
   std::string_view path = target.substr(0, std::min(target.find('?'), target.size()));
@@ -274,7 +279,18 @@ struct Analyzer::Impl {
       b.evidence.clear();
       b.detail.clear();
     }
-    if (distinct != 0 && std::find(b.events.begin(), b.events.end(), distinct) != b.events.end()) return;
+    if (distinct & kPairMode) {
+      // Bit 0: the event's kind; bit 1: already paired; the rest: what pairs.
+      distinct &= ~kPairMode;
+      for (uint64_t& e : b.events) {
+        if ((e & ~3ull) == (distinct & ~3ull) && (e & 1) != (distinct & 1) && !(e & 2)) {
+          e |= 2;
+          return;
+        }
+      }
+    } else if (distinct != 0 && std::find(b.events.begin(), b.events.end(), distinct) != b.events.end()) {
+      return;
+    }
     b.tokens += 1.0;
     b.events.push_back(distinct);
     if (served) ++b.served;
@@ -487,20 +503,21 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
     return I.key;
   };
   if (mask & bit(Detector::Probing))
-    I.feed_bucket(Detector::Probing, service_key(), service, rec, hash_of(target) | 1, false, "", source, line, raw);
+    I.feed_bucket(Detector::Probing, service_key(), service, rec, distinct_key(target), false, "", source, line, raw);
   if (mask & bit(Detector::SensitiveFiles))
-    I.feed_bucket(Detector::SensitiveFiles, client_key(), service, rec, hash_of(path) | 1, served, "", source, line,
+    I.feed_bucket(Detector::SensitiveFiles, client_key(), service, rec, distinct_key(path), served, "", source, line,
                   raw);
   if (mask & bit(Detector::Traversal))
-    I.feed_bucket(Detector::Traversal, client_key(), service, rec, hash_of(target) | 1, false, "", source, line, raw);
+    I.feed_bucket(Detector::Traversal, client_key(), service, rec, distinct_key(target), false, "", source, line, raw);
   if (mask & bit(Detector::ScannerAgent))
     I.feed_bucket(Detector::ScannerAgent, client_key(), service, rec, 0, false, m.scanner ? m.scanner->label : "",
                   source, line, raw);
   if (mask & bit(Detector::BruteForce)) {
-    // One attempt shows twice with basic auth (the error-log line and the 401): attempts count
-    // once per client, path and second.
-    uint64_t attempt = (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) | 1;
-    I.feed_bucket(Detector::BruteForce, client_key(), service, rec, attempt, false, "", source, line, raw);
+    // With basic auth one attempt shows twice, as an error-log line and as the 401: an event of one
+    // kind pairs with an unpaired event of the other kind for the same path and second, and is not counted.
+    uint64_t attempt = (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) & ~3ull;
+    I.feed_bucket(Detector::BruteForce, client_key(), service, rec, attempt | (access ? 1 : 0) | kPairMode, false, "",
+                  source, line, raw);
   }
   if (mask & bit(Detector::Malformed)) {
     std::string_view detail = rec.request.substr(0, 8) == "\\x16\\x03" ? "TLS handshake sent to the plain-HTTP port"
@@ -519,9 +536,9 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
     I.feed_bucket(Detector::CveProbe, I.key, service, rec, 0, false, m.cve->label, source, line, raw);
   }
   if (mask & bit(Detector::Injection))
-    I.feed_bucket(Detector::Injection, client_key(), service, rec, hash_of(target) | 1, false, "", source, line, raw);
+    I.feed_bucket(Detector::Injection, client_key(), service, rec, distinct_key(target), false, "", source, line, raw);
   if (mask & bit(Detector::WebShell))
-    I.feed_bucket(Detector::WebShell, client_key(), service, rec, hash_of(path) | 1, false, "", source, line, raw);
+    I.feed_bucket(Detector::WebShell, client_key(), service, rec, distinct_key(path), false, "", source, line, raw);
 }
 
 void Analyzer::unparsed(uint32_t source, uint64_t line, std::string_view raw) {

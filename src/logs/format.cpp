@@ -437,7 +437,7 @@ ParseOutcome parse_json_line(simdjson::ondemand::parser& parser, std::string& bu
 }  // namespace
 
 ParseOutcome LineFormat::parse(std::string_view line, LogRecord& out) {
-  out = LogRecord{};
+  out.reset();
   if (json_) return parse_json_line(json_->parser, json_->buf, line, out);
   if (syslog_prefix_) {
     // "Jan 14 12:48:57 host haproxy[123]: " precedes lines shipped through syslog.

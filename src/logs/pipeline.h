@@ -2,15 +2,17 @@
 // or detected per input from its first lines), nginx error-log lines in the
 // same stream, and unparsed lines counted rather than fatal.
 //
-// With two threads, the caller's thread reads, unwraps, decodes and matches
-// signatures (the stateless work) and hands batches of packed records to a
-// second thread that runs the stateful detectors; alerts are raised on that
-// second thread, in input order.
+// With more than one thread, the caller's thread splits and unwraps lines
+// into batches; worker threads decode them and match signatures (the
+// stateless work, most of the cost) in parallel; the caller's thread feeds
+// the decoded batches to the stateful detectors in input order, so alerts are
+// raised on the caller's thread, in order.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,7 +31,8 @@ namespace ig::logs {
 class LogPipeline {
  public:
   // `format`: "auto" or a name LineFormat::named() accepts (checked by the
-  // caller). `threads`: 1 (everything on the caller's thread) or 2.
+  // caller). `threads`: 1 (everything on the caller's thread), or the number
+  // of decoding workers beside the caller's thread.
   LogPipeline(Analyzer& analyzer, std::string format, size_t max_line = 64 * 1024, int threads = 1);
   ~LogPipeline();
   LogPipeline(const LogPipeline&) = delete;
@@ -43,7 +46,7 @@ class LogPipeline {
   void flush_detection();
   // The end of the input: its last line without a newline, and detection.
   void end_input();
-  // Waits until every line fed so far has been analysed (two threads).
+  // Waits until every line fed so far has been analysed (worker threads).
   void drain();
   // The format used for the current (or last) input; empty before any line.
   const std::string& format_name() const { return format_name_; }
@@ -51,14 +54,16 @@ class LogPipeline {
   static constexpr size_t kDetectionLines = 50;
 
   struct Batch;
+  struct RawBatch;
 
  private:
   void on_line(std::string_view raw);
   void on_payload(std::string_view payload, uint64_t line);
   void decide();
-  void pack(ParseOutcome outcome, std::string_view payload, uint64_t line);
-  void hand_over();
-  void consume();
+  void submit();
+  void analyse_ready(std::unique_lock<std::mutex>& lock);
+  void analyse(const Batch& b);
+  void work();
 
   Analyzer& analyzer_;
   std::string requested_;
@@ -73,16 +78,20 @@ class LogPipeline {
   uint64_t truncated_seen_ = 0;
   LogRecord rec_;
 
-  // Two-thread mode.
+  // With worker threads.
   bool threaded_ = false;
-  std::unique_ptr<SignatureMatcher> matcher_;  // the producer's
-  std::unique_ptr<Batch> batch_;               // being filled
+  std::unique_ptr<RawBatch> raw_;  // being filled
+  uint64_t submitted_ = 0;         // batches handed to the workers
+  uint64_t next_ = 0;              // the next batch to analyse, in input order
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Batch>> queue_;
-  bool busy_ = false;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::pair<uint64_t, std::unique_ptr<RawBatch>>> todo_;
+  std::map<uint64_t, std::unique_ptr<Batch>> done_;
+  // Spent batches, kept with their capacity: new pages cost page faults.
+  std::vector<std::unique_ptr<RawBatch>> spare_raw_;
+  std::vector<std::unique_ptr<Batch>> spare_done_;
   bool stop_ = false;
-  std::thread consumer_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace ig::logs

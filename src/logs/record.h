@@ -36,6 +36,16 @@ struct LogRecord {
   std::string_view host;        // Host header / vhost when the format has one
   int upstream_status = 0;      // the last upstream's status; 0 when none
   std::string_view message;     // error-log message text
+
+  // Back to the empty record (cheaper than assigning a new one on every line).
+  void reset() {
+    kind = EventKind::Access;
+    client = user = request = method = target = protocol = referer = user_agent = service = host = message = {};
+    time_ms = 0;
+    status = 0;
+    bytes = -1;
+    upstream_status = 0;
+  }
 };
 
 }  // namespace ig::logs

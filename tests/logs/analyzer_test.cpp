@@ -153,6 +153,30 @@ TEST(LogDetectors, BruteForceFromAccessAndErrorLog) {
   EXPECT_EQ(r.analyzer.summary().error_log_events, 6u);
 }
 
+// Tests that a basic-auth attempt logged twice (error-log line, then the 401) counts once: three attempts are
+// six lines and no alert; six attempts fire.
+TEST(LogDetectors, BasicAuthAttemptsCountOnce) {
+  auto attempts = [](int n) {
+    std::vector<std::string> ls;
+    for (int i = 0; i < n; ++i) {
+      ls.push_back("2026/03/01 10:00:0" + std::to_string(i) +
+                   " [error] 31#31: *7 user \"admin\": password mismatch, client: 192.0.2.30, server: shop, request: \"GET /admin HTTP/1.1\", host: \"shop\"");
+      ls.push_back(line("192.0.2.30", i, "GET /admin HTTP/1.1", 401));
+    }
+    return ls;
+  };
+  LogRun three;
+  three.lines(attempts(3));
+  three.done();
+  EXPECT_TRUE(three.of(Detector::BruteForce).empty());
+  LogRun six;
+  six.lines(attempts(6));
+  six.done();
+  auto a = six.of(Detector::BruteForce);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0]->count, 6u);
+}
+
 // Tests the malformed-request detector on TLS bytes sent to the HTTP port.
 TEST(LogDetectors, TlsOnPlainPort) {
   LogRun r;
