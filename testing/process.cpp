@@ -90,4 +90,16 @@ std::optional<std::string> wait_for_line(const std::string& path, const std::str
   }
 }
 
+ShellResult run_shell(const std::string& command) {
+  ShellResult r;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 }  // namespace ig::testing

@@ -34,6 +34,13 @@ class ChildProcess {
 std::optional<std::string> wait_for_line(const std::string& path, const std::string& needle,
                                          std::chrono::milliseconds timeout);
 
+// Runs a shell command line (popen) and returns its exit code (-1 when it did not exit) and standard output.
+struct ShellResult {
+  int code = -1;
+  std::string out;
+};
+ShellResult run_shell(const std::string& command);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);  // atomically: write then rename
 

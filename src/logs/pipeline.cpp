@@ -1,5 +1,7 @@
 #include "logs/pipeline.h"
 
+#include <array>
+
 namespace ig::logs {
 
 namespace {
@@ -24,9 +26,16 @@ struct Packed {
   int64_t bytes;
   uint32_t source;
   uint64_t line;
-  Span raw, client, user, request, method, target, protocol, referer, user_agent, service, host, message;
+  Span raw;
+  std::array<Span, 11> text;  // kTextFields, in order
   MatchResult signatures;
 };
+
+// The record's text fields, packed and unpacked in this order.
+constexpr std::array<std::string_view LogRecord::*, 11> kTextFields = {
+    &LogRecord::client,   &LogRecord::user,       &LogRecord::request, &LogRecord::method,
+    &LogRecord::target,   &LogRecord::protocol,   &LogRecord::referer, &LogRecord::user_agent,
+    &LogRecord::service,  &LogRecord::host,       &LogRecord::message};
 
 struct LogPipeline::Batch {
   std::string buf;
@@ -77,17 +86,7 @@ void pack(LogPipeline::Batch& b, const LogRecord& r, ParseOutcome outcome, std::
   p.upstream_status = r.upstream_status;
   p.time_ms = r.time_ms;
   p.bytes = r.bytes;
-  p.client = put(r.client);
-  p.user = put(r.user);
-  p.request = put(r.request);
-  p.method = put(r.method);
-  p.target = put(r.target);
-  p.protocol = put(r.protocol);
-  p.referer = put(r.referer);
-  p.user_agent = put(r.user_agent);
-  p.service = put(r.service);
-  p.host = put(r.host);
-  p.message = put(r.message);
+  for (size_t i = 0; i < kTextFields.size(); ++i) p.text[i] = put(r.*kTextFields[i]);
   match_signatures(matcher, r, p.signatures);
   b.records.push_back(p);
 }
@@ -260,17 +259,7 @@ void LogPipeline::analyse(const Batch& b) {
     r.upstream_status = p.upstream_status;
     r.time_ms = p.time_ms;
     r.bytes = p.bytes;
-    r.client = view(p.client);
-    r.user = view(p.user);
-    r.request = view(p.request);
-    r.method = view(p.method);
-    r.target = view(p.target);
-    r.protocol = view(p.protocol);
-    r.referer = view(p.referer);
-    r.user_agent = view(p.user_agent);
-    r.service = view(p.service);
-    r.host = view(p.host);
-    r.message = view(p.message);
+    for (size_t i = 0; i < kTextFields.size(); ++i) r.*kTextFields[i] = view(p.text[i]);
     analyzer_.observe(r, p.outcome == 1, p.source, p.line, view(p.raw), &p.signatures);
   }
   if (b.truncated) analyzer_.count_truncated(b.truncated);

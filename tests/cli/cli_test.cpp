@@ -12,28 +12,18 @@
 #include <unistd.h>
 #include <string>
 
+#include "testing/process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code;
-  std::string out;
-};
+using Outcome = ig::testing::ShellResult;
 
-// Runs a shell command line; stderr is folded into stdout when asked.
+// Runs ingressguard from the source directory; stderr is folded into stdout when asked.
 Outcome run(const std::string& args, bool with_stderr = false) {
-  std::string cmd = "cd " + std::string(IG_SOURCE_DIR) + " && " + std::string(IG_BINARY) + " " + args +
-                    (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Outcome r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return ig::testing::run_shell("cd " + std::string(IG_SOURCE_DIR) + " && " + std::string(IG_BINARY) + " " + args +
+                                (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 }  // namespace

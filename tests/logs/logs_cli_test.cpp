@@ -22,22 +22,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out;
-};
-
-Outcome sh(const std::string& cmd) {
-  Outcome r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Outcome = ig::testing::ShellResult;
+Outcome sh(const std::string& cmd) { return ig::testing::run_shell(cmd); }
 
 Outcome logs(const std::string& args) { return sh(std::string(IG_BINARY) + " logs " + args + " 2>&1"); }
 
