@@ -137,6 +137,8 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
       if (n > 0) {
         offset += n;
         pipeline.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+        // A short read on a pipe means the writer is caught up (kubectl logs -f): alert now, not a batch later.
+        if (!S_ISREG(st.st_mode) && static_cast<size_t>(n) < buf.size()) pipeline.flush_detection();
         continue;
       }
       if (n < 0 && errno == EINTR) {

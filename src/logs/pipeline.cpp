@@ -149,11 +149,7 @@ void LogPipeline::end_input() {
 
 void LogPipeline::flush_detection() {
   if (!format_ && !pending_.empty()) decide();
-  if (threaded_) {
-    submit();
-    std::unique_lock lock(mu_);
-    analyse_ready(lock);
-  }
+  drain();
 }
 
 void LogPipeline::on_line(std::string_view raw) {

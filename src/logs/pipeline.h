@@ -41,8 +41,8 @@ class LogPipeline {
   // Starts input number `source` (its index in the caller's list of names).
   void begin_input(uint32_t source);
   void feed(std::string_view bytes);
-  // A quiet moment (--follow): decides a pending format and hands over
-  // what is decoded, so alerts are not held back.
+  // A quiet moment (a live stream caught up, --follow waiting): decides a
+  // pending format and analyses everything fed so far, so alerts are not held back.
   void flush_detection();
   // The end of the input: its last line without a newline, and detection.
   void end_input();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,6 +153,29 @@ TEST(LogsCli, CriWrappedStdin) {
   EXPECT_EQ(j["unparsed"], 0);
   EXPECT_EQ(j["inputs"][0]["format"], "ingress-nginx");
   EXPECT_EQ(j["inputs"][0]["source"], "stdin");
+}
+
+// Tests a live stream on stdin (as from `kubectl logs -f`): the alert comes while the writer still holds the
+// pipe open, and the summary when it closes.
+TEST(LogsCli, LiveStdinAlertsBeforeEof) {
+  TempDir dir;
+  std::string fifo = dir / "pipe", out = dir / "out.jsonl", err = dir / "err.txt";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  ig::testing::ChildProcess p({"/bin/sh", "-c", std::string(IG_BINARY) + " logs --format json - < " + fifo}, out, err);
+  FILE* w = fopen(fifo.c_str(), "w");  // opens once the shell has opened the read end
+  ASSERT_NE(w, nullptr);
+  for (int i = 0; i < 12; ++i) {
+    std::string l = nginx_line("203.0.113.9", "GET /probe" + std::to_string(i) + " HTTP/1.1", 404) + "\n";
+    fputs(l.c_str(), w);
+    fflush(w);
+  }
+  auto alert = ig::testing::wait_for_line(out, "\"IG801\"", 10s);
+  EXPECT_TRUE(alert) << ig::testing::read_file(err);
+  fclose(w);
+  auto code = p.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 1);
+  EXPECT_TRUE(ig::testing::wait_for_line(out, "\"type\":\"summary\"", 1s));
 }
 
 // Tests that an unreadable input is an error (exit 2) that does not stop the other inputs from being analysed.
