@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/severity.h"
+#include "probe/probe.h"
 
 namespace ig {
 
@@ -58,6 +59,16 @@ struct LogsOptions {
 int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err);
 // Prints the log detectors with their thresholds (text or markdown).
 int run_list_detectors(const LogsOptions& opts, bool markdown, std::ostream& out, std::ostream& err);
+
+struct ProbeCommandOptions {
+  probe::ProbeOptions probe;
+  std::string format = "text";  // text | json
+  std::optional<Severity> fail_on = Severity::Medium;
+};
+
+// Probes live HTTPS endpoints. Exit 1 when a failed or warned check is at or
+// above fail_on, 2 when a target cannot be probed (bad URL, unreachable).
+int run_probe(const ProbeCommandOptions& opts, std::ostream& out, std::ostream& err);
 
 // Prints the rule catalogue: text, json, or markdown (docs/rules.md).
 int run_rules(const std::string& format, std::ostream& out, std::ostream& err);

@@ -101,6 +101,25 @@ int main(int argc, char** argv) {
   bool logs_no_color = false;
   logs_cmd->add_flag("--no-color", logs_no_color, "Never colour the text output");
 
+  ig::ProbeCommandOptions probe_opts;
+  std::string probe_fail_on = "medium";
+  int probe_timeout_ms = 3000, probe_http_port = 0;
+  auto* probe_cmd = app.add_subcommand("probe", "Check live HTTPS endpoints: TLS versions and suites, certificate, redirect, headers");
+  probe_cmd->add_option("urls", probe_opts.probe.urls, "https:// URLs to probe (only these are contacted)");
+  probe_cmd->add_option("--resolve", probe_opts.probe.resolve, "HOST:PORT:ADDRESS: connect there, keep HOST for SNI and Host (as curl)");
+  probe_cmd->add_option("--ca", probe_opts.probe.ca_file, "Verify certificates against this CA bundle instead of the system's")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--http-port", probe_http_port, "Plain-HTTP port for the redirect check (default 80)")
+      ->check(CLI::Range(1, 65535));
+  probe_cmd->add_option("--timeout-ms", probe_timeout_ms, "Per connection and answer (default 3000)")->check(CLI::Range(100, 60'000));
+  probe_cmd->add_option("--max-requests", probe_opts.probe.max_requests, "Connections over the whole run (default 300)")
+      ->check(CLI::Range(1, 100'000));
+  probe_cmd->add_option("--rate", probe_opts.probe.rate, "Connections per second per target (default 20)")
+      ->check(CLI::Range(0.1, 1000.0));
+  probe_cmd->add_option("--format,-f", probe_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  probe_cmd->add_option("--fail-on", probe_fail_on, "Exit 1 when a failed check is at or above this severity (or never)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
+
   std::string explain_id;
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
@@ -130,6 +149,12 @@ int main(int argc, char** argv) {
       logs_opts.color = !logs_no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       if (logs_list) return ig::run_list_detectors(logs_opts, logs_list_format == "markdown", std::cout, std::cerr);
       return ig::run_logs(logs_opts, std::cout, std::cerr);
+    }
+    if (*probe_cmd) {
+      probe_opts.fail_on = probe_fail_on == "never" ? std::nullopt : ig::parse_severity(probe_fail_on);
+      probe_opts.probe.timeout = std::chrono::milliseconds(probe_timeout_ms);
+      if (probe_http_port) probe_opts.probe.http_port = static_cast<uint16_t>(probe_http_port);
+      return ig::run_probe(probe_opts, std::cout, std::cerr);
     }
     if (*serve_cmd) {
       serve.admission.mode = serve_mode == "warn"    ? ig::AdmissionMode::Warn

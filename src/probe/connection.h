@@ -1,0 +1,82 @@
+// Connections the prober makes: TCP with a deadline, TLS handshakes with a
+// chosen protocol version (OpenSSL), and one bounded HTTP/1.1 exchange
+// parsed with Boost.Beast. Everything is RAII and time-bounded; nothing here
+// retries or loops without a bound.
+#pragma once
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ig::probe {
+
+struct SslDeleter {
+  void operator()(SSL* s) const { SSL_free(s); }
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+  void operator()(X509* x) const { X509_free(x); }
+};
+using SslPtr = std::unique_ptr<SSL, SslDeleter>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslDeleter>;
+using X509Ptr = std::unique_ptr<X509, SslDeleter>;
+
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket();
+  Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Socket& operator=(Socket&& o) noexcept;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Connects to address:port (a numeric IPv4/IPv6 address) within `timeout`.
+Result<Socket> connect_tcp(const std::string& address, uint16_t port, std::chrono::milliseconds timeout);
+
+struct TlsRequest {
+  int version = 0;                 // TLS1_VERSION ... TLS1_3_VERSION; 0 = what both support
+  std::string sni;                 // empty: no SNI
+  std::string cipher_list;         // TLS <= 1.2 suites (OpenSSL names); empty = OpenSSL's defaults at SECLEVEL 0
+  std::string ca_file;             // verify against this bundle; empty = system roots
+  bool legacy = false;             // SECLEVEL=0 so TLS 1.0/1.1 and weak keys can be seen
+};
+
+struct TlsSession {
+  Socket socket;
+  SslCtxPtr ctx;
+  SslPtr ssl;
+  int version = 0;                 // negotiated
+  std::string cipher;              // negotiated suite (OpenSSL name)
+  long verify_result = 0;          // X509_V_OK when the chain verifies
+  bool client_cert_requested = false;
+  X509Ptr peer;                    // leaf certificate
+};
+
+// Connects and performs a TLS handshake; an Error when the server refuses.
+Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, const TlsRequest& req,
+                                 std::chrono::milliseconds timeout);
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names; repeated headers joined with ", "
+  std::string body;                            // at most the first 64 KiB
+};
+
+// Sends one HTTP/1.1 request (Connection: close) over plain TCP (`tls` null)
+// or an established TLS session, and reads the answer within `timeout`.
+Result<HttpResponse> http_exchange(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
+                                   const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
+                                   std::chrono::milliseconds timeout);
+
+}  // namespace ig::probe

@@ -1,0 +1,413 @@
+#include "probe/probe.h"
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "probe/connection.h"
+
+namespace ig::probe {
+
+std::string_view to_string(Status s) {
+  switch (s) {
+    case Status::Pass: return "pass";
+    case Status::Fail: return "fail";
+    case Status::Warn: return "warn";
+    case Status::Error: return "error";
+    case Status::Skip: return "skip";
+  }
+  return "?";
+}
+
+Result<Target> parse_target(const std::string& url, const std::vector<std::string>& resolve,
+                            std::optional<uint16_t> http_port) {
+  Target t;
+  t.url = url;
+  std::string rest;
+  bool https = url.rfind("https://", 0) == 0;
+  if (!https) return Error{url + ": only https:// URLs are probed (the plain-HTTP redirect is checked for each)", {}};
+  rest = url.substr(8);
+  size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  size_t colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
+    int port = 0;
+    try {
+      port = std::stoi(authority.substr(colon + 1));
+    } catch (...) {
+      port = 0;
+    }
+    if (port <= 0 || port > 65535) return Error{url + ": bad port", {}};
+    t.port = static_cast<uint16_t>(port);
+    authority = authority.substr(0, colon);
+  }
+  if (authority.empty()) return Error{url + ": no host", {}};
+  t.host = authority;
+  t.http_port = http_port.value_or(80);
+  // --resolve HOST:PORT:ADDR for the HTTPS port, and for the plain-HTTP port when given.
+  for (const auto& r : resolve) {
+    size_t a = r.find(':'), b = a == std::string::npos ? a : r.find(':', a + 1);
+    if (b == std::string::npos) return Error{"--resolve " + r + ": expected HOST:PORT:ADDRESS", {}};
+    if (r.substr(0, a) != t.host) continue;
+    std::string port = r.substr(a + 1, b - a - 1);
+    if (port == std::to_string(t.port)) t.address = r.substr(b + 1);
+  }
+  if (t.address.empty()) {
+    if (t.host == "localhost") t.address = "127.0.0.1";
+    else if (std::isdigit(static_cast<unsigned char>(t.host[0])) || t.host.find(':') != std::string::npos) t.address = t.host;
+    else return Error{url + ": give the address to probe with --resolve " + t.host + ":" + std::to_string(t.port) + ":ADDRESS", {}};
+  }
+  return t;
+}
+
+namespace {
+
+using namespace std::chrono;
+
+// Paces connections per target and caps them over the run.
+class Budget {
+ public:
+  Budget(int max, double rate) : max_(max), gap_(rate > 0 ? duration<double>(1.0 / rate) : duration<double>(0)) {}
+  bool take() {
+    if (used_ >= max_) return false;
+    auto now = steady_clock::now();
+    if (used_ > 0 && now - last_ < gap_) std::this_thread::sleep_for(gap_ - (now - last_));
+    last_ = steady_clock::now();
+    ++used_;
+    return true;
+  }
+  int used() const { return used_; }
+
+ private:
+  int max_;
+  duration<double> gap_;
+  steady_clock::time_point last_{};
+  int used_ = 0;
+};
+
+struct Prober {
+  const ProbeOptions& opts;
+  const Target& t;
+  Budget& budget;
+  std::vector<Check>& out;
+
+  void add(std::string id, Status s, Severity sev, std::string title, std::string evidence) {
+    out.push_back({std::move(id), s, sev, std::move(title), std::move(evidence)});
+  }
+
+  Result<TlsSession> handshake(int version, const std::string& sni, const std::string& ciphers = "") {
+    if (!budget.take()) return Error{"request budget spent (--max-requests)", {}};
+    TlsRequest req;
+    req.version = version;
+    req.sni = sni;
+    req.cipher_list = ciphers;
+    req.ca_file = opts.ca_file;
+    return tls_handshake(t.address, t.port, req, opts.timeout);
+  }
+
+  static std::string name_of(X509_NAME* n) {
+    char buf[512];
+    X509_NAME_oneline(n, buf, sizeof buf);
+    return buf;
+  }
+
+  void protocols(std::map<int, bool>& accepted) {
+    struct V {
+      int version;
+      const char* name;
+      const char* id;
+      Status when_accepted;
+      Severity sev;
+    };
+    const V kVersions[] = {{TLS1_VERSION, "TLS 1.0", "IG901", Status::Fail, Severity::High},
+                           {TLS1_1_VERSION, "TLS 1.1", "IG902", Status::Fail, Severity::Medium},
+                           {TLS1_2_VERSION, "TLS 1.2", "IG903", Status::Pass, Severity::Info},
+                           {TLS1_3_VERSION, "TLS 1.3", "IG904", Status::Pass, Severity::Info}};
+    add("IG900", Status::Skip, Severity::Info, "SSLv3 not tested",
+        "this OpenSSL build has no SSLv3 (Debian compiles it out); the server's SSLv3 cannot be seen from here");
+    for (const auto& v : kVersions) {
+      auto s = handshake(v.version, t.host);
+      accepted[v.version] = s.ok();
+      if (v.version <= TLS1_1_VERSION) {
+        add(v.id, s.ok() ? Status::Fail : Status::Pass, v.sev, std::string(v.name) + (s.ok() ? " accepted" : " refused"),
+            s.ok() ? "handshake completed with " + s->cipher : s.error().message);
+      } else {
+        bool missing_13 = v.version == TLS1_3_VERSION && !s.ok();
+        add(v.id, s.ok() ? Status::Pass : (missing_13 ? Status::Warn : Status::Warn),
+            missing_13 ? Severity::Low : Severity::Medium,
+            std::string(v.name) + (s.ok() ? " accepted" : " not offered"), s.ok() ? s->cipher : s.error().message);
+      }
+    }
+  }
+
+  // The TLS 1.2 suites the server accepts, found by offering all and removing each chosen one.
+  void tls12_suites() {
+    static const std::set<std::string> kIntermediate = {
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",  "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"};
+    SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+    SSL_CTX_set_security_level(ctx.get(), 0);
+    SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+    std::vector<std::string> offer;
+    STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
+    for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
+      const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, i);
+      if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") offer.emplace_back(SSL_CIPHER_get_name(c));
+    }
+    std::vector<std::string> accepted, weak;
+    while (!offer.empty()) {
+      std::string joined;
+      for (const auto& c : offer) joined += (joined.empty() ? "" : ":") + c;
+      auto s = handshake(TLS1_2_VERSION, t.host, joined);
+      if (!s) break;
+      accepted.push_back(s->cipher);
+      if (!kIntermediate.count(s->cipher)) weak.push_back(s->cipher);
+      offer.erase(std::remove(offer.begin(), offer.end(), s->cipher), offer.end());
+      if (std::find(offer.begin(), offer.end(), s->cipher) != offer.end()) break;
+    }
+    std::string list_text;
+    for (const auto& c : weak) list_text += (list_text.empty() ? "" : ", ") + c;
+    if (weak.empty())
+      add("IG905", Status::Pass, Severity::Medium, "TLS 1.2 suites within Mozilla intermediate",
+          std::to_string(accepted.size()) + " suites accepted");
+    else
+      add("IG905", Status::Fail, Severity::Medium, "TLS 1.2 suites outside Mozilla intermediate",
+          std::to_string(weak.size()) + " of " + std::to_string(accepted.size()) + " accepted: " + list_text);
+  }
+
+  void certificate(TlsSession& s) {
+    X509* cert = s.peer.get();
+    if (!cert) {
+      add("IG910", Status::Error, Severity::High, "no certificate presented", "");
+      return;
+    }
+    std::string subject = name_of(X509_get_subject_name(cert));
+    bool trusted = s.verify_result == X509_V_OK;
+    add("IG910", trusted ? Status::Pass : Status::Fail, Severity::High,
+        trusted ? "certificate chain trusted" : "certificate chain not trusted",
+        subject + (trusted ? "" : ": " + std::string(X509_verify_cert_error_string(s.verify_result))));
+    int days = 0, secs = 0;
+    ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert));
+    int lifetime_days = 0, lifetime_secs = 0;
+    ASN1_TIME_diff(&lifetime_days, &lifetime_secs, X509_get0_notBefore(cert), X509_get0_notAfter(cert));
+    if (days < 0 || (days == 0 && secs < 0))
+      add("IG911", Status::Fail, Severity::Critical, "certificate expired", std::to_string(-days) + " days ago");
+    else if (days < 30)
+      add("IG911", Status::Warn, Severity::Medium, "certificate expires soon", "in " + std::to_string(days) + " days");
+    else if (lifetime_days > 398)
+      add("IG911", Status::Warn, Severity::Low, "certificate lifetime above 398 days",
+          std::to_string(lifetime_days) + " days (Mozilla: at most 366, 90 advised)");
+    else
+      add("IG911", Status::Pass, Severity::Critical, "certificate valid", "expires in " + std::to_string(days) + " days");
+    bool matches = X509_check_host(cert, t.host.c_str(), t.host.size(), 0, nullptr) == 1;
+    add("IG912", matches ? Status::Pass : Status::Fail, Severity::High,
+        matches ? "certificate names the host" : "certificate does not name the host", t.host + " vs " + subject);
+    EVP_PKEY* key = X509_get0_pubkey(cert);
+    int bits = key ? EVP_PKEY_get_bits(key) : 0;
+    int type = key ? EVP_PKEY_get_base_id(key) : 0;
+    bool weak_key = (type == EVP_PKEY_RSA && bits < 2048) || (type == EVP_PKEY_EC && bits < 256);
+    add("IG913", weak_key ? Status::Fail : Status::Pass, Severity::High, weak_key ? "weak certificate key" : "certificate key size",
+        std::string(type == EVP_PKEY_RSA ? "RSA " : type == EVP_PKEY_EC ? "EC " : "key ") + std::to_string(bits) + " bits");
+    int nid = X509_get_signature_nid(cert);
+    int md = NID_undef, pk = NID_undef;
+    OBJ_find_sigid_algs(nid, &md, &pk);
+    bool weak_sig = md == NID_sha1 || md == NID_md5;
+    bool self_signed = X509_check_issued(cert, cert) == X509_V_OK;
+    add("IG914", weak_sig && !self_signed ? Status::Fail : Status::Pass, Severity::High,
+        weak_sig && !self_signed ? "certificate signed with SHA-1 or MD5" : "certificate signature algorithm", OBJ_nid2ln(nid));
+    bool fake = subject.find("Kubernetes Ingress Controller Fake Certificate") != std::string::npos;
+    add("IG915", fake ? Status::Fail : Status::Pass, Severity::High,
+        fake ? "ingress-nginx's fake certificate is served (the TLS Secret is missing or invalid)"
+             : "not ingress-nginx's fake certificate",
+        subject);
+    add("IG916", Status::Pass, Severity::Info,
+        s.client_cert_requested ? "server asks for a client certificate" : "no client certificate asked for",
+        s.client_cert_requested ? "CertificateRequest received" : "");
+  }
+
+  void unknown_sni(TlsSession& real) {
+    auto s = handshake(0, "ingressguard-probe.invalid");
+    if (!s) {
+      add("IG917", Status::Pass, Severity::Low, "unknown SNI refused", s.error().message);
+      return;
+    }
+    bool same = s->peer && real.peer && X509_cmp(s->peer.get(), real.peer.get()) == 0;
+    add("IG917", same ? Status::Warn : Status::Pass, Severity::Low,
+        same ? "unknown SNI gets this host's certificate" : "unknown SNI gets another certificate",
+        s->peer ? name_of(X509_get_subject_name(s->peer.get())) : "no certificate");
+  }
+
+  Result<HttpResponse> get(const std::string& host, const std::string& path) {
+    auto s = handshake(0, t.host);
+    if (!s) return s.error();
+    Socket none;
+    return http_exchange(none, &*s, "GET", host, path, {}, opts.timeout);
+  }
+
+  void headers() {
+    auto r = get(t.host, t.path);
+    if (!r) {
+      add("IG920", Status::Error, Severity::Medium, "HTTPS request failed", r.error().message);
+      return;
+    }
+    auto h = [&](const char* name) -> std::string {
+      auto it = r->headers.find(name);
+      return it == r->headers.end() ? "" : it->second;
+    };
+    std::string hsts = h("strict-transport-security");
+    long max_age = -1;
+    std::smatch m;
+    static const std::regex kMaxAge(R"(max-age\s*=\s*"?(\d+))", std::regex::icase);
+    if (std::regex_search(hsts, m, kMaxAge)) max_age = std::stol(m[1].str().substr(0, 12));
+    if (hsts.empty()) add("IG920", Status::Fail, Severity::Medium, "no HSTS header", "status " + std::to_string(r->status));
+    else if (max_age < 31536000) add("IG920", Status::Warn, Severity::Medium, "HSTS max-age below one year", hsts);
+    else if (max_age < 63072000) add("IG920", Status::Warn, Severity::Low, "HSTS max-age below two years (Mozilla)", hsts);
+    else add("IG920", Status::Pass, Severity::Medium, "HSTS", hsts);
+    std::string xcto = h("x-content-type-options");
+    add("IG921", xcto == "nosniff" ? Status::Pass : Status::Warn, Severity::Low,
+        xcto == "nosniff" ? "X-Content-Type-Options nosniff" : "no X-Content-Type-Options: nosniff", xcto);
+    std::string xfo = h("x-frame-options"), csp = h("content-security-policy");
+    bool framed = !xfo.empty() || csp.find("frame-ancestors") != std::string::npos;
+    add("IG922", framed ? Status::Pass : Status::Warn, Severity::Low, framed ? "frame protection" : "no frame protection",
+        framed ? (xfo.empty() ? csp : xfo) : "neither X-Frame-Options nor CSP frame-ancestors");
+    std::string rp = h("referrer-policy");
+    add("IG923", rp.empty() ? Status::Warn : Status::Pass, Severity::Info, rp.empty() ? "no Referrer-Policy" : "Referrer-Policy", rp);
+    std::string server = h("server");
+    static const std::regex kVersion(R"([0-9]+\.[0-9]+)");
+    bool discloses = std::regex_search(server, kVersion);
+    add("IG924", discloses ? Status::Warn : Status::Pass, Severity::Low,
+        discloses ? "Server header discloses a version" : "no version in the Server header", server);
+  }
+
+  void redirect() {
+    if (!budget.take()) {
+      add("IG925", Status::Skip, Severity::Medium, "plain-HTTP redirect not checked", "request budget spent");
+      return;
+    }
+    auto sock = connect_tcp(t.address, t.http_port, opts.timeout);
+    if (!sock) {
+      add("IG925", Status::Pass, Severity::Medium, "nothing served over plain HTTP", sock.error().message);
+      return;
+    }
+    auto r = http_exchange(*sock, nullptr, "GET", t.host, t.path, {}, opts.timeout);
+    if (!r) {
+      add("IG925", Status::Error, Severity::Medium, "plain-HTTP request failed", r.error().message);
+      return;
+    }
+    std::string loc = r->headers.count("location") ? r->headers["location"] : "";
+    bool https_same_host = loc.rfind("https://" + t.host, 0) == 0;
+    if ((r->status == 301 || r->status == 308) && https_same_host)
+      add("IG925", Status::Pass, Severity::Medium, "plain HTTP redirects to HTTPS", std::to_string(r->status) + " " + loc);
+    else if ((r->status == 302 || r->status == 307) && https_same_host)
+      add("IG925", Status::Warn, Severity::Low, "plain HTTP redirects to HTTPS with a temporary redirect",
+          std::to_string(r->status) + " " + loc);
+    else
+      add("IG925", Status::Fail, Severity::Medium, "plain HTTP is served without a redirect to HTTPS on the same host",
+          std::to_string(r->status) + (loc.empty() ? "" : " " + loc));
+  }
+
+  void unknown_host() {
+    auto r = get("ingressguard-probe.invalid", "/");
+    if (!r) {
+      add("IG926", Status::Error, Severity::Medium, "request with an unknown Host failed", r.error().message);
+      return;
+    }
+    bool app = r->status >= 200 && r->status < 300;
+    add("IG926", app ? Status::Warn : Status::Pass, Severity::Medium,
+        app ? "an unknown Host header reaches an application" : "an unknown Host header gets no application",
+        "status " + std::to_string(r->status));
+  }
+
+  void sensitive_paths() {
+    // An application that answers 200 to every path (a SPA's index) is not exposing files: a path that
+    // cannot exist gives the baseline, and only an answer unlike it counts.
+    auto baseline = get(t.host, "/ingressguard-probe-does-not-exist-7f3a");
+    std::string open;
+    for (const char* p : {"/.env", "/.git/config", "/server-status"}) {
+      auto r = get(t.host, p);
+      if (!r) continue;
+      bool like_baseline = baseline && baseline->status == r->status && baseline->body == r->body;
+      if (r->status == 200 && !r->body.empty() && !like_baseline) open += (open.empty() ? "" : ", ") + std::string(p);
+    }
+    add("IG927", open.empty() ? Status::Pass : Status::Fail, Severity::High,
+        open.empty() ? "no sensitive path answered 200" : "sensitive paths answered 200 without auth", open);
+  }
+};
+
+}  // namespace
+
+Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
+  Report report;
+  Budget budget(opts.max_requests, opts.rate);
+  for (const auto& t : targets) {
+    TargetReport tr{t, {}};
+    Prober p{opts, t, budget, tr.checks};
+    auto first = p.handshake(0, t.host);
+    if (!first) {
+      p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
+      report.targets.push_back(std::move(tr));
+      continue;
+    }
+    std::map<int, bool> accepted;
+    p.protocols(accepted);
+    if (accepted[TLS1_2_VERSION]) p.tls12_suites();
+    p.certificate(*first);
+    p.unknown_sni(*first);
+    p.headers();
+    p.redirect();
+    p.unknown_host();
+    p.sensitive_paths();
+    report.targets.push_back(std::move(tr));
+  }
+  report.requests = budget.used();
+  return report;
+}
+
+void write_report_text(std::ostream& out, const Report& r) {
+  for (const auto& t : r.targets) {
+    out << t.target.url << " (" << t.target.address << ":" << t.target.port << ")\n";
+    for (const auto& c : t.checks) {
+      out << "  " << to_string(c.status) << std::string(6 - to_string(c.status).size(), ' ') << c.id << ' ';
+      if (c.status == Status::Fail || c.status == Status::Warn) out << '[' << ig::to_string(c.severity) << "] ";
+      out << c.title;
+      if (!c.evidence.empty()) out << ": " << c.evidence;
+      out << '\n';
+    }
+  }
+  out << r.targets.size() << " target(s), " << r.requests << " connections\n";
+}
+
+void write_report_json(std::ostream& out, const Report& r) {
+  nlohmann::ordered_json j;
+  auto targets = nlohmann::ordered_json::array();
+  std::map<std::string, int> counts;
+  for (const auto& t : r.targets) {
+    auto checks = nlohmann::ordered_json::array();
+    for (const auto& c : t.checks) {
+      checks.push_back({{"id", c.id},
+                        {"status", to_string(c.status)},
+                        {"severity", ig::to_string(c.severity)},
+                        {"title", c.title},
+                        {"evidence", c.evidence}});
+      ++counts[std::string(to_string(c.status))];
+    }
+    targets.push_back({{"url", t.target.url},
+                       {"address", t.target.address + ":" + std::to_string(t.target.port)},
+                       {"checks", std::move(checks)}});
+  }
+  j["targets"] = std::move(targets);
+  nlohmann::ordered_json summary = {{"targets", r.targets.size()}, {"connections", r.requests}};
+  for (const char* s : {"pass", "fail", "warn", "error", "skip"}) summary[s] = counts[s];
+  j["summary"] = std::move(summary);
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace ig::probe

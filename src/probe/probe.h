@@ -1,0 +1,71 @@
+// `ingressguard probe`: active checks of a live HTTPS endpoint. Each check
+// has a stable ID, a status (pass, fail, warn, error, skip), a severity and
+// the evidence it saw. Only the named targets are contacted, at a bounded
+// rate and with a global cap on requests.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/severity.h"
+
+namespace ig::probe {
+
+struct Target {
+  std::string url;      // as given
+  std::string host;     // for SNI and Host
+  uint16_t port = 443;
+  std::string path = "/";
+  std::string address;  // numeric address actually contacted
+  uint16_t http_port = 80;  // where the plain-HTTP redirect is checked
+};
+
+struct ProbeOptions {
+  std::vector<std::string> urls;
+  // --resolve HOST:PORT:ADDR (as curl): HOST:PORT is sent to ADDR; SNI and Host stay HOST.
+  std::vector<std::string> resolve;
+  std::string ca_file;                 // verify against this bundle instead of the system roots
+  std::chrono::milliseconds timeout{3000};
+  int max_requests = 300;              // over the whole run (connections and handshakes count)
+  double rate = 20;                    // per target, connections per second
+  std::optional<uint16_t> http_port;   // plain-HTTP port for the redirect check (default 80, or from --resolve)
+};
+
+enum class Status { Pass, Fail, Warn, Error, Skip };
+std::string_view to_string(Status s);
+
+struct Check {
+  std::string id;
+  Status status;
+  Severity severity;
+  std::string title;
+  std::string evidence;
+};
+
+struct TargetReport {
+  Target target;
+  std::vector<Check> checks;
+};
+
+struct Report {
+  std::vector<TargetReport> targets;
+  int requests = 0;
+};
+
+// Parses https://host[:port][/path] (plain http:// URLs are probed for the
+// redirect only) and applies --resolve entries; errors name the argument.
+Result<Target> parse_target(const std::string& url, const std::vector<std::string>& resolve,
+                            std::optional<uint16_t> http_port);
+
+Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets);
+
+void write_report_text(std::ostream& out, const Report& r);
+void write_report_json(std::ostream& out, const Report& r);
+
+}  // namespace ig::probe

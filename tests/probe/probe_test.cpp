@@ -1,0 +1,298 @@
+// `ingressguard probe` against real nginx servers on 127.0.0.1 (ports chosen
+// at run time) with certificates made in the test: a weak server, a hardened
+// one, ingress-nginx's fake certificate, a client-certificate server; and the
+// request budget.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+#include <map>
+#include <string>
+
+#include "testing/certgen.h"
+#include "testing/process.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kNginx = "/usr/sbin/nginx";
+
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool accepts(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// One nginx with the given server blocks ({{TLS}} and {{HTTP}} stand for its two ports).
+class Nginx {
+ public:
+  explicit Nginx(const std::string& servers) : tls_port_(free_port()), http_port_(free_port()) {
+    char tmpl[] = "/tmp/ig-probe-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::string conf = "daemon off;\nworker_processes 1;\npid " + dir_ + "/nginx.pid;\nerror_log " + dir_ +
+                       "/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log " + dir_ +
+                       "/access.log;\n";
+    for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+      conf += std::string("  ") + t + "_temp_path " + dir_ + "/" + t + ";\n";
+    std::string body = servers;
+    replace(body, "{{TLS}}", std::to_string(tls_port_));
+    replace(body, "{{HTTP}}", std::to_string(http_port_));
+    replace(body, "{{DIR}}", dir_);
+    conf += body + "}\n";
+    std::ofstream(dir_ + "/nginx.conf") << conf;
+  }
+  void start() {
+    proc_ = std::make_unique<ig::testing::ChildProcess>(
+        std::vector<std::string>{kNginx, "-c", dir_ + "/nginx.conf", "-p", dir_ + "/"}, dir_ + "/stdout", dir_ + "/stderr");
+    for (int i = 0; i < 100 && !accepts(tls_port_); ++i) std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(accepts(tls_port_)) << ig::testing::read_file(dir_ + "/stderr") << ig::testing::read_file(dir_ + "/error.log");
+  }
+  ~Nginx() {
+    proc_.reset();
+    fs::remove_all(dir_);
+  }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  uint16_t tls_port() const { return tls_port_; }
+  uint16_t http_port() const { return http_port_; }
+
+ private:
+  static void replace(std::string& s, const std::string& from, const std::string& to) {
+    for (size_t p; (p = s.find(from)) != std::string::npos;) s.replace(p, from.size(), to);
+  }
+  std::string dir_;
+  uint16_t tls_port_, http_port_;
+  std::unique_ptr<ig::testing::ChildProcess> proc_;
+};
+
+// A certificate spec: names, then the fields that differ from the defaults.
+ig::testing::CertSpec spec(std::vector<std::string> names, const std::function<void(ig::testing::CertSpec&)>& set = {}) {
+  ig::testing::CertSpec s;
+  s.dns_names = std::move(names);
+  if (set) set(s);
+  return s;
+}
+
+struct Probe {
+  int code;
+  nlohmann::json doc;
+  std::map<std::string, nlohmann::json> checks;  // by ID
+};
+
+Probe probe(const Nginx& n, const std::string& extra) {
+  std::string host = "shop.example.test";
+  std::string cmd = std::string(IG_BINARY) + " probe https://" + host + ":" + std::to_string(n.tls_port()) + "/ --resolve " +
+                    host + ":" + std::to_string(n.tls_port()) + ":127.0.0.1 --http-port " + std::to_string(n.http_port()) +
+                    " --rate 1000 --timeout-ms 2000 --format json " + extra + " 2>&1";
+  auto r = ig::testing::run_shell(cmd);
+  Probe p{r.code, nlohmann::json::parse(r.out, nullptr, false), {}};
+  if (p.doc.is_discarded()) {
+    ADD_FAILURE() << r.out;
+    return p;
+  }
+  for (const auto& c : p.doc["targets"][0]["checks"]) p.checks[c["id"]] = c;
+  return p;
+}
+
+std::string status(const Probe& p, const std::string& id) {
+  auto it = p.checks.find(id);
+  return it == p.checks.end() ? "missing" : it->second["status"].get<std::string>();
+}
+
+class ProbeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kNginx)) GTEST_SKIP() << "nginx not installed (scripts/bootstrap.sh installs nginx-light)";
+  }
+};
+
+}  // namespace
+
+// Tests a weak server: TLS 1.0/1.1, CBC suites, a self-signed 1024-bit RSA certificate, no HSTS, no redirect, /.env served.
+TEST_F(ProbeTest, WeakServerFailsTheChecks) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    server_name shop.example.test;
+    ssl_certificate {{DIR}}/weak.crt;
+    ssl_certificate_key {{DIR}}/weak.key;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+    ssl_ciphers ALL:@SECLEVEL=0;
+    location / { return 200 "shop\n"; }
+    location = /.env { return 200 "DB_PASSWORD=x\n"; }
+  }
+  server {
+    listen 127.0.0.1:{{HTTP}};
+    location / { return 200 "plain\n"; }
+  }
+)");
+  auto weak = ig::testing::make_certificate(spec({"shop.example.test"}, [](auto& s) { s.key = "rsa:1024"; }));
+  n.write("weak.crt", weak.cert_pem);
+  n.write("weak.key", weak.key_pem);
+  n.start();
+  Probe p = probe(n, "");
+  EXPECT_EQ(p.code, 1);
+  EXPECT_EQ(status(p, "IG901"), "fail");  // TLS 1.0
+  EXPECT_EQ(status(p, "IG902"), "fail");  // TLS 1.1
+  EXPECT_EQ(status(p, "IG905"), "fail");  // suites outside Mozilla intermediate
+  EXPECT_NE(p.checks["IG905"]["evidence"].get<std::string>().find("AES128-SHA"), std::string::npos);
+  EXPECT_EQ(status(p, "IG910"), "fail");  // self-signed: not trusted
+  EXPECT_EQ(status(p, "IG913"), "fail");  // RSA 1024
+  EXPECT_EQ(status(p, "IG920"), "fail");  // no HSTS
+  EXPECT_EQ(status(p, "IG924"), "warn");  // nginx/1.x in Server
+  EXPECT_EQ(status(p, "IG925"), "fail");  // plain HTTP without redirect
+  EXPECT_EQ(status(p, "IG927"), "fail");
+  EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env");  // the catch-all 200 for other paths is the baseline
+}
+
+// Tests a hardened server: Mozilla intermediate, a certificate from the test's CA, HSTS two years, headers,
+// a 301 to HTTPS, unknown hosts refused by a default server.
+TEST_F(ProbeTest, HardenedServerPasses) {
+  Nginx n(R"(
+  server_tokens off;
+  ssl_protocols TLSv1.2 TLSv1.3;  # nginx 1.22 takes the protocols of the listening socket's default server
+  server {
+    listen 127.0.0.1:{{TLS}} ssl default_server;
+    ssl_certificate {{DIR}}/other.crt;
+    ssl_certificate_key {{DIR}}/other.key;
+    return 404;
+  }
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    server_name shop.example.test;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    add_header Strict-Transport-Security "max-age=63072000" always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header X-Frame-Options DENY always;
+    add_header Referrer-Policy no-referrer always;
+    location / { return 200 "shop\n"; }
+  }
+  server {
+    listen 127.0.0.1:{{HTTP}};
+    location / { return 301 https://$host$request_uri; }
+  }
+)");
+  auto ca = ig::testing::make_certificate(spec({"Probe Test CA"}, [](auto& s) { s.san = false; s.ca = true; }));
+  auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
+  auto other = ig::testing::make_certificate(spec({"default.invalid"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
+  n.write("ca.crt", ca.cert_pem);
+  n.write("leaf.crt", leaf.cert_pem);
+  n.write("leaf.key", leaf.key_pem);
+  n.write("other.crt", other.cert_pem);
+  n.write("other.key", other.key_pem);
+  n.start();
+  Probe p = probe(n, "--ca " + n.path("ca.crt"));
+  EXPECT_EQ(p.code, 0) << p.doc.dump(2);
+  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
+                         "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927"})
+    EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
+  EXPECT_EQ(p.doc["summary"]["fail"], 0);
+}
+
+// Tests that ingress-nginx's fallback certificate is recognised.
+TEST_F(ProbeTest, FakeCertificate) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/fake.crt;
+    ssl_certificate_key {{DIR}}/fake.key;
+    location / { return 404; }
+  }
+)");
+  auto fake = ig::testing::make_certificate(
+      spec({"ingress.local"}, [](auto& s) { s.common_name = "Kubernetes Ingress Controller Fake Certificate"; }));
+  n.write("fake.crt", fake.cert_pem);
+  n.write("fake.key", fake.key_pem);
+  n.start();
+  Probe p = probe(n, "");
+  EXPECT_EQ(status(p, "IG915"), "fail");
+  EXPECT_EQ(status(p, "IG912"), "fail");  // the host is not in it either
+  EXPECT_EQ(p.code, 1);
+}
+
+// Tests that a server requiring client certificates is seen asking for one.
+TEST_F(ProbeTest, ClientCertificateRequested) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    ssl_client_certificate {{DIR}}/ca.crt;
+    ssl_verify_client on;
+    location / { return 200 "ok\n"; }
+  }
+)");
+  auto ca = ig::testing::make_certificate(spec({"Client CA"}, [](auto& s) { s.san = false; s.ca = true; }));
+  auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
+  n.write("ca.crt", ca.cert_pem);
+  n.write("leaf.crt", leaf.cert_pem);
+  n.write("leaf.key", leaf.key_pem);
+  n.start();
+  Probe p = probe(n, "--ca " + n.path("ca.crt"));
+  EXPECT_EQ(p.checks["IG916"]["title"], "server asks for a client certificate");
+}
+
+// Tests that the request budget bounds the run: with --max-requests 4 no more than four connections are made.
+TEST_F(ProbeTest, RequestBudgetIsAHardCap) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    location / { return 200 "ok\n"; }
+  }
+)");
+  auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}));
+  n.write("leaf.crt", leaf.cert_pem);
+  n.write("leaf.key", leaf.key_pem);
+  n.start();
+  Probe p = probe(n, "--max-requests 4");
+  EXPECT_LE(p.doc["summary"]["connections"].get<int>(), 4);
+  std::string access = ig::testing::read_file(n.path("access.log"));
+  EXPECT_LE(std::count(access.begin(), access.end(), '\n'), 4);
+}
+
+// Tests the argument errors: no address for a name, a plain-HTTP URL, nothing to probe.
+TEST(ProbeCli, ArgumentErrors) {
+  auto r = ig::testing::run_shell(std::string(IG_BINARY) + " probe https://shop.example.test/ 2>&1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--resolve shop.example.test:443:ADDRESS"), std::string::npos) << r.out;
+  r = ig::testing::run_shell(std::string(IG_BINARY) + " probe http://shop.example.test/ 2>&1");
+  EXPECT_EQ(r.code, 2);
+  r = ig::testing::run_shell(std::string(IG_BINARY) + " probe 2>&1");
+  EXPECT_EQ(r.code, 2);
+  // Unreachable: a closed loopback port is an error (exit 2), not a pass.
+  r = ig::testing::run_shell(std::string(IG_BINARY) + " probe https://127.0.0.1:" + std::to_string(free_port()) +
+                             "/ --timeout-ms 500 --format json 2>&1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("\"IG930\""), std::string::npos) << r.out;
+}
