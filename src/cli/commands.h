@@ -62,6 +62,7 @@ int run_list_detectors(const LogsOptions& opts, bool markdown, std::ostream& out
 
 struct ProbeCommandOptions {
   probe::ProbeOptions probe;
+  std::vector<std::string> from;  // manifests: probe every host/path they declare, check what they promise
   std::string format = "text";  // text | json
   std::optional<Severity> fail_on = Severity::Medium;
 };

@@ -106,10 +106,16 @@ int main(int argc, char** argv) {
   int probe_timeout_ms = 3000, probe_http_port = 0;
   auto* probe_cmd = app.add_subcommand("probe", "Check live HTTPS endpoints: TLS versions and suites, certificate, redirect, headers");
   probe_cmd->add_option("urls", probe_opts.probe.urls, "https:// URLs to probe (only these are contacted)");
-  probe_cmd->add_option("--resolve", probe_opts.probe.resolve, "HOST:PORT:ADDRESS: connect there, keep HOST for SNI and Host (as curl)");
+  probe_cmd->add_option("--from", probe_opts.from,
+                        "Manifests: probe every host and path their Ingresses declare and check the allowlists, auth, "
+                        "rate limits and client certificates they promise");
+  probe_cmd->add_option("--resolve", probe_opts.probe.resolve, "HOST:PORT:ADDRESS: connect there, keep HOST for SNI and Host (as curl; HOST * for every host)");
   probe_cmd->add_option("--ca", probe_opts.probe.ca_file, "Verify certificates against this CA bundle instead of the system's")
       ->check(CLI::ExistingFile);
   probe_cmd->add_option("--http-port", probe_http_port, "Plain-HTTP port for the redirect check (default 80)")
+      ->check(CLI::Range(1, 65535));
+  int probe_https_port = 443;
+  probe_cmd->add_option("--https-port", probe_https_port, "HTTPS port of the hosts --from declares (default 443)")
       ->check(CLI::Range(1, 65535));
   probe_cmd->add_option("--timeout-ms", probe_timeout_ms, "Per connection and answer (default 3000)")->check(CLI::Range(100, 60'000));
   probe_cmd->add_option("--max-requests", probe_opts.probe.max_requests, "Connections over the whole run (default 300)")
@@ -154,6 +160,7 @@ int main(int argc, char** argv) {
       probe_opts.fail_on = probe_fail_on == "never" ? std::nullopt : ig::parse_severity(probe_fail_on);
       probe_opts.probe.timeout = std::chrono::milliseconds(probe_timeout_ms);
       if (probe_http_port) probe_opts.probe.http_port = static_cast<uint16_t>(probe_http_port);
+      probe_opts.probe.https_port = static_cast<uint16_t>(probe_https_port);
       return ig::run_probe(probe_opts, std::cout, std::cerr);
     }
     if (*serve_cmd) {

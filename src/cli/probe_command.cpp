@@ -13,8 +13,16 @@ int run_probe(const ProbeCommandOptions& opts, std::ostream& out, std::ostream& 
     }
     targets.push_back(*t);
   }
+  if (!opts.from.empty()) {
+    auto declared = probe::targets_from_manifests(opts.from, opts.probe);
+    if (!declared) {
+      err << "ingressguard: " << declared.error().message << '\n';
+      return static_cast<int>(ExitCode::Error);
+    }
+    for (auto& t : *declared) targets.push_back(std::move(t));
+  }
   if (targets.empty()) {
-    err << "ingressguard: name at least one https:// URL to probe\n";
+    err << "ingressguard: name at least one https:// URL, or manifests with --from whose Ingresses name hosts\n";
     return static_cast<int>(ExitCode::Error);
   }
   probe::Report report = probe::run_probe(opts.probe, targets);

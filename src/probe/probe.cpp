@@ -13,6 +13,10 @@
 
 #include "probe/connection.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 namespace ig::probe {
 
 std::string_view to_string(Status s) {
@@ -56,9 +60,10 @@ Result<Target> parse_target(const std::string& url, const std::vector<std::strin
   for (const auto& r : resolve) {
     size_t a = r.find(':'), b = a == std::string::npos ? a : r.find(':', a + 1);
     if (b == std::string::npos) return Error{"--resolve " + r + ": expected HOST:PORT:ADDRESS", {}};
-    if (r.substr(0, a) != t.host) continue;
+    std::string host = r.substr(0, a);
+    if (host != t.host && host != "*") continue;
     std::string port = r.substr(a + 1, b - a - 1);
-    if (port == std::to_string(t.port)) t.address = r.substr(b + 1);
+    if (port == std::to_string(t.port) && (host == t.host || t.address.empty())) t.address = r.substr(b + 1);
   }
   if (t.address.empty()) {
     if (t.host == "localhost") t.address = "127.0.0.1";
@@ -81,6 +86,12 @@ class Budget {
     auto now = steady_clock::now();
     if (used_ > 0 && now - last_ < gap_) std::this_thread::sleep_for(gap_ - (now - last_));
     last_ = steady_clock::now();
+    ++used_;
+    return true;
+  }
+  // Counts against the cap without the per-target pacing (bursts pace themselves).
+  bool take_unpaced() {
+    if (used_ >= max_) return false;
     ++used_;
     return true;
   }
@@ -245,11 +256,176 @@ struct Prober {
         s->peer ? name_of(X509_get_subject_name(s->peer.get())) : "no certificate");
   }
 
-  Result<HttpResponse> get(const std::string& host, const std::string& path) {
-    auto s = handshake(0, t.host);
-    if (!s) return s.error();
-    Socket none;
-    return http_exchange(none, &*s, "GET", host, path, {}, opts.timeout);
+  Result<HttpResponse> get(const std::string& host, const std::string& path) { return request(host, path, {}, true); }
+
+  // One request to the target over TLS (or plain HTTP when the Ingress declares no TLS).
+  Result<HttpResponse> request(const std::string& host, const std::string& path,
+                               const std::vector<std::pair<std::string, std::string>>& headers, bool paced,
+                               std::string* local_address = nullptr) {
+    if (!(paced ? budget.take() : budget.take_unpaced())) return Error{"request budget spent (--max-requests)", {}};
+    if (t.tls) {
+      TlsRequest req;
+      req.sni = t.host;
+      req.ca_file = opts.ca_file;
+      auto s = tls_handshake(t.address, t.port, req, opts.timeout);
+      if (!s) return s.error();
+      if (local_address) *local_address = local_of(s->socket.fd());
+      Socket none;
+      return http_exchange(none, &*s, "GET", host, path, headers, opts.timeout);
+    }
+    auto sock = connect_tcp(t.address, t.http_port, opts.timeout);
+    if (!sock) return sock.error();
+    if (local_address) *local_address = local_of(sock->fd());
+    return http_exchange(*sock, nullptr, "GET", host, path, headers, opts.timeout);
+  }
+
+  static std::string local_of(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (ss.ss_family == AF_INET) inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
+    else inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr, buf, sizeof buf);
+    return buf;
+  }
+
+  // --- declared versus enforced (--from) ---
+
+  void enforcement() {
+    const Expectation& ex = *t.expect;
+    std::string own;
+    auto baseline = request(t.host, t.path, {}, true, &own);
+    if (!baseline) {
+      add("IG940", Status::Error, Severity::High, "request for the declared route failed", baseline.error().message + " (" + ex.source + ")");
+      return;
+    }
+    if (!ex.allow_ranges.empty()) allowlist(ex, own, *baseline);
+    if (!ex.auth.empty()) {
+      int st = baseline->status;
+      bool enforced = st == 401 || st == 403 || st == 302 || st == 303 || st == 307;
+      if (!ex.allow_ranges.empty() && st == 403)
+        add("IG942", Status::Skip, Severity::High, "auth not checked: the allowlist answers first", ex.source);
+      else
+        add("IG942", enforced ? Status::Pass : Status::Fail, Severity::High,
+            enforced ? "declared auth is enforced" : "declared auth is not enforced: answered without credentials",
+            "status " + std::to_string(st) + " for " + ex.auth + " (" + ex.source + ")");
+    }
+    if (ex.limit_rps > 0 || ex.limit_rpm > 0) rate_limit(ex);
+    if (ex.limit_connections > 0)
+      add("IG945", Status::Skip, Severity::Medium, "limit-connections not checked",
+          "needs concurrent connections held open; not done by this version (" + ex.source + ")");
+    if (ex.client_cert) {
+      bool asked = false;
+      if (t.tls) {
+        auto s = handshake(0, t.host);
+        asked = s && s->client_cert_requested;
+      }
+      bool refused = baseline->status == 400 && baseline->body.find("No required SSL certificate") != std::string::npos;
+      add("IG946", asked || refused ? Status::Pass : Status::Fail, Severity::High,
+          asked || refused ? "declared client certificates are required" : "declared client certificates are not required",
+          std::string(asked ? "CertificateRequest received; " : "") + "status " + std::to_string(baseline->status) + " (" + ex.source + ")");
+    }
+  }
+
+  static bool in_range(const std::string& address, const std::string& cidr) {
+    size_t slash = cidr.find('/');
+    std::string net = cidr.substr(0, slash);
+    unsigned char a[16] = {}, n[16] = {};
+    int family = address.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    if (inet_pton(family, address.c_str(), a) != 1 || inet_pton(family, net.c_str(), n) != 1) return false;
+    int bits = family == AF_INET ? 32 : 128;
+    int prefix = slash == std::string::npos ? bits : std::atoi(cidr.c_str() + slash + 1);
+    for (int i = 0; i < prefix && i < bits; ++i) {
+      int byte = i / 8, bit = 7 - i % 8;
+      if (((a[byte] >> bit) & 1) != ((n[byte] >> bit) & 1)) return false;
+    }
+    return true;
+  }
+
+  // An address inside the allowlist, to claim in spoofed headers.
+  static std::string inside(const std::string& cidr) {
+    std::string net = cidr.substr(0, cidr.find('/'));
+    unsigned char a[4];
+    if (inet_pton(AF_INET, net.c_str(), a) != 1) return net;
+    if (cidr.find('/') != std::string::npos && std::atoi(cidr.c_str() + cidr.find('/') + 1) < 32) a[3] |= 1;
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, a, buf, sizeof buf);
+    return buf;
+  }
+
+  void allowlist(const Expectation& ex, const std::string& own, const HttpResponse& baseline) {
+    std::string ranges;
+    for (const auto& r : ex.allow_ranges) ranges += (ranges.empty() ? "" : ",") + r;
+    for (const auto& r : ex.allow_ranges) {
+      if (in_range(own, r)) {
+        add("IG940", Status::Skip, Severity::High, "allowlist not checked: the prober is inside it",
+            own + " is in " + r + "; probe from outside the range (" + ex.source + ")");
+        return;
+      }
+    }
+    bool enforced = baseline.status == 403;
+    add("IG940", enforced ? Status::Pass : Status::Fail, Severity::High,
+        enforced ? "declared allowlist is enforced" : "declared allowlist is not enforced",
+        "from " + own + " (outside " + ranges + "): status " + std::to_string(baseline.status) + " (" + ex.source + ")");
+    if (!enforced) return;
+    std::string claim = inside(ex.allow_ranges.front());
+    std::string bypassed;
+    for (const auto& h : std::vector<std::pair<std::string, std::string>>{
+             {"X-Forwarded-For", claim}, {"X-Real-IP", claim}, {"Forwarded", "for=" + claim}}) {
+      auto r = request(t.host, t.path, {h}, true);
+      if (r && r->status != 403) bypassed += (bypassed.empty() ? "" : ", ") + h.first + ": " + h.second + " -> " + std::to_string(r->status);
+    }
+    add("IG941", bypassed.empty() ? Status::Pass : Status::Fail, Severity::Critical,
+        bypassed.empty() ? "spoofed client-address headers do not open the allowlist"
+                         : "spoofed client-address headers open the allowlist",
+        (bypassed.empty() ? "X-Forwarded-For, X-Real-IP, Forwarded claiming " + claim + ": 403" : bypassed) + " (" + ex.source + ")");
+  }
+
+  // Sends up to `n` requests within 4 s; true when one is answered 429 or 503.
+  bool burst(int n, bool spoof, int& sent, int& limited_status) {
+    auto start = steady_clock::now();
+    auto gap = duration<double>(4.0 / n);
+    for (int i = 0; i < n; ++i) {
+      std::this_thread::sleep_until(start + duration_cast<steady_clock::duration>(gap * i));
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (spoof) {
+        std::string fake = "10.77." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250);
+        headers = {{"X-Forwarded-For", fake}, {"X-Real-IP", fake}};
+      }
+      auto r = request(t.host, t.path, headers, false);
+      if (!r) {
+        if (r.error().message.find("budget") != std::string::npos) return false;
+        continue;
+      }
+      ++sent;
+      if (r->status == 429 || r->status == 503) {
+        limited_status = r->status;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void rate_limit(const Expectation& ex) {
+    double per_second = ex.limit_rps > 0 ? ex.limit_rps : ex.limit_rpm / 60.0;
+    int n = std::clamp(static_cast<int>(3 * per_second), 50, 150);
+    std::string declared = ex.limit_rps > 0 ? "limit-rps " + std::to_string(static_cast<int>(ex.limit_rps))
+                                            : "limit-rpm " + std::to_string(static_cast<int>(ex.limit_rpm));
+    // Spoofed first: a limiter that trusts X-Forwarded-For sees fifty clients and never limits; one that
+    // does not has counted our address, and the plain burst after it is limited at once.
+    int sent_spoofed = 0, status_spoofed = 0, sent = 0, status = 0;
+    bool spoof_limited = burst(n, true, sent_spoofed, status_spoofed);
+    bool limited = burst(n, false, sent, status);
+    add("IG943", limited ? Status::Pass : Status::Fail, Severity::High,
+        limited ? "declared rate limit is enforced" : "declared rate limit is not enforced",
+        (limited ? "answered " + std::to_string(status) + " after " : "no 429/503 in ") + std::to_string(sent) +
+            " requests (" + declared + "; " + ex.source + ")");
+    if (limited)
+      add("IG944", spoof_limited ? Status::Pass : Status::Fail, Severity::High,
+          spoof_limited ? "spoofed client-address headers do not escape the rate limit"
+                        : "spoofed client-address headers escape the rate limit",
+          std::to_string(sent_spoofed) + " requests with a new X-Forwarded-For each: " +
+              (spoof_limited ? "answered " + std::to_string(status_spoofed) : "never limited") + " (" + ex.source + ")");
   }
 
   void headers() {
@@ -350,6 +526,13 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
   for (const auto& t : targets) {
     TargetReport tr{t, {}};
     Prober p{opts, t, budget, tr.checks};
+    if (!t.tls) {
+      p.add("IG931", Status::Skip, Severity::Info, "TLS not checked: the Ingress declares no TLS for this host",
+            t.expect ? t.expect->source : "");
+      if (t.expect) p.enforcement();
+      report.targets.push_back(std::move(tr));
+      continue;
+    }
     auto first = p.handshake(0, t.host);
     if (!first) {
       p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
@@ -365,6 +548,7 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
     p.redirect();
     p.unknown_host();
     p.sensitive_paths();
+    if (t.expect) p.enforcement();
     report.targets.push_back(std::move(tr));
   }
   report.requests = budget.used();
@@ -373,7 +557,7 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
 
 void write_report_text(std::ostream& out, const Report& r) {
   for (const auto& t : r.targets) {
-    out << t.target.url << " (" << t.target.address << ":" << t.target.port << ")\n";
+    out << t.target.url << " (" << t.target.address << ":" << (t.target.tls ? t.target.port : t.target.http_port) << ")\n";
     for (const auto& c : t.checks) {
       out << "  " << to_string(c.status) << std::string(6 - to_string(c.status).size(), ' ') << c.id << ' ';
       if (c.status == Status::Fail || c.status == Status::Warn) out << '[' << ig::to_string(c.severity) << "] ";
@@ -400,7 +584,7 @@ void write_report_json(std::ostream& out, const Report& r) {
       ++counts[std::string(to_string(c.status))];
     }
     targets.push_back({{"url", t.target.url},
-                       {"address", t.target.address + ":" + std::to_string(t.target.port)},
+                       {"address", t.target.address + ":" + std::to_string(t.target.tls ? t.target.port : t.target.http_port)},
                        {"checks", std::move(checks)}});
   }
   j["targets"] = std::move(targets);

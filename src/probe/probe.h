@@ -17,6 +17,15 @@
 
 namespace ig::probe {
 
+// What an Ingress declares for a host and path, to be checked against the live answer.
+struct Expectation {
+  std::string source;                    // "file:line (Ingress ns/name)"
+  std::vector<std::string> allow_ranges; // whitelist/allowlist-source-range CIDRs
+  std::string auth;                      // auth-url or auth-type value; empty: none declared
+  double limit_rps = 0, limit_rpm = 0, limit_connections = 0;
+  bool client_cert = false;              // auth-tls-verify-client: on
+};
+
 struct Target {
   std::string url;      // as given
   std::string host;     // for SNI and Host
@@ -24,6 +33,8 @@ struct Target {
   std::string path = "/";
   std::string address;  // numeric address actually contacted
   uint16_t http_port = 80;  // where the plain-HTTP redirect is checked
+  bool tls = true;          // false: the Ingress declares no TLS for the host (probed over plain HTTP)
+  std::optional<Expectation> expect;  // from --from manifests
 };
 
 struct ProbeOptions {
@@ -34,7 +45,8 @@ struct ProbeOptions {
   std::chrono::milliseconds timeout{3000};
   int max_requests = 300;              // over the whole run (connections and handshakes count)
   double rate = 20;                    // per target, connections per second
-  std::optional<uint16_t> http_port;   // plain-HTTP port for the redirect check (default 80, or from --resolve)
+  std::optional<uint16_t> http_port;   // plain-HTTP port (redirect check, Ingresses without TLS); default 80
+  uint16_t https_port = 443;           // the HTTPS port of the hosts --from declares
 };
 
 enum class Status { Pass, Fail, Warn, Error, Skip };
@@ -62,6 +74,12 @@ struct Report {
 // redirect only) and applies --resolve entries; errors name the argument.
 Result<Target> parse_target(const std::string& url, const std::vector<std::string>& resolve,
                             std::optional<uint16_t> http_port);
+
+// Every host and path the Ingresses under `paths` declare (wildcard and empty
+// hosts skipped), with the protections their annotations declare. `--resolve`
+// entries may use "*" as host. Errors: load errors (file:line:col) and hosts
+// with no address.
+Result<std::vector<Target>> targets_from_manifests(const std::vector<std::string>& paths, const ProbeOptions& opts);
 
 Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets);
 

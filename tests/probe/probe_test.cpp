@@ -55,6 +55,9 @@ class Nginx {
   explicit Nginx(const std::string& servers) : tls_port_(free_port()), http_port_(free_port()) {
     char tmpl[] = "/tmp/ig-probe-XXXXXX";
     dir_ = mkdtemp(tmpl);
+    // nginx started as root serves files as its worker user: the pages must be readable by others.
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                              fs::perms::others_exec);
     std::string conf = "daemon off;\nworker_processes 1;\npid " + dir_ + "/nginx.pid;\nerror_log " + dir_ +
                        "/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log " + dir_ +
                        "/access.log;\n";
@@ -279,6 +282,85 @@ TEST_F(ProbeTest, RequestBudgetIsAHardCap) {
   EXPECT_LE(p.doc["summary"]["connections"].get<int>(), 4);
   std::string access = ig::testing::read_file(n.path("access.log"));
   EXPECT_LE(std::count(access.begin(), access.end(), '\n'), 4);
+}
+
+// Tests declared versus enforced with --from: Ingresses promise allowlists, auth and rate limits; nginx keeps
+// some of the promises and breaks others (one trusts X-Forwarded-For from anywhere).
+TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
+  Nginx n(R"(
+  limit_req_zone $binary_remote_addr zone=perip:1m rate=5r/s;
+  ssl_certificate {{DIR}}/leaf.crt;
+  ssl_certificate_key {{DIR}}/leaf.key;
+  server { listen 127.0.0.1:{{TLS}} ssl default_server; return 404; }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name allow.shop.test;
+           location / { allow 10.0.0.0/8; deny all; root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name trusting.shop.test;
+           set_real_ip_from 0.0.0.0/0; real_ip_header X-Forwarded-For;
+           location / { allow 10.0.0.0/8; deny all; root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name open.shop.test; location / { return 200 "open\n"; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name limited.shop.test;
+           location / { limit_req zone=perip burst=2 nodelay; limit_req_status 429; root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name unlimited.shop.test; location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name basic.shop.test;
+           location / { auth_basic "shop"; auth_basic_user_file {{DIR}}/htpasswd; root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name noauth.shop.test; location / { return 200 "secret\n"; } }
+)");
+  auto ca = ig::testing::make_certificate(spec({"Probe Test CA"}, [](auto& s) { s.san = false; s.ca = true; }));
+  std::vector<std::string> hosts = {"allow.shop.test", "trusting.shop.test", "open.shop.test", "limited.shop.test",
+                                    "unlimited.shop.test", "basic.shop.test", "noauth.shop.test"};
+  auto leaf = ig::testing::make_certificate(spec(hosts, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
+  n.write("ca.crt", ca.cert_pem);
+  n.write("leaf.crt", leaf.cert_pem);
+  n.write("leaf.key", leaf.key_pem);
+  n.write("htpasswd", "shop:$apr1$8kBz3Q0p$8u0b5i9ksWgS8N3yBqJ8N/\n");
+  // Access rules run in nginx's access phase: a `return` would answer before them, so the pages are files.
+  fs::create_directories(n.path("www"));
+  n.write("www/index.html", "shop\n");
+  std::string manifests;
+  auto ingress = [&](const std::string& name, const std::string& annotations) {
+    manifests += "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name +
+                 "\n  namespace: shop\n  annotations:\n" + annotations + "spec:\n  ingressClassName: nginx\n  tls:\n" +
+                 "  - hosts: [" + name + ".shop.test]\n    secretName: shop-tls\n  rules:\n  - host: " + name +
+                 ".shop.test\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n" +
+                 "          service: {name: web, port: {number: 80}}\n";
+  };
+  ingress("allow", "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n");
+  ingress("trusting", "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n");
+  ingress("open", "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n");
+  ingress("limited", "    nginx.ingress.kubernetes.io/limit-rps: \"5\"\n");
+  ingress("unlimited", "    nginx.ingress.kubernetes.io/limit-rps: \"5\"\n");
+  ingress("basic", "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: shop-users\n");
+  ingress("noauth", "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: shop-users\n");
+  n.write("ingresses.yaml", manifests);
+  n.start();
+  std::string cmd = std::string(IG_BINARY) + " probe --from " + n.path("ingresses.yaml") + " --https-port " +
+                    std::to_string(n.tls_port()) + " --resolve '*:" + std::to_string(n.tls_port()) + ":127.0.0.1' --http-port " +
+                    std::to_string(n.http_port()) + " --ca " + n.path("ca.crt") +
+                    " --rate 1000 --max-requests 3000 --timeout-ms 2000 --format json 2>&1";
+  auto r = ig::testing::run_shell(cmd);
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  std::map<std::string, std::map<std::string, std::string>> st;  // host -> check -> status
+  for (const auto& t : doc["targets"]) {
+    std::string url = t["url"];
+    std::string host = url.substr(8, url.find(':', 8) - 8);
+    for (const auto& c : t["checks"]) st[host][c["id"]] = c["status"];
+  }
+  ASSERT_EQ(st.size(), hosts.size()) << r.out;
+  EXPECT_EQ(st["allow.shop.test"]["IG940"], "pass");
+  EXPECT_EQ(st["allow.shop.test"]["IG941"], "pass");
+  EXPECT_EQ(st["trusting.shop.test"]["IG940"], "pass");
+  EXPECT_EQ(st["trusting.shop.test"]["IG941"], "fail");  // X-Forwarded-For: 10.0.0.1 gets in
+  EXPECT_EQ(st["open.shop.test"]["IG940"], "fail");
+  EXPECT_EQ(st["limited.shop.test"]["IG943"], "pass");
+  EXPECT_EQ(st["limited.shop.test"]["IG944"], "pass");
+  EXPECT_EQ(st["unlimited.shop.test"]["IG943"], "fail");
+  EXPECT_EQ(st["basic.shop.test"]["IG942"], "pass");
+  EXPECT_EQ(st["noauth.shop.test"]["IG942"], "fail");
+  EXPECT_EQ(r.code, 1);
+  // The run stayed within its budget, counted on the server's side too.
+  std::string access = ig::testing::read_file(n.path("access.log"));
+  EXPECT_LE(std::count(access.begin(), access.end(), '\n'), doc["summary"]["connections"].get<long>());
 }
 
 // Tests the argument errors: no address for a name, a plain-HTTP URL, nothing to probe.
