@@ -456,11 +456,36 @@ struct Prober {
         framed ? (xfo.empty() ? csp : xfo) : "neither X-Frame-Options nor CSP frame-ancestors");
     std::string rp = h("referrer-policy");
     add("IG923", rp.empty() ? Status::Warn : Status::Pass, Severity::Info, rp.empty() ? "no Referrer-Policy" : "Referrer-Policy", rp);
+    cors();
     std::string server = h("server");
     static const std::regex kVersion(R"([0-9]+\.[0-9]+)");
     bool discloses = std::regex_search(server, kVersion);
     add("IG924", discloses ? Status::Warn : Status::Pass, Severity::Low,
         discloses ? "Server header discloses a version" : "no version in the Server header", server);
+  }
+
+  // A site that echoes any Origin back with credentials allowed lets every other site read its
+  // users' data with their cookies.
+  void cors() {
+    const std::string origin = "https://ingressguard-probe.invalid";
+    auto r = request(t.host, t.path, {{"Origin", origin}}, true);
+    if (!r) {
+      add("IG928", Status::Error, Severity::High, "CORS request failed", r.error().message);
+      return;
+    }
+    auto find = [&](const char* k) { return r->headers.count(k) ? r->headers.at(k) : std::string(); };
+    std::string allow = find("access-control-allow-origin"), creds = find("access-control-allow-credentials");
+    bool reflects = allow == origin || allow == "*";
+    bool with_creds = creds == "true";
+    if (allow == origin && with_creds)
+      add("IG928", Status::Fail, Severity::High, "CORS reflects any Origin with credentials",
+          "Access-Control-Allow-Origin: " + allow + ", Access-Control-Allow-Credentials: true");
+    else if (reflects)
+      add("IG928", Status::Warn, Severity::Low, "CORS allows any Origin (without credentials)",
+          "Access-Control-Allow-Origin: " + allow);
+    else
+      add("IG928", Status::Pass, Severity::High, "CORS does not open to an unknown Origin",
+          allow.empty() ? "no Access-Control-Allow-Origin" : "Access-Control-Allow-Origin: " + allow);
   }
 
   void redirect() {

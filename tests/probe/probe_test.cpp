@@ -147,7 +147,11 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
     ssl_certificate_key {{DIR}}/weak.key;
     ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
     ssl_ciphers ALL:@SECLEVEL=0;
-    location / { return 200 "shop\n"; }
+    location / {
+      add_header Access-Control-Allow-Origin $http_origin always;
+      add_header Access-Control-Allow-Credentials true always;
+      return 200 "shop\n";
+    }
     location = /.env { return 200 "DB_PASSWORD=x\n"; }
   }
   server {
@@ -171,7 +175,8 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   EXPECT_EQ(status(p, "IG924"), "warn");  // nginx/1.x in Server
   EXPECT_EQ(status(p, "IG925"), "fail");  // plain HTTP without redirect
   EXPECT_EQ(status(p, "IG927"), "fail");
-  EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env");  // the catch-all 200 for other paths is the baseline
+  EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env");
+  EXPECT_EQ(status(p, "IG928"), "fail");  // any Origin reflected with credentials  // the catch-all 200 for other paths is the baseline
 }
 
 // Tests a hardened server: Mozilla intermediate, a certificate from the test's CA, HSTS two years, headers,
@@ -216,7 +221,7 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.code, 0) << p.doc.dump(2);
   for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
-                         "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927"})
+                         "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927", "IG928"})
     EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
   EXPECT_EQ(p.doc["summary"]["fail"], 0);
 }
