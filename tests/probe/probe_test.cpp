@@ -81,6 +81,11 @@ class Nginx {
     fs::remove_all(dir_);
   }
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
+  // NAME.crt and NAME.key.
+  void write_pair(const std::string& name, const ig::testing::KeyPair& pair) {
+    write(name + ".crt", pair.cert_pem);
+    write(name + ".key", pair.key_pem);
+  }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   uint16_t tls_port() const { return tls_port_; }
   uint16_t http_port() const { return http_port_; }
@@ -160,8 +165,7 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   }
 )");
   auto weak = ig::testing::make_certificate(spec({"shop.example.test"}, [](auto& s) { s.key = "rsa:1024"; }));
-  n.write("weak.crt", weak.cert_pem);
-  n.write("weak.key", weak.key_pem);
+  n.write_pair("weak", weak);
   n.start();
   Probe p = probe(n, "");
   EXPECT_EQ(p.code, 1);
@@ -213,10 +217,8 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
   auto other = ig::testing::make_certificate(spec({"default.invalid"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
   n.write("ca.crt", ca.cert_pem);
-  n.write("leaf.crt", leaf.cert_pem);
-  n.write("leaf.key", leaf.key_pem);
-  n.write("other.crt", other.cert_pem);
-  n.write("other.key", other.key_pem);
+  n.write_pair("leaf", leaf);
+  n.write_pair("other", other);
   n.start();
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.code, 0) << p.doc.dump(2);
@@ -238,8 +240,7 @@ TEST_F(ProbeTest, FakeCertificate) {
 )");
   auto fake = ig::testing::make_certificate(
       spec({"ingress.local"}, [](auto& s) { s.common_name = "Kubernetes Ingress Controller Fake Certificate"; }));
-  n.write("fake.crt", fake.cert_pem);
-  n.write("fake.key", fake.key_pem);
+  n.write_pair("fake", fake);
   n.start();
   Probe p = probe(n, "");
   EXPECT_EQ(status(p, "IG915"), "fail");
@@ -262,8 +263,7 @@ TEST_F(ProbeTest, ClientCertificateRequested) {
   auto ca = ig::testing::make_certificate(spec({"Client CA"}, [](auto& s) { s.san = false; s.ca = true; }));
   auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
   n.write("ca.crt", ca.cert_pem);
-  n.write("leaf.crt", leaf.cert_pem);
-  n.write("leaf.key", leaf.key_pem);
+  n.write_pair("leaf", leaf);
   n.start();
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.checks["IG916"]["title"], "server asks for a client certificate");
@@ -280,8 +280,7 @@ TEST_F(ProbeTest, RequestBudgetIsAHardCap) {
   }
 )");
   auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}));
-  n.write("leaf.crt", leaf.cert_pem);
-  n.write("leaf.key", leaf.key_pem);
+  n.write_pair("leaf", leaf);
   n.start();
   Probe p = probe(n, "--max-requests 4");
   EXPECT_LE(p.doc["summary"]["connections"].get<int>(), 4);
@@ -315,8 +314,7 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
                                     "unlimited.shop.test", "basic.shop.test", "noauth.shop.test"};
   auto leaf = ig::testing::make_certificate(spec(hosts, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
   n.write("ca.crt", ca.cert_pem);
-  n.write("leaf.crt", leaf.cert_pem);
-  n.write("leaf.key", leaf.key_pem);
+  n.write_pair("leaf", leaf);
   n.write("htpasswd", "shop:$apr1$8kBz3Q0p$8u0b5i9ksWgS8N3yBqJ8N/\n");
   // Access rules run in nginx's access phase: a `return` would answer before them, so the pages are files.
   fs::create_directories(n.path("www"));
