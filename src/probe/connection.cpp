@@ -128,6 +128,8 @@ Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, cons
   std::string ciphers = req.cipher_list.empty() ? "ALL:@SECLEVEL=0" : req.cipher_list + ":@SECLEVEL=0";
   if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1) return Error{"no usable cipher in " + req.cipher_list, {}};
   SSL_CTX_set_security_level(ctx, 0);
+  if (!req.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, req.ciphersuites.c_str()) != 1)
+    return Error{"no usable TLS 1.3 suite in " + req.ciphersuites, {}};
   if (!req.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, req.ca_file.c_str(), nullptr) != 1)
       return Error{"cannot read the CA bundle " + req.ca_file, {}};

@@ -48,6 +48,7 @@ struct TlsRequest {
   int version = 0;                 // TLS1_VERSION ... TLS1_3_VERSION; 0 = what both support
   std::string sni;                 // empty: no SNI
   std::string cipher_list;         // TLS <= 1.2 suites (OpenSSL names); empty = OpenSSL's defaults at SECLEVEL 0
+  std::string ciphersuites;        // TLS 1.3 suites; empty = OpenSSL's defaults
   std::string ca_file;             // verify against this bundle; empty = system roots
   bool legacy = false;             // SECLEVEL=0 so TLS 1.0/1.1 and weak keys can be seen
 };

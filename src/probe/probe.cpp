@@ -10,6 +10,9 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
 
 #include "probe/connection.h"
 
@@ -77,37 +80,50 @@ namespace {
 
 using namespace std::chrono;
 
-// Paces connections per target and caps them over the run.
+// The cap on connections over the whole run, shared by the targets probed at once.
 class Budget {
  public:
-  Budget(int max, double rate) : max_(max), gap_(rate > 0 ? duration<double>(1.0 / rate) : duration<double>(0)) {}
+  explicit Budget(int max) : max_(max) {}
   bool take() {
-    if (used_ >= max_) return false;
-    auto now = steady_clock::now();
-    if (used_ > 0 && now - last_ < gap_) std::this_thread::sleep_for(gap_ - (now - last_));
-    last_ = steady_clock::now();
-    ++used_;
-    return true;
+    int used = used_.load();
+    while (used < max_)
+      if (used_.compare_exchange_weak(used, used + 1)) return true;
+    return false;
   }
-  // Counts against the cap without the per-target pacing (bursts pace themselves).
-  bool take_unpaced() {
-    if (used_ >= max_) return false;
-    ++used_;
-    return true;
-  }
-  int used() const { return used_; }
+  int used() const { return used_.load(); }
 
  private:
   int max_;
+  std::atomic<int> used_{0};
+};
+
+// One target's pace: connections at most `rate` per second, and the shared cap.
+class Pacer {
+ public:
+  Pacer(Budget& budget, double rate)
+      : budget_(budget), gap_(rate > 0 ? duration<double>(1.0 / rate) : duration<double>(0)) {}
+  bool take() {
+    if (!budget_.take()) return false;
+    auto now = steady_clock::now();
+    if (started_ && now - last_ < gap_) std::this_thread::sleep_for(gap_ - (now - last_));
+    last_ = steady_clock::now();
+    started_ = true;
+    return true;
+  }
+  // Counts against the cap without the pacing (bursts pace themselves).
+  bool take_unpaced() { return budget_.take(); }
+
+ private:
+  Budget& budget_;
   duration<double> gap_;
   steady_clock::time_point last_{};
-  int used_ = 0;
+  bool started_ = false;
 };
 
 struct Prober {
   const ProbeOptions& opts;
   const Target& t;
-  Budget& budget;
+  Pacer& budget;
   std::vector<Check>& out;
 
   void add(std::string id, Status s, Severity sev, std::string title, std::string evidence) {
@@ -159,39 +175,77 @@ struct Prober {
     }
   }
 
-  // The TLS 1.2 suites the server accepts, found by offering all and removing each chosen one.
-  void tls12_suites() {
-    static const std::set<std::string> kIntermediate = {
-        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",  "ECDHE-ECDSA-AES256-GCM-SHA384",
-        "ECDHE-RSA-AES256-GCM-SHA384",   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"};
-    SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-    SSL_CTX_set_security_level(ctx.get(), 0);
-    SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+  // The suites the server accepts for one version, found by offering all and removing each chosen one
+  // (at most one handshake per accepted suite, plus one).
+  std::vector<std::string> accepted_suites(int version) {
     std::vector<std::string> offer;
-    STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
-    for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
-      const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, i);
-      if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") offer.emplace_back(SSL_CIPHER_get_name(c));
+    if (version == TLS1_3_VERSION) {
+      offer = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256",
+               "TLS_AES_128_CCM_8_SHA256"};
+    } else {
+      SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+      SSL_CTX_set_security_level(ctx.get(), 0);
+      SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+      STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
+      for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
+        const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, i);
+        if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") offer.emplace_back(SSL_CIPHER_get_name(c));
+      }
     }
-    std::vector<std::string> accepted, weak;
+    std::vector<std::string> accepted;
     while (!offer.empty()) {
       std::string joined;
       for (const auto& c : offer) joined += (joined.empty() ? "" : ":") + c;
-      auto s = handshake(TLS1_2_VERSION, t.host, joined);
+      if (!budget.take()) break;
+      TlsRequest req;
+      req.version = version;
+      req.sni = t.host;
+      req.ca_file = opts.ca_file;
+      (version == TLS1_3_VERSION ? req.ciphersuites : req.cipher_list) = joined;
+      auto s = tls_handshake(t.address, t.port, req, opts.timeout);
       if (!s) break;
-      accepted.push_back(s->cipher);
-      if (!kIntermediate.count(s->cipher)) weak.push_back(s->cipher);
+      size_t before = offer.size();
       offer.erase(std::remove(offer.begin(), offer.end(), s->cipher), offer.end());
-      if (std::find(offer.begin(), offer.end(), s->cipher) != offer.end()) break;
+      accepted.push_back(s->cipher);
+      if (offer.size() == before) break;  // a suite we did not offer: stop rather than loop
     }
-    std::string list_text;
-    for (const auto& c : weak) list_text += (list_text.empty() ? "" : ", ") + c;
-    if (weak.empty())
-      add("IG905", Status::Pass, Severity::Medium, "TLS 1.2 suites within Mozilla intermediate",
-          std::to_string(accepted.size()) + " suites accepted");
-    else
-      add("IG905", Status::Fail, Severity::Medium, "TLS 1.2 suites outside Mozilla intermediate",
-          std::to_string(weak.size()) + " of " + std::to_string(accepted.size()) + " accepted: " + list_text);
+    return accepted;
+  }
+
+  static std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& c : v) out += (out.empty() ? "" : ", ") + c;
+    return out;
+  }
+
+  void suites(const std::map<int, bool>& accepted_versions) {
+    // Mozilla Server Side TLS 6.0, intermediate.
+    static const std::set<std::string> kIntermediate12 = {
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",  "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"};
+    static const std::set<std::string> kIntermediate13 = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                                          "TLS_CHACHA20_POLY1305_SHA256"};
+    auto verdict = [&](int version, const char* id, const char* name, const std::set<std::string>& allowed) {
+      if (!accepted_versions.count(version) || !accepted_versions.at(version)) return;
+      auto got = accepted_suites(version);
+      std::vector<std::string> outside;
+      for (const auto& c : got)
+        if (!allowed.count(c)) outside.push_back(c);
+      if (outside.empty())
+        add(id, Status::Pass, Severity::Medium, std::string(name) + " suites within Mozilla intermediate",
+            std::to_string(got.size()) + " accepted: " + joined(got));
+      else
+        add(id, Status::Fail, Severity::Medium, std::string(name) + " suites outside Mozilla intermediate",
+            std::to_string(outside.size()) + " of " + std::to_string(got.size()) + " accepted: " + joined(outside));
+    };
+    verdict(TLS1_2_VERSION, "IG905", "TLS 1.2", kIntermediate12);
+    verdict(TLS1_3_VERSION, "IG906", "TLS 1.3", kIntermediate13);
+    // TLS 1.0/1.1 fail on their own (IG901/IG902); their suites are evidence.
+    for (auto [version, name] : {std::pair{TLS1_VERSION, "TLS 1.0"}, std::pair{TLS1_1_VERSION, "TLS 1.1"}}) {
+      if (!accepted_versions.count(version) || !accepted_versions.at(version)) continue;
+      auto got = accepted_suites(version);
+      add("IG907", Status::Warn, Severity::Info, std::string(name) + " suites accepted", joined(got));
+    }
   }
 
   void certificate(TlsSession& s) {
@@ -545,37 +599,62 @@ struct Prober {
 
 }  // namespace
 
+namespace {
+
+void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, TargetReport& tr) {
+  Pacer pacer(budget, opts.rate);
+  Prober p{opts, t, pacer, tr.checks};
+  if (!t.tls) {
+    p.add("IG931", Status::Skip, Severity::Info, "TLS not checked: the Ingress declares no TLS for this host",
+          t.expect ? t.expect->source : "");
+    if (t.expect) p.enforcement();
+    return;
+  }
+  auto first = p.handshake(0, t.host);
+  if (!first) {
+    p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
+    return;
+  }
+  std::map<int, bool> accepted;
+  p.protocols(accepted);
+  p.suites(accepted);
+  p.certificate(*first);
+  p.unknown_sni(*first);
+  p.headers();
+  p.redirect();
+  p.unknown_host();
+  p.sensitive_paths();
+  if (t.expect) p.enforcement();
+}
+
+}  // namespace
+
 Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
   Report report;
-  Budget budget(opts.max_requests, opts.rate);
-  for (const auto& t : targets) {
-    TargetReport tr{t, {}};
-    Prober p{opts, t, budget, tr.checks};
-    if (!t.tls) {
-      p.add("IG931", Status::Skip, Severity::Info, "TLS not checked: the Ingress declares no TLS for this host",
-            t.expect ? t.expect->source : "");
-      if (t.expect) p.enforcement();
-      report.targets.push_back(std::move(tr));
-      continue;
+  Budget budget(opts.max_requests);
+  report.targets.resize(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) report.targets[i].target = targets[i];
+  // Targets are probed several at once (each at its own pace); results keep the input order.
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex progress_mu;
+  bool progress = opts.progress && targets.size() > 1;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < targets.size();) {
+      probe_one(opts, targets[i], budget, report.targets[i]);
+      size_t d = done.fetch_add(1) + 1;
+      if (progress) {
+        std::lock_guard lock(progress_mu);
+        std::fprintf(stderr, "\rprobing: %zu/%zu targets, %d connections", d, targets.size(), budget.used());
+        std::fflush(stderr);
+      }
     }
-    auto first = p.handshake(0, t.host);
-    if (!first) {
-      p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
-      report.targets.push_back(std::move(tr));
-      continue;
-    }
-    std::map<int, bool> accepted;
-    p.protocols(accepted);
-    if (accepted[TLS1_2_VERSION]) p.tls12_suites();
-    p.certificate(*first);
-    p.unknown_sni(*first);
-    p.headers();
-    p.redirect();
-    p.unknown_host();
-    p.sensitive_paths();
-    if (t.expect) p.enforcement();
-    report.targets.push_back(std::move(tr));
-  }
+  };
+  size_t n = std::min<size_t>(std::max(1, opts.concurrency), targets.size());
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < n; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  if (progress) std::fprintf(stderr, "\n");
   report.requests = budget.used();
   return report;
 }

@@ -45,6 +45,8 @@ struct ProbeOptions {
   std::chrono::milliseconds timeout{3000};
   int max_requests = 300;              // over the whole run (connections and handshakes count)
   double rate = 20;                    // per target, connections per second
+  int concurrency = 8;                 // targets probed at once
+  bool progress = false;               // a progress line on stderr (a terminal)
   std::optional<uint16_t> http_port;   // plain-HTTP port (redirect check, Ingresses without TLS); default 80
   uint16_t https_port = 443;           // the HTTPS port of the hosts --from declares
 };

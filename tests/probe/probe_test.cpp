@@ -173,6 +173,7 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   EXPECT_EQ(status(p, "IG902"), "fail");  // TLS 1.1
   EXPECT_EQ(status(p, "IG905"), "fail");  // suites outside Mozilla intermediate
   EXPECT_NE(p.checks["IG905"]["evidence"].get<std::string>().find("AES128-SHA"), std::string::npos);
+  EXPECT_EQ(status(p, "IG907"), "warn");  // the legacy versions' suites listed
   EXPECT_EQ(status(p, "IG910"), "fail");  // self-signed: not trusted
   EXPECT_EQ(status(p, "IG913"), "fail");  // RSA 1024
   EXPECT_EQ(status(p, "IG920"), "fail");  // no HSTS
@@ -222,7 +223,7 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   n.start();
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.code, 0) << p.doc.dump(2);
-  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
+  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG906", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
                          "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927", "IG928"})
     EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
   EXPECT_EQ(p.doc["summary"]["fail"], 0);
