@@ -601,7 +601,50 @@ struct Prober {
 
 namespace {
 
-void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, TargetReport& tr) {
+// Protocol and suite checks belong to the listener (address and port), not to the host: nginx
+// negotiates them with the listening socket's default server whatever the SNI. Hosts sharing
+// a listener (every host of one controller with --from) measure them once.
+class ListenerCache {
+ public:
+  struct Entry {
+    std::mutex mu;
+    bool done = false;
+    std::string measured_on;
+    std::vector<Check> checks;
+  };
+  std::shared_ptr<Entry> entry(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto& e = entries_[key];
+    if (!e) e = std::make_shared<Entry>();
+    return e;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+};
+
+void listener_checks(const ProbeOptions& opts, const Target& t, Pacer& pacer, ListenerCache& cache,
+                     std::vector<Check>& out) {
+  auto e = cache.entry(t.address + ":" + std::to_string(t.port));
+  std::lock_guard lock(e->mu);
+  if (!e->done) {
+    Prober p{opts, t, pacer, e->checks};
+    std::map<int, bool> accepted;
+    p.protocols(accepted);
+    p.suites(accepted);
+    e->done = true;
+    e->measured_on = t.url;
+    out.insert(out.end(), e->checks.begin(), e->checks.end());
+    return;
+  }
+  for (Check c : e->checks) {
+    c.evidence += (c.evidence.empty() ? "" : " ") + std::string("(measured on ") + e->measured_on + ", same listener)";
+    out.push_back(std::move(c));
+  }
+}
+
+void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, ListenerCache& cache, TargetReport& tr) {
   Pacer pacer(budget, opts.rate);
   Prober p{opts, t, pacer, tr.checks};
   if (!t.tls) {
@@ -615,9 +658,7 @@ void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, Target
     p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
     return;
   }
-  std::map<int, bool> accepted;
-  p.protocols(accepted);
-  p.suites(accepted);
+  listener_checks(opts, t, pacer, cache, tr.checks);
   p.certificate(*first);
   p.unknown_sni(*first);
   p.headers();
@@ -632,6 +673,7 @@ void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, Target
 Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
   Report report;
   Budget budget(opts.max_requests);
+  ListenerCache cache;
   report.targets.resize(targets.size());
   for (size_t i = 0; i < targets.size(); ++i) report.targets[i].target = targets[i];
   // Targets are probed several at once (each at its own pace); results keep the input order.
@@ -640,7 +682,7 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
   bool progress = opts.progress && targets.size() > 1;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < targets.size();) {
-      probe_one(opts, targets[i], budget, report.targets[i]);
+      probe_one(opts, targets[i], budget, cache, report.targets[i]);
       size_t d = done.fetch_add(1) + 1;
       if (progress) {
         std::lock_guard lock(progress_mu);
