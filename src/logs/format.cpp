@@ -389,8 +389,11 @@ ParseOutcome parse_json_line(simdjson::ondemand::parser& parser, std::string& bu
     if (field.value().get(v)) return ParseOutcome::None;
     std::string_view s;
     int64_t n = 0;
-    bool is_string = v.type() == simdjson::ondemand::json_type::string;
-    bool is_number = v.type() == simdjson::ondemand::json_type::number;
+    // type() reports malformed input as an error; compared directly it would throw.
+    simdjson::ondemand::json_type type;
+    if (v.type().get(type)) return ParseOutcome::None;
+    bool is_string = type == simdjson::ondemand::json_type::string;
+    bool is_number = type == simdjson::ondemand::json_type::number;
     if (is_string) {
       if (v.get_string().get(s)) return ParseOutcome::None;
     } else if (is_number) {
@@ -438,7 +441,15 @@ ParseOutcome parse_json_line(simdjson::ondemand::parser& parser, std::string& bu
 
 ParseOutcome LineFormat::parse(std::string_view line, LogRecord& out) {
   out.reset();
-  if (json_) return parse_json_line(json_->parser, json_->buf, line, out);
+  if (json_) {
+    // Errors are read as values there; a simdjson exception would be a slip, and still only an undecoded line.
+    try {
+      return parse_json_line(json_->parser, json_->buf, line, out);
+    } catch (const simdjson::simdjson_error&) {
+      out.reset();
+      return ParseOutcome::None;
+    }
+  }
   if (syslog_prefix_) {
     // "Jan 14 12:48:57 host haproxy[123]: " precedes lines shipped through syslog.
     size_t tag = line.find("]: ");
