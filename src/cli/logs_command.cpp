@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "core/unique_fd.h"
 #include "logs/analyzer.h"
 #include "logs/output.h"
 #include "logs/pipeline.h"
@@ -42,22 +43,6 @@ class StopSignals {
 
  private:
   struct sigaction old_int_ {}, old_term_ {};
-};
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void reset(int fd = -1) {
-    if (fd_ > 2) ::close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 Result<logs::AnalyzerConfig> load_config(const LogsOptions& opts) {
@@ -117,7 +102,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
 
   for (uint32_t i = 0; i < sources.size() && !g_stop.load(); ++i) {
     const std::string& path = sources[i];
-    Fd fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
       err << "ingressguard: " << path << ": " << std::strerror(errno) << '\n';
       read_error = true;

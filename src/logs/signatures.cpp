@@ -272,24 +272,24 @@ struct SignatureMatcher::Impl {
   const HsDatabase& agent = agent_database();
   Scratch target_scratch{target};
   Scratch agent_scratch{agent};
-  // Direct-mapped memos of results. The text itself is kept and compared, so
-  // a crafted hash collision cannot borrow a benign request's verdict.
-  struct AgentMemo {
-    std::string text;
+  // Direct-mapped memos of verdicts (User-Agents, and targets: most traffic
+  // asks for the same few URLs). The text itself is kept and compared, so a
+  // crafted hash collision cannot borrow a benign request's verdict.
+  struct Verdict {
     uint32_t classes = 0;
     const Signature* cve = nullptr;
     const Signature* scanner = nullptr;
-    bool used = false;
   };
-  std::array<AgentMemo, 4096> memo{};
-  // The same for targets: most traffic asks for the same few URLs.
-  struct TargetMemo {
+  struct Memo {
     std::string text;
-    uint32_t classes = 0;
-    const Signature* cve = nullptr;
+    Verdict verdict;
     bool used = false;
   };
-  std::array<TargetMemo, 16384> target_memo{};
+  std::array<Memo, 4096> agent_memo{};
+  std::array<Memo, 16384> target_memo{};
+
+  template <size_t N>
+  static Verdict lookup(std::array<Memo, N>& memo, const HsDatabase& db, const Scratch& scratch, std::string_view text);
 };
 
 namespace {
@@ -299,49 +299,34 @@ constexpr size_t kMemoMax = 512;
 SignatureMatcher::SignatureMatcher() : impl_(std::make_unique<Impl>()) {}
 SignatureMatcher::~SignatureMatcher() = default;
 
-void SignatureMatcher::match_target(std::string_view target, MatchResult& out) {
-  uint64_t hash = std::hash<std::string_view>{}(target);
-  auto& m = impl_->target_memo[hash & (impl_->target_memo.size() - 1)];
-  if (!m.used || m.text != target) {
-    auto h = impl_->target.scan(target, impl_->target_scratch.s);
-    if (target.size() > kMemoMax) {  // long, mostly unique targets are not kept
-      out.classes |= h.classes;
-      if (h.first_cve >= 0) out.cve = &impl_->target.table[h.first_cve];
-      return;
-    }
-    m.text.assign(target);
-    m.classes = h.classes;
-    m.cve = h.first_cve >= 0 ? &impl_->target.table[h.first_cve] : nullptr;
+template <size_t N>
+SignatureMatcher::Impl::Verdict SignatureMatcher::Impl::lookup(std::array<Memo, N>& memo, const HsDatabase& db,
+                                                               const Scratch& scratch, std::string_view text) {
+  auto& m = memo[std::hash<std::string_view>{}(text) & (N - 1)];
+  if (m.used && m.text == text) return m.verdict;
+  auto h = db.scan(text, scratch.s);
+  Verdict v{h.classes, h.first_cve >= 0 ? &db.table[h.first_cve] : nullptr,
+            h.first_agent >= 0 ? &db.table[h.first_agent] : nullptr};
+  if (text.size() <= kMemoMax) {  // long, mostly unique texts are not kept
+    m.text.assign(text);
+    m.verdict = v;
     m.used = true;
   }
-  out.classes |= m.classes;
-  if (m.cve) out.cve = m.cve;
+  return v;
+}
+
+void SignatureMatcher::match_target(std::string_view target, MatchResult& out) {
+  auto v = Impl::lookup(impl_->target_memo, impl_->target, impl_->target_scratch, target);
+  out.classes |= v.classes;
+  if (v.cve) out.cve = v.cve;
 }
 
 void SignatureMatcher::match_agent(std::string_view agent, MatchResult& out) {
   if (agent.empty() || agent == "-") return;
-  uint64_t hash = std::hash<std::string_view>{}(agent);
-  auto& m = impl_->memo[hash & (impl_->memo.size() - 1)];
-  if (!m.used || m.text != agent) {
-    auto h = impl_->agent.scan(agent, impl_->agent_scratch.s);
-    const auto& t = impl_->agent.table;
-    const Signature* cve = h.first_cve >= 0 ? &t[h.first_cve] : nullptr;
-    const Signature* scanner = h.first_agent >= 0 ? &t[h.first_agent] : nullptr;
-    if (agent.size() > kMemoMax) {
-      out.classes |= h.classes;
-      out.scanner = scanner;
-      if (cve && !out.cve) out.cve = cve;
-      return;
-    }
-    m.text.assign(agent);
-    m.classes = h.classes;
-    m.cve = cve;
-    m.scanner = scanner;
-    m.used = true;
-  }
-  out.classes |= m.classes;
-  out.scanner = m.scanner;
-  if (m.cve && !out.cve) out.cve = m.cve;
+  auto v = Impl::lookup(impl_->agent_memo, impl_->agent, impl_->agent_scratch, agent);
+  out.classes |= v.classes;
+  out.scanner = v.scanner;
+  if (v.cve && !out.cve) out.cve = v.cve;
 }
 
 }  // namespace ig::logs

@@ -21,19 +21,6 @@ namespace ig::probe {
 namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
-Socket::~Socket() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Socket& Socket::operator=(Socket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
-
 namespace {
 
 int remaining_ms(Clock::time_point deadline) {
@@ -81,17 +68,17 @@ Result<Socket> connect_tcp(const std::string& address, uint16_t port, std::chron
     return Error{"not a numeric address: " + address, {}};
   }
   Socket s(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (s.fd() < 0) return Error{std::string("socket: ") + std::strerror(errno), {}};
+  if (s.get() < 0) return Error{std::string("socket: ") + std::strerror(errno), {}};
   int one = 1;
-  setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   auto deadline = Clock::now() + timeout;
-  if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
     if (errno != EINPROGRESS) return Error{"connect " + address + ":" + std::to_string(port) + ": " + std::strerror(errno), {}};
-    if (!wait_fd(s.fd(), POLLOUT, deadline))
+    if (!wait_fd(s.get(), POLLOUT, deadline))
       return Error{"connect " + address + ":" + std::to_string(port) + ": timed out", {}};
     int err = 0;
     socklen_t el = sizeof err;
-    getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &el);
+    getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &err, &el);
     if (err != 0) return Error{"connect " + address + ":" + std::to_string(port) + ": " + std::strerror(err), {}};
   }
   return s;
@@ -142,14 +129,14 @@ Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, cons
   SSL* ssl = t.ssl.get();
   SSL_set_app_data(ssl, &t.client_cert_requested);
   if (!req.sni.empty()) SSL_set_tlsext_host_name(ssl, req.sni.c_str());
-  SSL_set_fd(ssl, t.socket.fd());
+  SSL_set_fd(ssl, t.socket.get());
   for (;;) {
     ERR_clear_error();
     int r = SSL_connect(ssl);
     if (r == 1) break;
     int e = SSL_get_error(ssl, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-      if (!wait_fd(t.socket.fd(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline))
+      if (!wait_fd(t.socket.get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline))
         return Error{"TLS handshake timed out", {}};
       continue;
     }
@@ -224,7 +211,7 @@ Result<HttpResponse> http_exchange(Socket& plain, TlsSession* tls, const std::st
                                    const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
                                    std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
-  int fd = tls ? tls->socket.fd() : plain.fd();
+  int fd = tls ? tls->socket.get() : plain.get();
   SSL* ssl = tls ? tls->ssl.get() : nullptr;
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host +
                     "\r\nUser-Agent: ingressguard-probe\r\nAccept: */*\r\nConnection: close\r\n";

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace ig::probe {
 
@@ -28,18 +29,7 @@ using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslDeleter>;
 using X509Ptr = std::unique_ptr<X509, SslDeleter>;
 
-class Socket {
- public:
-  Socket() = default;
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket();
-  Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Socket& operator=(Socket&& o) noexcept;
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
+using Socket = ig::UniqueFd;
 
 // Connects to address:port (a numeric IPv4/IPv6 address) within `timeout`.
 Result<Socket> connect_tcp(const std::string& address, uint16_t port, std::chrono::milliseconds timeout);

@@ -130,13 +130,20 @@ struct Prober {
     out.push_back({std::move(id), s, sev, std::move(title), std::move(evidence)});
   }
 
-  Result<TlsSession> handshake(int version, const std::string& sni, const std::string& ciphers = "") {
-    if (!budget.take()) return Error{"request budget spent (--max-requests)", {}};
+  // A handshake with the target's host as SNI; `suites` are TLS 1.3 suites when version is TLS 1.3.
+  TlsRequest tls_request(int version = 0, const std::string& suites = "") const {
     TlsRequest req;
     req.version = version;
-    req.sni = sni;
-    req.cipher_list = ciphers;
+    req.sni = t.host;
     req.ca_file = opts.ca_file;
+    (version == TLS1_3_VERSION ? req.ciphersuites : req.cipher_list) = suites;
+    return req;
+  }
+
+  Result<TlsSession> handshake(int version, const std::string& sni) {
+    if (!budget.take()) return Error{"request budget spent (--max-requests)", {}};
+    TlsRequest req = tls_request(version);
+    req.sni = sni;
     return tls_handshake(t.address, t.port, req, opts.timeout);
   }
 
@@ -151,13 +158,12 @@ struct Prober {
       int version;
       const char* name;
       const char* id;
-      Status when_accepted;
       Severity sev;
     };
-    const V kVersions[] = {{TLS1_VERSION, "TLS 1.0", "IG901", Status::Fail, Severity::High},
-                           {TLS1_1_VERSION, "TLS 1.1", "IG902", Status::Fail, Severity::Medium},
-                           {TLS1_2_VERSION, "TLS 1.2", "IG903", Status::Pass, Severity::Info},
-                           {TLS1_3_VERSION, "TLS 1.3", "IG904", Status::Pass, Severity::Info}};
+    const V kVersions[] = {{TLS1_VERSION, "TLS 1.0", "IG901", Severity::High},
+                           {TLS1_1_VERSION, "TLS 1.1", "IG902", Severity::Medium},
+                           {TLS1_2_VERSION, "TLS 1.2", "IG903", Severity::Info},
+                           {TLS1_3_VERSION, "TLS 1.3", "IG904", Severity::Info}};
     add("IG900", Status::Skip, Severity::Info, "SSLv3 not tested",
         "this OpenSSL build has no SSLv3 (Debian compiles it out); the server's SSLv3 cannot be seen from here");
     for (const auto& v : kVersions) {
@@ -168,7 +174,7 @@ struct Prober {
             s.ok() ? "handshake completed with " + s->cipher : s.error().message);
       } else {
         bool missing_13 = v.version == TLS1_3_VERSION && !s.ok();
-        add(v.id, s.ok() ? Status::Pass : (missing_13 ? Status::Warn : Status::Warn),
+        add(v.id, s.ok() ? Status::Pass : Status::Warn,
             missing_13 ? Severity::Low : Severity::Medium,
             std::string(v.name) + (s.ok() ? " accepted" : " not offered"), s.ok() ? s->cipher : s.error().message);
       }
@@ -197,12 +203,7 @@ struct Prober {
       std::string joined;
       for (const auto& c : offer) joined += (joined.empty() ? "" : ":") + c;
       if (!budget.take()) break;
-      TlsRequest req;
-      req.version = version;
-      req.sni = t.host;
-      req.ca_file = opts.ca_file;
-      (version == TLS1_3_VERSION ? req.ciphersuites : req.cipher_list) = joined;
-      auto s = tls_handshake(t.address, t.port, req, opts.timeout);
+      auto s = tls_handshake(t.address, t.port, tls_request(version, joined), opts.timeout);
       if (!s) break;
       size_t before = offer.size();
       offer.erase(std::remove(offer.begin(), offer.end(), s->cipher), offer.end());
@@ -318,18 +319,15 @@ struct Prober {
                                std::string* local_address = nullptr) {
     if (!(paced ? budget.take() : budget.take_unpaced())) return Error{"request budget spent (--max-requests)", {}};
     if (t.tls) {
-      TlsRequest req;
-      req.sni = t.host;
-      req.ca_file = opts.ca_file;
-      auto s = tls_handshake(t.address, t.port, req, opts.timeout);
+      auto s = tls_handshake(t.address, t.port, tls_request(), opts.timeout);
       if (!s) return s.error();
-      if (local_address) *local_address = local_of(s->socket.fd());
+      if (local_address) *local_address = local_of(s->socket.get());
       Socket none;
       return http_exchange(none, &*s, "GET", host, path, headers, opts.timeout);
     }
     auto sock = connect_tcp(t.address, t.http_port, opts.timeout);
     if (!sock) return sock.error();
-    if (local_address) *local_address = local_of(sock->fd());
+    if (local_address) *local_address = local_of(sock->get());
     return http_exchange(*sock, nullptr, "GET", host, path, headers, opts.timeout);
   }
 
