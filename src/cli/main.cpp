@@ -124,6 +124,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 1000.0));
   probe_cmd->add_option("--concurrency", probe_opts.probe.concurrency, "Targets probed at once (default 8)")
       ->check(CLI::Range(1, 64));
+  std::string probe_profile = "intermediate";
+  probe_cmd->add_option("--profile", probe_profile, "Mozilla Server Side TLS 6.0 configuration to judge TLS by: intermediate (default) or modern")
+      ->check(CLI::IsMember({"intermediate", "modern"}));
   probe_cmd->add_option("--format,-f", probe_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   probe_cmd->add_option("--fail-on", probe_fail_on, "Exit 1 when a failed check is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
       probe_opts.probe.timeout = std::chrono::milliseconds(probe_timeout_ms);
       if (probe_http_port) probe_opts.probe.http_port = static_cast<uint16_t>(probe_http_port);
       probe_opts.probe.https_port = static_cast<uint16_t>(probe_https_port);
+      probe_opts.probe.profile = probe_profile == "modern" ? ig::probe::Profile::Modern : ig::probe::Profile::Intermediate;
       probe_opts.probe.progress = isatty(STDERR_FILENO);
       return ig::run_probe(probe_opts, std::cout, std::cerr);
     }

@@ -117,6 +117,8 @@ Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, cons
   SSL_CTX_set_security_level(ctx, 0);
   if (!req.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, req.ciphersuites.c_str()) != 1)
     return Error{"no usable TLS 1.3 suite in " + req.ciphersuites, {}};
+  if (!req.groups.empty() && SSL_CTX_set1_groups_list(ctx, req.groups.c_str()) != 1)
+    return Error{"no usable group in " + req.groups, {}};
   if (!req.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, req.ca_file.c_str(), nullptr) != 1)
       return Error{"cannot read the CA bundle " + req.ca_file, {}};
@@ -147,6 +149,8 @@ Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, cons
   SSL_set_app_data(ssl, nullptr);
   t.version = SSL_version(ssl);
   t.cipher = SSL_get_cipher_name(ssl);
+  if (int g = SSL_get_negotiated_group(ssl); g != 0 && g != NID_undef)
+    if (const char* name = SSL_group_to_name(ssl, g)) t.group = name;
   t.verify_result = SSL_get_verify_result(ssl);
   t.peer.reset(SSL_get1_peer_certificate(ssl));
   return t;
@@ -207,21 +211,34 @@ namespace {
 Result<HttpResponse> finish(http::response_parser<http::string_body>& parser);
 }  // namespace
 
-Result<HttpResponse> http_exchange(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
-                                   const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
-                                   std::chrono::milliseconds timeout) {
+bool send_request(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
+                  const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
+                  std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   int fd = tls ? tls->socket.get() : plain.get();
-  SSL* ssl = tls ? tls->ssl.get() : nullptr;
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host +
                     "\r\nUser-Agent: ingressguard-probe\r\nAccept: */*\r\nConnection: close\r\n";
   for (const auto& [k, v] : extra) req += k + ": " + v + "\r\n";
   req += "\r\n";
-  if (!write_all(fd, ssl, req, deadline)) return Error{"sending the request failed or timed out", {}};
+  return write_all(fd, tls ? tls->ssl.get() : nullptr, req, deadline);
+}
+
+Result<HttpResponse> http_exchange(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
+                                   const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
+                                   std::chrono::milliseconds timeout) {
+  if (!send_request(plain, tls, method, host, target, extra, timeout))
+    return Error{"sending the request failed or timed out", {}};
+  return read_response(plain, tls, method == "HEAD", timeout);
+}
+
+Result<HttpResponse> read_response(Socket& plain, TlsSession* tls, bool head, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  int fd = tls ? tls->socket.get() : plain.get();
+  SSL* ssl = tls ? tls->ssl.get() : nullptr;
   http::response_parser<http::string_body> parser;
   parser.header_limit(32 * 1024);
   parser.body_limit(64 * 1024);
-  parser.skip(method == "HEAD");
+  parser.skip(head);
   // Not eager: Boost 1.74's eager loop goes on past a body_limit error in the header and then
   // reserves the announced Content-Length (found by fuzz_probe_http; the loop below calls put() again instead).
   char buf[16 * 1024];

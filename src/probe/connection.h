@@ -40,7 +40,7 @@ struct TlsRequest {
   std::string cipher_list;         // TLS <= 1.2 suites (OpenSSL names); empty = OpenSSL's defaults at SECLEVEL 0
   std::string ciphersuites;        // TLS 1.3 suites; empty = OpenSSL's defaults
   std::string ca_file;             // verify against this bundle; empty = system roots
-  bool legacy = false;             // SECLEVEL=0 so TLS 1.0/1.1 and weak keys can be seen
+  std::string groups;              // key-exchange groups offered (OpenSSL names, ':'-separated); empty = defaults
 };
 
 struct TlsSession {
@@ -49,6 +49,7 @@ struct TlsSession {
   SslPtr ssl;
   int version = 0;                 // negotiated
   std::string cipher;              // negotiated suite (OpenSSL name)
+  std::string group;               // negotiated key-exchange group (OpenSSL name); empty when none
   long verify_result = 0;          // X509_V_OK when the chain verifies
   bool client_cert_requested = false;
   X509Ptr peer;                    // leaf certificate
@@ -69,5 +70,12 @@ struct HttpResponse {
 Result<HttpResponse> http_exchange(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
                                    const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
                                    std::chrono::milliseconds timeout);
+
+// The two halves of http_exchange, for a caller holding several requests in
+// flight: send the request (false on failure or timeout), later read its answer.
+bool send_request(Socket& plain, TlsSession* tls, const std::string& method, const std::string& host,
+                  const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
+                  std::chrono::milliseconds timeout);
+Result<HttpResponse> read_response(Socket& plain, TlsSession* tls, bool head, std::chrono::milliseconds timeout);
 
 }  // namespace ig::probe

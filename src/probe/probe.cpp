@@ -166,19 +166,50 @@ struct Prober {
                            {TLS1_3_VERSION, "TLS 1.3", "IG904", Severity::Info}};
     add("IG900", Status::Skip, Severity::Info, "SSLv3 not tested",
         "this OpenSSL build has no SSLv3 (Debian compiles it out); the server's SSLv3 cannot be seen from here");
+    bool modern = opts.profile == Profile::Modern;
     for (const auto& v : kVersions) {
       auto s = handshake(v.version, t.host);
       accepted[v.version] = s.ok();
+      std::string seen = s.ok() ? "handshake completed with " + s->cipher : s.error().message;
       if (v.version <= TLS1_1_VERSION) {
-        add(v.id, s.ok() ? Status::Fail : Status::Pass, v.sev, std::string(v.name) + (s.ok() ? " accepted" : " refused"),
-            s.ok() ? "handshake completed with " + s->cipher : s.error().message);
+        add(v.id, s.ok() ? Status::Fail : Status::Pass, v.sev, std::string(v.name) + (s.ok() ? " accepted" : " refused"), seen);
+      } else if (v.version == TLS1_2_VERSION && modern) {
+        add(v.id, s.ok() ? Status::Fail : Status::Pass, Severity::Medium,
+            s.ok() ? "TLS 1.2 accepted (Mozilla modern is TLS 1.3 only)" : "TLS 1.2 refused", seen);
+      } else if (v.version == TLS1_3_VERSION) {
+        add(v.id, s.ok() ? Status::Pass : modern ? Status::Fail : Status::Warn, modern ? Severity::High : Severity::Low,
+            s.ok() ? "TLS 1.3 accepted" : "TLS 1.3 not offered", s.ok() ? s->cipher : seen);
       } else {
-        bool missing_13 = v.version == TLS1_3_VERSION && !s.ok();
-        add(v.id, s.ok() ? Status::Pass : Status::Warn,
-            missing_13 ? Severity::Low : Severity::Medium,
-            std::string(v.name) + (s.ok() ? " accepted" : " not offered"), s.ok() ? s->cipher : s.error().message);
+        add(v.id, s.ok() ? Status::Pass : Status::Warn, Severity::Medium, s.ok() ? "TLS 1.2 accepted" : "TLS 1.2 not offered",
+            s.ok() ? s->cipher : seen);
       }
     }
+  }
+
+  // The key-exchange groups the server accepts, one handshake per group offered alone; a handshake
+  // that completes without using the group (a non-ECDHE suite) does not count.
+  void groups() {
+    static const char* kGroups[] = {"X25519", "P-256", "P-384", "P-521", "X448",
+                                    "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe8192"};
+    // Mozilla 6.0 intermediate and modern: X25519MLKEM768 (not in this OpenSSL), X25519, prime256v1, secp384r1.
+    static const std::set<std::string> kAllowed = {"x25519", "secp256r1", "secp384r1", "X25519", "P-256", "P-384"};
+    std::vector<std::string> accepted, outside;
+    for (const char* g : kGroups) {
+      if (!budget.take()) break;
+      TlsRequest req = tls_request();
+      req.groups = g;
+      auto s = tls_handshake(t.address, t.port, req, opts.timeout);
+      if (!s || s->group.empty()) continue;
+      accepted.emplace_back(g);
+      if (!kAllowed.count(g)) outside.emplace_back(g);
+    }
+    if (accepted.empty())
+      add("IG908", Status::Skip, Severity::Low, "key-exchange groups not seen", "no handshake used an (EC)DHE group");
+    else if (outside.empty())
+      add("IG908", Status::Pass, Severity::Low, "key-exchange groups within Mozilla's list", joined(accepted));
+    else
+      add("IG908", Status::Warn, Severity::Low, "key-exchange groups outside Mozilla's list",
+          joined(outside) + " (accepted: " + joined(accepted) + ")");
   }
 
   // The suites the server accepts for one version, found by offering all and removing each chosen one
@@ -268,9 +299,12 @@ struct Prober {
       add("IG911", Status::Fail, Severity::Critical, "certificate expired", std::to_string(-days) + " days ago");
     else if (days < 30)
       add("IG911", Status::Warn, Severity::Medium, "certificate expires soon", "in " + std::to_string(days) + " days");
-    else if (lifetime_days > 398)
-      add("IG911", Status::Warn, Severity::Low, "certificate lifetime above 398 days",
+    else if (lifetime_days > 366)
+      add("IG911", Status::Warn, Severity::Low, "certificate lifetime above 366 days",
           std::to_string(lifetime_days) + " days (Mozilla: at most 366, 90 advised)");
+    else if (opts.profile == Profile::Modern && lifetime_days > 90)
+      add("IG911", Status::Warn, Severity::Low, "certificate lifetime above 90 days (Mozilla modern)",
+          std::to_string(lifetime_days) + " days");
     else
       add("IG911", Status::Pass, Severity::Critical, "certificate valid", "expires in " + std::to_string(days) + " days");
     bool matches = X509_check_host(cert, t.host.c_str(), t.host.size(), 0, nullptr) == 1;
@@ -280,8 +314,14 @@ struct Prober {
     int bits = key ? EVP_PKEY_get_bits(key) : 0;
     int type = key ? EVP_PKEY_get_base_id(key) : 0;
     bool weak_key = (type == EVP_PKEY_RSA && bits < 2048) || (type == EVP_PKEY_EC && bits < 256);
-    add("IG913", weak_key ? Status::Fail : Status::Pass, Severity::High, weak_key ? "weak certificate key" : "certificate key size",
-        std::string(type == EVP_PKEY_RSA ? "RSA " : type == EVP_PKEY_EC ? "EC " : "key ") + std::to_string(bits) + " bits");
+    std::string key_text =
+        std::string(type == EVP_PKEY_RSA ? "RSA " : type == EVP_PKEY_EC ? "EC " : "key ") + std::to_string(bits) + " bits";
+    if (weak_key)
+      add("IG913", Status::Fail, Severity::High, "weak certificate key", key_text);
+    else if (opts.profile == Profile::Modern && type != EVP_PKEY_EC)
+      add("IG913", Status::Warn, Severity::Low, "certificate key is not ECDSA (Mozilla modern)", key_text);
+    else
+      add("IG913", Status::Pass, Severity::High, "certificate key size", key_text);
     int nid = X509_get_signature_nid(cert);
     int md = NID_undef, pk = NID_undef;
     OBJ_find_sigid_algs(nid, &md, &pk);
@@ -363,9 +403,7 @@ struct Prober {
             "status " + std::to_string(st) + " for " + ex.auth + " (" + ex.source + ")");
     }
     if (ex.limit_rps > 0 || ex.limit_rpm > 0) rate_limit(ex);
-    if (ex.limit_connections > 0)
-      add("IG945", Status::Skip, Severity::Medium, "limit-connections not checked",
-          "needs concurrent connections held open; not done by this version (" + ex.source + ")");
+    if (ex.limit_connections > 0) connection_limit(ex);
     if (ex.client_cert) {
       bool asked = false;
       if (t.tls) {
@@ -478,6 +516,57 @@ struct Prober {
                         : "spoofed client-address headers escape the rate limit",
           std::to_string(sent_spoofed) + " requests with a new X-Forwarded-For each: " +
               (spoof_limited ? "answered " + std::to_string(status_spoofed) : "never limited") + " (" + ex.source + ")");
+  }
+
+  // limit-connections: up to 3x the limit (20 to 150) requests held in flight at once, sent within
+  // 4 s before any answer is read; one of them must be refused with 429/503.
+  void connection_limit(const Expectation& ex) {
+    int n = std::clamp(static_cast<int>(3 * ex.limit_connections), 20, 150);
+    struct Held {
+      Socket plain;
+      std::optional<TlsSession> tls;
+    };
+    std::vector<Held> held;
+    auto start = steady_clock::now();
+    for (int i = 0; i < n && steady_clock::now() - start < 4s; ++i) {
+      if (!budget.take_unpaced()) break;
+      Held h;
+      if (t.tls) {
+        auto s = tls_handshake(t.address, t.port, tls_request(), opts.timeout);
+        if (!s) continue;
+        h.tls = std::move(*s);
+      } else {
+        auto s = connect_tcp(t.address, t.http_port, opts.timeout);
+        if (!s) continue;
+        h.plain = std::move(*s);
+      }
+      if (send_request(h.plain, h.tls ? &*h.tls : nullptr, "GET", t.host, t.path, {}, opts.timeout))
+        held.push_back(std::move(h));
+    }
+    int answered = 0, refused = 0, refused_status = 0;
+    auto deadline = steady_clock::now() + opts.timeout;
+    for (auto& h : held) {
+      auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+      if (left <= 0ms) break;
+      auto r = read_response(h.plain, h.tls ? &*h.tls : nullptr, false, left);
+      if (!r) continue;
+      ++answered;
+      if (r->status == 429 || r->status == 503) {
+        ++refused;
+        refused_status = r->status;
+      }
+    }
+    std::string declared = "limit-connections " + std::to_string(static_cast<int>(ex.limit_connections));
+    if (refused > 0)
+      add("IG945", Status::Pass, Severity::Medium, "declared connection limit is enforced",
+          std::to_string(refused) + " of " + std::to_string(held.size()) + " requests in flight answered " +
+              std::to_string(refused_status) + " (" + declared + "; " + ex.source + ")");
+    else
+      // A backend that answers at once finishes each request before the next arrives, so no refusal
+      // is not proof of a missing limit: a warning, not a failure.
+      add("IG945", Status::Warn, Severity::Medium, "declared connection limit not seen",
+          std::to_string(held.size()) + " requests in flight, " + std::to_string(answered) +
+              " answered, none with 429/503 (" + declared + "; " + ex.source + ")");
   }
 
   void headers() {
@@ -631,6 +720,7 @@ void listener_checks(const ProbeOptions& opts, const Target& t, Pacer& pacer, Li
     std::map<int, bool> accepted;
     p.protocols(accepted);
     p.suites(accepted);
+    p.groups();
     e->done = true;
     e->measured_on = t.url;
     out.insert(out.end(), e->checks.begin(), e->checks.end());

@@ -37,6 +37,9 @@ struct Target {
   std::optional<Expectation> expect;  // from --from manifests
 };
 
+// Mozilla Server Side TLS 6.0 configuration the TLS verdicts follow.
+enum class Profile { Intermediate, Modern };
+
 struct ProbeOptions {
   std::vector<std::string> urls;
   // --resolve HOST:PORT:ADDR (as curl): HOST:PORT is sent to ADDR; SNI and Host stay HOST.
@@ -49,6 +52,7 @@ struct ProbeOptions {
   bool progress = false;               // a progress line on stderr (a terminal)
   std::optional<uint16_t> http_port;   // plain-HTTP port (redirect check, Ingresses without TLS); default 80
   uint16_t https_port = 443;           // the HTTPS port of the hosts --from declares
+  Profile profile = Profile::Intermediate;
 };
 
 enum class Status { Pass, Fail, Warn, Error, Skip };

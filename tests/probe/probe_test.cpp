@@ -190,6 +190,7 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   Nginx n(R"(
   server_tokens off;
   ssl_protocols TLSv1.2 TLSv1.3;  # nginx 1.22 takes the protocols of the listening socket's default server
+  ssl_ecdh_curve X25519:prime256v1:secp384r1;  # and its groups
   server {
     listen 127.0.0.1:{{TLS}} ssl default_server;
     ssl_certificate {{DIR}}/other.crt;
@@ -223,10 +224,66 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   n.start();
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.code, 0) << p.doc.dump(2);
-  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG906", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
+  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG906", "IG908", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
                          "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927", "IG928"})
     EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
   EXPECT_EQ(p.doc["summary"]["fail"], 0);
+  // The same server judged by Mozilla modern: TLS 1.2 is one version too many.
+  Probe m = probe(n, "--ca " + n.path("ca.crt") + " --profile modern");
+  EXPECT_EQ(status(m, "IG903"), "fail") << m.checks["IG903"].dump();
+  EXPECT_EQ(status(m, "IG913"), "pass");  // an EC key
+  EXPECT_EQ(m.code, 1);
+}
+
+// Tests Mozilla modern: TLS 1.3 only with an ECDSA certificate passes; an RSA certificate of a year is warned about.
+TEST_F(ProbeTest, ModernProfile) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    ssl_protocols TLSv1.3;
+    ssl_ecdh_curve X25519:prime256v1:secp384r1;
+    location / { return 200 "ok\n"; }
+  }
+)");
+  auto ca = ig::testing::make_certificate(spec({"Probe Test CA"}, [](auto& s) { s.san = false; s.ca = true; }));
+  n.write("ca.crt", ca.cert_pem);
+  n.write_pair("leaf", ig::testing::make_certificate(spec({"shop.example.test"}, [&](auto& s) {
+                 s.not_after_days = 89;  // from yesterday
+                 s.issuer = &ca;
+               })));
+  n.start();
+  Probe p = probe(n, "--ca " + n.path("ca.crt") + " --profile modern");
+  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG906", "IG908", "IG911", "IG913"})
+    EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
+  EXPECT_EQ(p.checks["IG903"]["title"], "TLS 1.2 refused");
+  EXPECT_EQ(status(p, "IG905"), "missing");  // no TLS 1.2 suites to judge
+}
+
+// Tests an RSA certificate valid for a year under Mozilla modern: a warning on the key type and on the lifetime.
+TEST_F(ProbeTest, ModernProfileWantsShortEcdsaCertificates) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    ssl_protocols TLSv1.3;
+    location / { return 200 "ok\n"; }
+  }
+)");
+  n.write_pair("leaf", ig::testing::make_certificate(spec({"shop.example.test"}, [](auto& s) {
+                 s.key = "rsa:2048";
+                 s.not_after_days = 365;
+               })));
+  n.start();
+  Probe p = probe(n, "--profile modern");
+  EXPECT_EQ(status(p, "IG913"), "warn") << p.checks["IG913"].dump();
+  EXPECT_EQ(status(p, "IG911"), "warn") << p.checks["IG911"].dump();
+  EXPECT_EQ(p.checks["IG911"]["title"], "certificate lifetime above 90 days (Mozilla modern)");
+  // nginx's default groups (OpenSSL's) include X448 and P-521, outside Mozilla's list.
+  EXPECT_EQ(status(p, "IG908"), "warn");
+  EXPECT_NE(p.checks["IG908"]["evidence"].get<std::string>().find("X448"), std::string::npos) << p.checks["IG908"].dump();
 }
 
 // Tests that ingress-nginx's fallback certificate is recognised.
@@ -309,10 +366,21 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
   server { listen 127.0.0.1:{{TLS}} ssl; server_name basic.shop.test;
            location / { auth_basic "shop"; auth_basic_user_file {{DIR}}/htpasswd; root {{DIR}}/www; } }
   server { listen 127.0.0.1:{{TLS}} ssl; server_name noauth.shop.test; location / { return 200 "secret\n"; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name authreq.shop.test;
+           location / { auth_request /_auth; root {{DIR}}/www; }
+           location = /_auth { internal; return 401; } }
+  limit_conn_zone $binary_remote_addr zone=perconn:1m;
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name conns.shop.test;
+           location / { limit_conn perconn 1; limit_conn_status 503; root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name freeconns.shop.test; location / { root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name mtls.shop.test;
+           ssl_client_certificate {{DIR}}/ca.crt; ssl_verify_client on; location / { root {{DIR}}/www; } }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name nomtls.shop.test; location / { root {{DIR}}/www; } }
 )");
   auto ca = ig::testing::make_certificate(spec({"Probe Test CA"}, [](auto& s) { s.san = false; s.ca = true; }));
   std::vector<std::string> hosts = {"allow.shop.test", "trusting.shop.test", "open.shop.test", "limited.shop.test",
-                                    "unlimited.shop.test", "basic.shop.test", "noauth.shop.test"};
+                                    "unlimited.shop.test", "basic.shop.test", "noauth.shop.test", "authreq.shop.test",
+                                    "conns.shop.test", "freeconns.shop.test", "mtls.shop.test", "nomtls.shop.test"};
   auto leaf = ig::testing::make_certificate(spec(hosts, [&](auto& s) { s.not_after_days = 90; s.issuer = &ca; }));
   n.write("ca.crt", ca.cert_pem);
   n.write_pair("leaf", leaf);
@@ -320,12 +388,14 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
   // Access rules run in nginx's access phase: a `return` would answer before them, so the pages are files.
   fs::create_directories(n.path("www"));
   n.write("www/index.html", "shop\n");
+  // A large answer keeps a request in flight while the prober does not read it (limit_conn counts those).
+  n.write("www/big.bin", std::string(4 << 20, 'x'));
   std::string manifests;
-  auto ingress = [&](const std::string& name, const std::string& annotations) {
+  auto ingress = [&](const std::string& name, const std::string& annotations, const std::string& path = "/") {
     manifests += "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name +
                  "\n  namespace: shop\n  annotations:\n" + annotations + "spec:\n  ingressClassName: nginx\n  tls:\n" +
                  "  - hosts: [" + name + ".shop.test]\n    secretName: shop-tls\n  rules:\n  - host: " + name +
-                 ".shop.test\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n" +
+                 ".shop.test\n    http:\n      paths:\n      - path: " + path + "\n        pathType: Prefix\n        backend:\n" +
                  "          service: {name: web, port: {number: 80}}\n";
   };
   ingress("allow", "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n");
@@ -335,6 +405,13 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
   ingress("unlimited", "    nginx.ingress.kubernetes.io/limit-rps: \"5\"\n");
   ingress("basic", "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: shop-users\n");
   ingress("noauth", "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: shop-users\n");
+  ingress("authreq", "    nginx.ingress.kubernetes.io/auth-url: https://auth.shop.svc/check\n");
+  ingress("conns", "    nginx.ingress.kubernetes.io/limit-connections: \"1\"\n", "/big.bin");
+  ingress("freeconns", "    nginx.ingress.kubernetes.io/limit-connections: \"1\"\n", "/big.bin");
+  ingress("mtls", "    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n"
+                  "    nginx.ingress.kubernetes.io/auth-tls-secret: shop/client-ca\n");
+  ingress("nomtls", "    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n"
+                    "    nginx.ingress.kubernetes.io/auth-tls-secret: shop/client-ca\n");
   n.write("ingresses.yaml", manifests);
   n.start();
   std::string cmd = std::string(IG_BINARY) + " probe --from " + n.path("ingresses.yaml") + " --https-port " +
@@ -367,6 +444,11 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
   EXPECT_EQ(st["unlimited.shop.test"]["IG943"], "fail");
   EXPECT_EQ(st["basic.shop.test"]["IG942"], "pass");
   EXPECT_EQ(st["noauth.shop.test"]["IG942"], "fail");
+  EXPECT_EQ(st["authreq.shop.test"]["IG942"], "pass");  // auth_request answering 401
+  EXPECT_EQ(st["conns.shop.test"]["IG945"], "pass");
+  EXPECT_EQ(st["freeconns.shop.test"]["IG945"], "warn");
+  EXPECT_EQ(st["mtls.shop.test"]["IG946"], "pass");
+  EXPECT_EQ(st["nomtls.shop.test"]["IG946"], "fail");
   EXPECT_EQ(r.code, 1);
   // The run stayed within its budget, counted on the server's side too.
   std::string access = ig::testing::read_file(n.path("access.log"));
