@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs docs format clean
+.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -61,6 +61,11 @@ bench: bootstrap configure
 bench-logs: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_gen_access_log
 	bench/run_logs_bench.sh $(BUILD) $(BUILD)/bench-logs
+
+# `probe` and testssl.sh against the same weak and hardened nginx servers, then 200 virtual hosts from manifests.
+bench-probe: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
+	bench/run_probe_bench.sh $(BUILD) $(BUILD)/bench-probe
 
 # The webhook under wrk (TLS keep-alive, 10,000 Ingresses as state); REQUESTS=1000000 by default.
 bench-serve: bootstrap all

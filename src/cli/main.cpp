@@ -120,7 +120,10 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--timeout-ms", probe_timeout_ms, "Per connection and answer (default 3000)")->check(CLI::Range(100, 60'000));
   probe_cmd->add_option("--max-requests", probe_opts.probe.max_requests, "Connections over the whole run (default 300)")
       ->check(CLI::Range(1, 100'000));
-  probe_cmd->add_option("--rate", probe_opts.probe.rate, "Connections per second per target (default 20)")
+  probe_cmd->add_option("--rate", probe_opts.probe.rate, "HTTP requests (each its own connection) per second per target (default 20)")
+      ->check(CLI::Range(0.1, 1000.0));
+  probe_cmd->add_option("--tls-rate", probe_opts.probe.tls_rate,
+                        "TLS handshakes without a request (versions, suites, groups) per second per listener (default 100)")
       ->check(CLI::Range(0.1, 1000.0));
   probe_cmd->add_option("--concurrency", probe_opts.probe.concurrency, "Targets probed at once (default 8)")
       ->check(CLI::Range(1, 64));

@@ -15,6 +15,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace ig::probe {
 
@@ -94,6 +96,28 @@ int on_client_cert_requested(SSL* ssl, X509**, EVP_PKEY**) {
 
 }  // namespace
 
+namespace {
+
+// The trust store for a CA bundle (empty: the system's roots), read once per
+// process: loading Debian's bundle costs ~40 ms, more than a handshake.
+X509_STORE* trust_store(const std::string& ca_file) {
+  static std::mutex mu;
+  static std::map<std::string, X509_STORE*> stores;  // kept for the process's life
+  std::lock_guard lock(mu);
+  auto it = stores.find(ca_file);
+  if (it != stores.end()) return it->second;
+  X509_STORE* store = X509_STORE_new();
+  bool ok = store && (ca_file.empty() ? X509_STORE_set_default_paths(store) == 1
+                                      : X509_STORE_load_file(store, ca_file.c_str()) == 1);
+  if (!ok) {
+    X509_STORE_free(store);
+    return nullptr;  // not cached: the message repeats for every handshake, as the file stays unreadable
+  }
+  return stores[ca_file] = store;
+}
+
+}  // namespace
+
 Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, const TlsRequest& req,
                                  std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
@@ -119,12 +143,9 @@ Result<TlsSession> tls_handshake(const std::string& address, uint16_t port, cons
     return Error{"no usable TLS 1.3 suite in " + req.ciphersuites, {}};
   if (!req.groups.empty() && SSL_CTX_set1_groups_list(ctx, req.groups.c_str()) != 1)
     return Error{"no usable group in " + req.groups, {}};
-  if (!req.ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx, req.ca_file.c_str(), nullptr) != 1)
-      return Error{"cannot read the CA bundle " + req.ca_file, {}};
-  } else {
-    SSL_CTX_set_default_verify_paths(ctx);
-  }
+  X509_STORE* store = trust_store(req.ca_file);
+  if (!store) return Error{"cannot read the CA bundle " + req.ca_file, {}};
+  SSL_CTX_set1_cert_store(ctx, store);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);  // verified below, so the handshake completes either way
   SSL_CTX_set_client_cert_cb(ctx, on_client_cert_requested);
   t.ssl.reset(SSL_new(ctx));

@@ -73,6 +73,7 @@ Result<std::vector<Target>> targets_from_manifests(const std::vector<std::string
     ex.limit_rps = number(annotation(ing.meta, "limit-rps"));
     ex.limit_rpm = number(annotation(ing.meta, "limit-rpm"));
     ex.limit_connections = number(annotation(ing.meta, "limit-connections"));
+    ex.ssl_ciphers = std::string(annotation(ing.meta, "ssl-ciphers"));
     std::string_view verify = annotation(ing.meta, "auth-tls-verify-client");
     ex.client_cert = verify == "on";
     for (const auto& rule : ing.rules) {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <atomic>
 #include <cstdio>
+#include <future>
 #include <mutex>
 
 #include "probe/connection.h"
@@ -268,7 +269,8 @@ struct Prober {
             std::to_string(got.size()) + " accepted: " + joined(got));
       else
         add(id, Status::Fail, Severity::Medium, std::string(name) + " suites outside Mozilla intermediate",
-            std::to_string(outside.size()) + " of " + std::to_string(got.size()) + " accepted: " + joined(outside));
+            std::to_string(outside.size()) + " of " + std::to_string(got.size()) + " outside: " + joined(outside) +
+                "; accepted: " + joined(got));
     };
     verdict(TLS1_2_VERSION, "IG905", "TLS 1.2", kIntermediate12);
     verdict(TLS1_3_VERSION, "IG906", "TLS 1.3", kIntermediate13);
@@ -688,9 +690,11 @@ struct Prober {
 
 namespace {
 
-// Protocol and suite checks belong to the listener (address and port), not to the host: nginx
-// negotiates them with the listening socket's default server whatever the SNI. Hosts sharing
-// a listener (every host of one controller with --from) measure them once.
+// Protocol, suite and group checks are shared by the hosts of one TLS configuration, told apart
+// from outside by the listener (address and port), the certificate served and a declared
+// ssl-ciphers annotation: nginx picks the suites of the server the SNI names (measured), so a
+// host with its own certificate or ciphers is measured again, while the hundreds of hosts of one
+// controller sharing a certificate are measured once.
 class ListenerCache {
  public:
   struct Entry {
@@ -711,11 +715,19 @@ class ListenerCache {
   std::map<std::string, std::shared_ptr<Entry>> entries_;
 };
 
-void listener_checks(const ProbeOptions& opts, const Target& t, Pacer& pacer, ListenerCache& cache,
-                     std::vector<Check>& out) {
-  auto e = cache.entry(t.address + ":" + std::to_string(t.port));
+// TLS-only handshakes reach the controller, not the applications behind it: they have their own pace.
+std::vector<Check> listener_checks(const ProbeOptions& opts, const Target& t, const TlsSession& first, Budget& budget,
+                                   ListenerCache& cache) {
+  std::vector<Check> out;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (first.peer) X509_digest(first.peer.get(), EVP_sha256(), md, &md_len);
+  std::string key = t.address + ":" + std::to_string(t.port) + "|" + std::string(reinterpret_cast<char*>(md), md_len) + "|" +
+                    (t.expect ? t.expect->ssl_ciphers : "");
+  auto e = cache.entry(key);
   std::lock_guard lock(e->mu);
   if (!e->done) {
+    Pacer pacer(budget, opts.tls_rate);
     Prober p{opts, t, pacer, e->checks};
     std::map<int, bool> accepted;
     p.protocols(accepted);
@@ -723,13 +735,13 @@ void listener_checks(const ProbeOptions& opts, const Target& t, Pacer& pacer, Li
     p.groups();
     e->done = true;
     e->measured_on = t.url;
-    out.insert(out.end(), e->checks.begin(), e->checks.end());
-    return;
+    return e->checks;
   }
   for (Check c : e->checks) {
-    c.evidence += (c.evidence.empty() ? "" : " ") + std::string("(measured on ") + e->measured_on + ", same listener)";
+    c.evidence += (c.evidence.empty() ? "" : " ") + std::string("(measured on ") + e->measured_on + ", same listener and certificate)";
     out.push_back(std::move(c));
   }
+  return out;
 }
 
 void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, ListenerCache& cache, TargetReport& tr) {
@@ -746,7 +758,8 @@ void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, Listen
     p.add("IG930", Status::Error, Severity::High, "TLS endpoint unreachable", first.error().message);
     return;
   }
-  listener_checks(opts, t, pacer, cache, tr.checks);
+  // The listener's checks run beside this host's own, each at its own pace; the report lists them first.
+  auto listener = std::async(std::launch::async, [&] { return listener_checks(opts, t, *first, budget, cache); });
   p.certificate(*first);
   p.unknown_sni(*first);
   p.headers();
@@ -754,6 +767,8 @@ void probe_one(const ProbeOptions& opts, const Target& t, Budget& budget, Listen
   p.unknown_host();
   p.sensitive_paths();
   if (t.expect) p.enforcement();
+  auto shared = listener.get();
+  tr.checks.insert(tr.checks.begin(), shared.begin(), shared.end());
 }
 
 }  // namespace

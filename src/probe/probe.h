@@ -24,6 +24,7 @@ struct Expectation {
   std::string auth;                      // auth-url or auth-type value; empty: none declared
   double limit_rps = 0, limit_rpm = 0, limit_connections = 0;
   bool client_cert = false;              // auth-tls-verify-client: on
+  std::string ssl_ciphers;               // ssl-ciphers: this host's suites differ from the listener's others
 };
 
 struct Target {
@@ -47,7 +48,8 @@ struct ProbeOptions {
   std::string ca_file;                 // verify against this bundle instead of the system roots
   std::chrono::milliseconds timeout{3000};
   int max_requests = 300;              // over the whole run (connections and handshakes count)
-  double rate = 20;                    // per target, connections per second
+  double rate = 20;                    // per target, connections per second (those carrying HTTP requests)
+  double tls_rate = 100;               // per listener, handshakes that carry no HTTP request (versions, suites, groups)
   int concurrency = 8;                 // targets probed at once
   bool progress = false;               // a progress line on stderr (a terminal)
   std::optional<uint16_t> http_port;   // plain-HTTP port (redirect check, Ingresses without TLS); default 80

@@ -455,6 +455,37 @@ TEST_F(ProbeTest, DeclaredDefensesAgainstLiveAnswers) {
   EXPECT_LE(std::count(access.begin(), access.end(), '\n'), doc["summary"]["connections"].get<long>());
 }
 
+// Tests two hosts on one listener with their own certificates and suites: nginx picks the suites of the
+// server the SNI names, so each host's suites are measured and judged on their own.
+TEST_F(ProbeTest, HostsWithTheirOwnCertificateAreMeasuredApart) {
+  Nginx n(R"(
+  ssl_protocols TLSv1.2;
+  server { listen 127.0.0.1:{{TLS}} ssl default_server; server_name strict.shop.test;
+           ssl_certificate {{DIR}}/strict.crt; ssl_certificate_key {{DIR}}/strict.key;
+           ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384; return 200; }
+  server { listen 127.0.0.1:{{TLS}} ssl; server_name loose.shop.test;
+           ssl_certificate {{DIR}}/loose.crt; ssl_certificate_key {{DIR}}/loose.key;
+           ssl_ciphers ALL; return 200; }
+)");
+  n.write_pair("strict", ig::testing::make_certificate(spec({"strict.shop.test"})));
+  n.write_pair("loose", ig::testing::make_certificate(spec({"loose.shop.test"})));
+  n.start();
+  std::string port = std::to_string(n.tls_port());
+  auto r = ig::testing::run_shell(std::string(IG_BINARY) + " probe https://strict.shop.test:" + port + "/ https://loose.shop.test:" +
+                                  port + "/ --resolve '*:" + port + ":127.0.0.1' --rate 1000 --format json 2>&1");
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  ASSERT_EQ(doc["targets"].size(), 2u);
+  auto check = [&](int target, const std::string& id) {
+    for (const auto& c : doc["targets"][target]["checks"])
+      if (c["id"] == id) return c;
+    return nlohmann::json();
+  };
+  EXPECT_EQ(check(0, "IG905")["status"], "pass") << check(0, "IG905").dump();
+  EXPECT_EQ(check(1, "IG905")["status"], "fail") << check(1, "IG905").dump();
+  EXPECT_EQ(check(1, "IG905")["evidence"].get<std::string>().find("same listener"), std::string::npos);
+}
+
 // Tests the argument errors: no address for a name, a plain-HTTP URL, nothing to probe.
 TEST(ProbeCli, ArgumentErrors) {
   auto r = ig::testing::run_shell(std::string(IG_BINARY) + " probe https://shop.example.test/ 2>&1");
