@@ -128,7 +128,7 @@ struct Prober {
   std::vector<Check>& out;
 
   void add(std::string id, Status s, Severity sev, std::string title, std::string evidence) {
-    out.push_back({std::move(id), s, sev, std::move(title), std::move(evidence)});
+    out.push_back({std::move(id), s, sev, std::move(title), std::move(evidence), {}});
   }
 
   // A handshake with the target's host as SNI; `suites` are TLS 1.3 suites when version is TLS 1.3.
@@ -738,7 +738,7 @@ std::vector<Check> listener_checks(const ProbeOptions& opts, const Target& t, co
     return e->checks;
   }
   for (Check c : e->checks) {
-    c.evidence += (c.evidence.empty() ? "" : " ") + std::string("(measured on ") + e->measured_on + ", same listener and certificate)";
+    c.measured_on = e->measured_on;
     out.push_back(std::move(c));
   }
   return out;
@@ -811,7 +811,14 @@ void write_report_text(std::ostream& out, const Report& r) {
       out << "  " << to_string(c.status) << std::string(6 - to_string(c.status).size(), ' ') << c.id << ' ';
       if (c.status == Status::Fail || c.status == Status::Warn) out << '[' << ig::to_string(c.severity) << "] ";
       out << c.title;
-      if (!c.evidence.empty()) out << ": " << c.evidence;
+      // Long evidence (suite lists) is cut here; --format json keeps all of it.
+      constexpr size_t kMax = 320;
+      if (!c.measured_on.empty())
+        out << " (as measured on " << c.measured_on << ": same listener and certificate)";
+      else if (c.evidence.size() > kMax)
+        out << ": " << c.evidence.substr(0, kMax) << "... (" << c.evidence.size() - kMax << " more characters in --format json)";
+      else if (!c.evidence.empty())
+        out << ": " << c.evidence;
       out << '\n';
     }
   }
@@ -830,6 +837,7 @@ void write_report_json(std::ostream& out, const Report& r) {
                         {"severity", ig::to_string(c.severity)},
                         {"title", c.title},
                         {"evidence", c.evidence}});
+      if (!c.measured_on.empty()) checks.back()["measured_on"] = c.measured_on;
       ++counts[std::string(to_string(c.status))];
     }
     targets.push_back({{"url", t.target.url},

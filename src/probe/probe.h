@@ -66,6 +66,7 @@ struct Check {
   Severity severity;
   std::string title;
   std::string evidence;
+  std::string measured_on;  // set when shared: the URL whose handshakes measured it (same listener and certificate)
 };
 
 struct TargetReport {
