@@ -85,6 +85,13 @@ void Cluster::adopt(Cluster&& other) {
   secrets.adopt(std::move(other.secrets));
   config_maps.adopt(std::move(other.config_maps));
   workloads.adopt(std::move(other.workloads));
+  gateways.adopt(std::move(other.gateways));
+  gateway_classes.adopt(std::move(other.gateway_classes));
+  listener_sets.adopt(std::move(other.listener_sets));
+  routes.adopt(std::move(other.routes));
+  reference_grants.adopt(std::move(other.reference_grants));
+  backend_tls_policies.adopt(std::move(other.backend_tls_policies));
+  gateway_policies.adopt(std::move(other.gateway_policies));
   for (InputIssue& issue : other.input_issues) {
     issue.object += object_offset;  // an index into `objects`
     input_issues.push_back(std::move(issue));
@@ -117,6 +124,11 @@ void Cluster::index() {
     ++secret_count_by_ns_[ns];
   }
   for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[std::string(ingress_classes[i].meta.name)] = i;
+  gateways_by_name_.clear();
+  gateway_classes_by_name_.clear();
+  for (size_t i = 0; i < gateways.size(); ++i) gateways_by_name_[key(gateways[i].meta.effective_ns(), gateways[i].meta.name)] = i;
+  for (size_t i = 0; i < gateway_classes.size(); ++i)
+    gateway_classes_by_name_[std::string(gateway_classes[i].meta.name)] = i;
 }
 
 const Service* Cluster::find_service(std::string_view ns, std::string_view name) const {
@@ -137,6 +149,16 @@ const Secret* Cluster::find_secret(std::string_view ns, std::string_view name) c
 const IngressClass* Cluster::find_ingress_class(std::string_view name) const {
   auto it = classes_by_name_.find(std::string(name));
   return it == classes_by_name_.end() ? nullptr : &ingress_classes[it->second];
+}
+
+const Gateway* Cluster::find_gateway(std::string_view ns, std::string_view name) const {
+  auto it = gateways_by_name_.find(key(ns, name));
+  return it == gateways_by_name_.end() ? nullptr : &gateways[it->second];
+}
+
+const GatewayClass* Cluster::find_gateway_class(std::string_view name) const {
+  auto it = gateway_classes_by_name_.find(std::string(name));
+  return it == gateway_classes_by_name_.end() ? nullptr : &gateway_classes[it->second];
 }
 
 bool Cluster::has_services_in(std::string_view ns) const {

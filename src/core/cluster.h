@@ -293,6 +293,12 @@ struct Workload {
   std::string owner_name;
 };
 
+}  // namespace ig
+
+#include "core/gateway.h"
+
+namespace ig {
+
 // An input problem inside an otherwise valid object (duplicate key, wrong
 // scalar type), reported through the input rules.
 struct InputIssue {
@@ -420,6 +426,13 @@ class Cluster {
   ObjectStore<Secret> secrets;
   ObjectStore<ConfigMap> config_maps;
   ObjectStore<Workload> workloads;
+  ObjectStore<Gateway> gateways;
+  ObjectStore<GatewayClass> gateway_classes;
+  ObjectStore<ListenerSet> listener_sets;
+  ObjectStore<Route> routes;
+  ObjectStore<ReferenceGrant> reference_grants;
+  ObjectStore<BackendTlsPolicy> backend_tls_policies;
+  ObjectStore<GatewayPolicy> gateway_policies;
   std::vector<InputIssue> input_issues;
 
   // Calls fn(const ObjectMeta&) for every object of a modelled kind.
@@ -433,6 +446,13 @@ class Cluster {
     for (const auto& o : secrets) fn(o.meta);
     for (const auto& o : config_maps) fn(o.meta);
     for (const auto& o : workloads) fn(o.meta);
+    for (const auto& o : gateways) fn(o.meta);
+    for (const auto& o : gateway_classes) fn(o.meta);
+    for (const auto& o : listener_sets) fn(o.meta);
+    for (const auto& o : routes) fn(o.meta);
+    for (const auto& o : reference_grants) fn(o.meta);
+    for (const auto& o : backend_tls_policies) fn(o.meta);
+    for (const auto& o : gateway_policies) fn(o.meta);
   }
 
   // Appends every object of `other` (loaded on another thread) after this
@@ -447,6 +467,8 @@ class Cluster {
   const Namespace* find_namespace(std::string_view name) const;
   const Secret* find_secret(std::string_view ns, std::string_view name) const;
   const IngressClass* find_ingress_class(std::string_view name) const;
+  const Gateway* find_gateway(std::string_view ns, std::string_view name) const;
+  const GatewayClass* find_gateway_class(std::string_view name) const;
   // True when the input holds at least one Service in that namespace: only
   // then can a missing Service be told apart from a partial input.
   bool has_services_in(std::string_view ns) const;
@@ -465,6 +487,8 @@ class Cluster {
   std::unordered_map<std::string, size_t> namespaces_by_name_;
   std::unordered_map<std::string, size_t> secrets_by_name_;
   std::unordered_map<std::string, size_t> classes_by_name_;
+  std::unordered_map<std::string, size_t> gateways_by_name_;
+  std::unordered_map<std::string, size_t> gateway_classes_by_name_;
   std::unordered_map<std::string, size_t> service_count_by_ns_;
   std::unordered_map<std::string, size_t> secret_count_by_ns_;
 };

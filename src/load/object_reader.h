@@ -1,0 +1,148 @@
+// The generic half of reading a document into the Cluster snapshot: locations,
+// fields, string maps, selectors and object metadata. The kind-specific readers
+// (load/snapshot.cpp for the core kinds, load/gateway_snapshot.cpp for the
+// Gateway API and its policies) build on it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cluster.h"
+#include "load/node.h"
+#include "load/scalar.h"
+
+namespace ig::load {
+
+class ObjectReader {
+ public:
+  ObjectReader(Cluster& c, uint32_t file, const Document& doc) : c_(c), file_(file), doc_(doc) {}
+
+  Loc loc(const Node* n) const { return n ? Loc{file_, n->mark.line, n->mark.col} : Loc{}; }
+
+  Field field(const Node* n) const {
+    Field f;
+    if (auto t = scalar_text(n)) {
+      f.value = std::string(*t);
+      f.loc = loc(n);
+      f.present = true;
+    }
+    return f;
+  }
+
+  // Scalar text, a view into the document (valid while it is being read).
+  static std::string_view text(const Node* n) { return scalar_text(n).value_or(std::string_view()); }
+
+  std::string str(const Node* n) const {
+    auto t = scalar_text(n);
+    return t ? std::string(*t) : std::string();
+  }
+
+  std::vector<Field> fields(const Node* seq) const {
+    std::vector<Field> out;
+    if (!seq || !seq->is_seq()) return out;
+    out.reserve(seq->count);
+    for (uint32_t i = 0; i < seq->count; ++i) {
+      Field f = field(seq->item(i));
+      if (f) out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  // A map[string]string (labels, annotations, data). Non-string scalars are
+  // kept as text and reported: the API server refuses them.
+  std::vector<KeyValue> string_map(const Node* m, bool report_types) {
+    std::vector<KeyValue> out;
+    if (!m || !m->is_map()) return out;
+    out.reserve(m->count);
+    for (uint32_t i = 0; i < m->count; ++i) {
+      const Node* k = m->key(i);
+      const Node* v = m->value(i);
+      if (!k->is_scalar()) continue;
+      KeyValue kv;
+      kv.key = c_.strings->intern(k->text);
+      kv.set_locs(loc(k), loc(v));
+      if (v->is_scalar()) {
+        ScalarType t = scalar_type(*v);
+        if (t != ScalarType::Null) kv.value = c_.strings->keep(v->text);
+        kv.non_string = t == ScalarType::Bool || t == ScalarType::Int || t == ScalarType::Float;
+      } else {
+        kv.non_string = true;
+      }
+      if (kv.non_string && report_types) {
+        c_.input_issues.push_back(InputIssue{InputIssue::Kind::NonStringValue,
+                                             std::string(kv.key) + ": " + (v->is_scalar() ? std::string(v->text) : "<collection>"),
+                                             kv.value_loc(), kv.key_loc(), object_index_});
+      }
+      out.push_back(std::move(kv));
+    }
+    return out;
+  }
+
+  LabelSelector selector(const Node* n) {
+    LabelSelector s;
+    if (!n || !n->is_map()) return s;
+    s.present = true;
+    s.loc = loc(n);
+    s.match_labels = string_map(n->get("matchLabels"), false);
+    if (const Node* exprs = n->get("matchExpressions"); exprs && exprs->is_seq()) {
+      for (uint32_t i = 0; i < exprs->count; ++i) {
+        const Node* e = exprs->item(i);
+        LabelSelectorRequirement r;
+        r.key = str(e->get("key"));
+        r.op = str(e->get("operator"));
+        for (const Field& f : fields(e->get("values"))) r.values.push_back(f.value);
+        s.match_expressions.push_back(std::move(r));
+      }
+    }
+    return s;
+  }
+
+  ObjectMeta meta(const Node* obj, const Node* kind_node) {
+    ObjectMeta m;
+    StringPool& pool = *c_.strings;
+    const Node* api = obj->get("apiVersion");
+    m.api_version = pool.intern(api ? text(api) : item_api_);
+    m.api_version_loc = api ? loc(api) : loc(obj);
+    m.kind = pool.intern(kind_node ? text(kind_node) : item_kind_);
+    m.loc = loc(obj);
+    m.origin = pool.intern(doc_.origin);
+    const Node* md = obj->get("metadata");
+    if (md && md->is_map()) {
+      const Node* name = md->get("name");
+      m.name = pool.keep(text(name));
+      if (m.name.empty()) m.name = pool.keep(text(md->get("generateName")));
+      m.name_loc = name ? loc(name) : loc(md);
+      m.ns = pool.intern(text(md->get("namespace")));
+      m.labels = string_map(md->get("labels"), true);
+      m.annotations = string_map(md->get("annotations"), true);
+    } else {
+      m.name_loc = m.loc;
+    }
+    return m;
+  }
+
+  // Items of a typed list read from the API (DeploymentList...) may omit
+  // kind and apiVersion: the list's own say what they are.
+  void set_item_defaults(std::string_view kind, std::string_view api) {
+    item_kind_ = kind;
+    item_api_ = api;
+  }
+
+  Cluster& cluster() { return c_; }
+
+ protected:
+  std::string_view item_kind_;
+  std::string_view item_api_;
+  Cluster& c_;
+  size_t object_index_ = 0;
+  uint32_t file_;
+  const Document& doc_;
+};
+
+// Reads a Gateway API object or an attached policy into the cluster; false
+// when `kind` is none of those (load/gateway_snapshot.cpp).
+bool read_gateway_object(ObjectReader& r, const Node* obj, ObjectMeta& m);
+
+}  // namespace ig::load
