@@ -57,6 +57,20 @@ extern const Rule kIngressNginxNightmare;
 extern const Rule kIngressNginxLaterCves;
 extern const Rule kIngressNginxPre19;
 extern const Rule kAdmissionWebhookExposed;
+// gateway_rules.cpp
+extern const Rule kGatewayListenerFromAll;
+extern const Rule kGatewayListenerSelector;
+extern const Rule kGatewayListenerNoHostname;
+extern const Rule kGatewayPlainHttp;
+extern const Rule kGatewayWeakTls;
+extern const Rule kGatewayInsecureFallback;
+extern const Rule kReferenceGrantSecrets;
+extern const Rule kReferenceGrantBroad;
+extern const Rule kGatewayHostnameAcrossNamespaces;
+extern const Rule kGatewayCorsWildcardCredentials;
+extern const Rule kGatewayBackendMissing;
+extern const Rule kGatewayBackendRefNotGranted;
+extern const Rule kGatewayListenerSetsFromAll;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;

@@ -81,6 +81,19 @@ const std::vector<const Rule*>& builtin_rules() {
       &kClassHostNotAllowed,
       &kInternalBehindPublic,
       &kExemptionExpired,
+      &kGatewayListenerFromAll,
+      &kGatewayListenerSelector,
+      &kGatewayListenerNoHostname,
+      &kGatewayPlainHttp,
+      &kGatewayWeakTls,
+      &kGatewayInsecureFallback,
+      &kReferenceGrantSecrets,
+      &kReferenceGrantBroad,
+      &kGatewayHostnameAcrossNamespaces,
+      &kGatewayCorsWildcardCredentials,
+      &kGatewayBackendMissing,
+      &kGatewayBackendRefNotGranted,
+      &kGatewayListenerSetsFromAll,
   };
   return all;
 }

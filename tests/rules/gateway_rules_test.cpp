@@ -1,0 +1,191 @@
+// Gateway API rules (IG1001-IG1013): a flag and a no-flag case each, with
+// manifests written after the gateway.networking.k8s.io/v1 reference.
+#include <gtest/gtest.h>
+
+#include "tests/test_support.h"
+
+using ig::testing::line_of;
+using ig::testing::scan_text;
+
+namespace {
+
+// A Gateway in namespace infra with the listeners given (YAML list items, 4-space indent).
+std::string gateway(const std::string& listeners, const std::string& extra_spec = "") {
+  return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: public\n  namespace: infra\n"
+         "spec:\n  gatewayClassName: eg\n" + extra_spec + "  listeners:\n" + listeners;
+}
+
+const std::string kHttpsListener =
+    "  - name: https\n    protocol: HTTPS\n    port: 443\n    hostname: shop.example.com\n"
+    "    tls:\n      certificateRefs:\n      - name: shop-tls\n"
+    "    allowedRoutes:\n      namespaces:\n        from: Selector\n        selector:\n          matchLabels:\n"
+    "            kubernetes.io/metadata.name: shop\n";
+
+std::string route(const std::string& name, const std::string& ns, const std::string& hostnames, const std::string& rules,
+                  const std::string& section = "https") {
+  return "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+         "\nspec:\n  parentRefs:\n  - name: public\n    namespace: infra\n    sectionName: " + section + "\n  hostnames: [" +
+         hostnames + "]\n  rules:\n" + rules;
+}
+
+const std::string kWebRule = "  - backendRefs:\n    - name: web\n      port: 80\n";
+
+}  // namespace
+
+TEST(GatewayListenerFromAll, Flags) {
+  std::string y = gateway("  - name: web\n    protocol: HTTP\n    port: 80\n    hostname: shop.example.com\n"
+                          "    allowedRoutes:\n      namespaces:\n        from: All\n");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1001"), std::vector<uint32_t>{line_of(y, "from: All")});
+}
+
+TEST(GatewayListenerFromAll, SameAndNamedSelectorPass) {
+  auto s = scan_text(gateway(kHttpsListener + "  - name: internal\n    protocol: HTTPS\n    port: 8443\n    hostname: a.example.com\n"));
+  EXPECT_EQ(s->count("IG1001"), 0u);
+  EXPECT_EQ(s->count("IG1002"), 0u);  // kubernetes.io/metadata.name is set by the API server
+}
+
+TEST(GatewayListenerSelector, FlagsMutableLabelsAndEmptySelector) {
+  std::string y = gateway("  - name: a\n    protocol: HTTPS\n    port: 443\n    hostname: a.example.com\n"
+                          "    allowedRoutes:\n      namespaces:\n        from: Selector\n        selector:\n"
+                          "          matchLabels:\n            shared-gateway-access: \"true\"\n"
+                          "  - name: b\n    protocol: HTTPS\n    port: 443\n    hostname: b.example.com\n"
+                          "    allowedRoutes:\n      namespaces:\n        from: Selector\n        selector: {}\n");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1002"), (std::vector<uint32_t>{line_of(y, "matchLabels:\n            shared"),
+                                                       line_of(y, "selector: {}")}));
+}
+
+TEST(GatewayListenerNoHostname, FlagsOnlyWhenOtherNamespacesAttach) {
+  std::string y = gateway("  - name: shared\n    protocol: HTTPS\n    port: 443\n"
+                          "    allowedRoutes:\n      namespaces:\n        from: All\n"
+                          "  - name: own\n    protocol: HTTP\n    port: 80\n");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1003"), std::vector<uint32_t>{line_of(y, "- name: shared")});
+}
+
+TEST(GatewayPlainHttp, FlagsRouteOnHttpListenerWithoutRedirect) {
+  std::string listeners = kHttpsListener +
+                          "  - name: http\n    protocol: HTTP\n    port: 80\n    hostname: shop.example.com\n"
+                          "    allowedRoutes:\n      namespaces:\n        from: Same\n";
+  std::string y = gateway(listeners) + route("plain", "infra", "shop.example.com", kWebRule, "http");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1004"), std::vector<uint32_t>{line_of(y, "hostnames: [shop.example.com]\n  rules:\n  - backendRefs")});
+}
+
+TEST(GatewayPlainHttp, RedirectRoutePasses) {
+  std::string listeners = kHttpsListener +
+                          "  - name: http\n    protocol: HTTP\n    port: 80\n    hostname: shop.example.com\n";
+  std::string y = gateway(listeners) +
+                  route("redirect", "infra", "shop.example.com",
+                        "  - filters:\n    - type: RequestRedirect\n      requestRedirect:\n        scheme: https\n"
+                        "        statusCode: 301\n",
+                        "http");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->count("IG1004"), 0u);
+}
+
+TEST(GatewayWeakTls, FlagsListenerOptionAndClientTrafficPolicy) {
+  std::string y = gateway("  - name: https\n    protocol: HTTPS\n    port: 443\n    hostname: a.example.com\n"
+                          "    tls:\n      certificateRefs:\n      - name: a-tls\n      options:\n"
+                          "        example.com/min-tls-version: \"1.0\"\n") +
+                  "---\napiVersion: gateway.envoyproxy.io/v1alpha1\nkind: ClientTrafficPolicy\nmetadata:\n  name: tls\n"
+                  "  namespace: infra\nspec:\n  targetRefs:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n"
+                  "    name: public\n  tls:\n    minVersion: \"1.1\"\n";
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1005"), (std::vector<uint32_t>{line_of(y, "min-tls-version"), line_of(y, "minVersion")}));
+}
+
+TEST(GatewayWeakTls, TwelvePasses) {
+  auto s = scan_text("apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: ClientTrafficPolicy\nmetadata:\n  name: tls\n"
+                     "  namespace: infra\nspec:\n  targetRefs:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n"
+                     "    name: public\n  tls:\n    minVersion: \"1.2\"\n");
+  EXPECT_EQ(s->count("IG1005"), 0u);
+}
+
+TEST(GatewayInsecureFallback, FlagsFallbackNotValidOnly) {
+  std::string tls = "  tls:\n    frontend:\n      default:\n        validation:\n          caCertificateRefs:\n"
+                    "          - kind: ConfigMap\n            group: \"\"\n            name: client-ca\n"
+                    "          mode: AllowInsecureFallback\n"
+                    "      perPort:\n      - port: 8443\n        tls:\n          validation:\n"
+                    "            caCertificateRefs:\n            - kind: ConfigMap\n              group: \"\"\n"
+                    "              name: client-ca\n";
+  std::string y = gateway(kHttpsListener, tls);
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1006"), std::vector<uint32_t>{line_of(y, "mode: AllowInsecureFallback")});
+}
+
+TEST(ReferenceGrant, FlagsUnnamedSecretsAndServices) {
+  std::string y =
+      "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: certs\n  namespace: shop\n"
+      "spec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n    namespace: infra\n  to:\n"
+      "  - group: \"\"\n    kind: Secret\n"
+      "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ReferenceGrant\nmetadata:\n  name: services\n  namespace: shop\n"
+      "spec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n    namespace: web\n  to:\n"
+      "  - group: \"\"\n    kind: Service\n"
+      "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ReferenceGrant\nmetadata:\n  name: named\n  namespace: shop\n"
+      "spec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n    namespace: infra\n  to:\n"
+      "  - group: \"\"\n    kind: Secret\n    name: shop-tls\n";
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1007"), std::vector<uint32_t>{line_of(y, "- group: \"\"\n    kind: Secret\n---")});
+  EXPECT_EQ(s->lines("IG1008"), std::vector<uint32_t>{line_of(y, "- group: \"\"\n    kind: Service")});
+}
+
+TEST(GatewayHostnameAcrossNamespaces, FlagsBothClaimsOnlyAcrossNamespaces) {
+  std::string listener = "  - name: https\n    protocol: HTTPS\n    port: 443\n    tls:\n      certificateRefs:\n"
+                         "      - name: wild\n    allowedRoutes:\n      namespaces:\n        from: All\n";
+  std::string y = gateway(listener) + route("shop", "shop", "shop.example.com", kWebRule) +
+                  route("intruder", "sandbox", "shop.example.com", kWebRule) +
+                  route("shop-v2", "shop", "api.example.com", kWebRule) + route("shop-v3", "shop", "api.example.com", kWebRule);
+  auto s = scan_text(y);
+  auto lines = s->lines("IG1009");
+  ASSERT_EQ(lines.size(), 2u);  // api.example.com twice in one namespace is not a takeover
+  EXPECT_EQ(lines[0], line_of(y, "hostnames: [shop.example.com]"));
+}
+
+TEST(GatewayCors, FlagsWildcardWithCredentialsOnly) {
+  std::string cors = "  - filters:\n    - type: CORS\n      cors:\n        allowOrigins:\n        - \"*\"\n"
+                     "        allowCredentials: true\n    backendRefs:\n    - name: web\n      port: 80\n";
+  std::string safe = "  - filters:\n    - type: CORS\n      cors:\n        allowOrigins:\n        - https://shop.example.com\n"
+                     "        allowCredentials: true\n    backendRefs:\n    - name: web\n      port: 80\n";
+  std::string y = route("open", "shop", "shop.example.com", cors) + route("safe", "shop", "shop.example.com", safe);
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1010"), std::vector<uint32_t>{line_of(y, "- \"*\"")});
+}
+
+TEST(GatewayBackends, MissingServiceAndPortOnlyWhenNamespaceServicesScanned) {
+  std::string svc = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n"
+                    "  ports:\n  - port: 80\n";
+  std::string rules = "  - backendRefs:\n    - name: web\n      port: 80\n    - name: gone\n      port: 80\n"
+                      "    - name: web\n      port: 8080\n";
+  std::string y = route("r", "shop", "shop.example.com", rules) + svc +
+                  route("partial", "other", "other.example.com", "  - backendRefs:\n    - name: unknown\n      port: 80\n");
+  auto s = scan_text(y);
+  EXPECT_EQ(s->lines("IG1011"), (std::vector<uint32_t>{line_of(y, "name: gone"), line_of(y, "- name: web\n      port: 8080")}));
+}
+
+TEST(GatewayBackends, CrossNamespaceNeedsAGrant) {
+  std::string rules = "  - backendRefs:\n    - name: billing\n      namespace: payments\n      port: 80\n";
+  std::string grant = "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ReferenceGrant\nmetadata:\n  name: from-shop\n"
+                      "  namespace: payments\nspec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n"
+                      "    namespace: shop\n  to:\n  - group: \"\"\n    kind: Service\n    name: billing\n";
+  std::string y = route("r", "shop", "shop.example.com", rules);
+  EXPECT_EQ(scan_text(y)->lines("IG1012"), std::vector<uint32_t>{line_of(y, "- name: billing")});
+  EXPECT_EQ(scan_text(y + grant)->count("IG1012"), 0u);
+}
+
+TEST(GatewayListenerSets, FlagsAllowedListenersFromAll) {
+  std::string y = gateway(kHttpsListener, "  allowedListeners:\n    namespaces:\n      from: All\n");
+  EXPECT_EQ(scan_text(y)->lines("IG1013"), std::vector<uint32_t>{line_of(y, "from: All")});
+  EXPECT_EQ(scan_text(gateway(kHttpsListener, "  allowedListeners:\n    namespaces:\n      from: Same\n"))->count("IG1013"), 0u);
+}
+
+// A ListenerSet's listener admitting every namespace is reported like the Gateway's own.
+TEST(GatewayListenerSets, ListenerSetListenersAreChecked) {
+  std::string y = gateway(kHttpsListener, "  allowedListeners:\n    namespaces:\n      from: Same\n") +
+                  "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata:\n  name: extra\n"
+                  "  namespace: infra\nspec:\n  parentRef:\n    name: public\n  listeners:\n  - name: more\n"
+                  "    protocol: HTTPS\n    port: 443\n    hostname: more.example.com\n    allowedRoutes:\n"
+                  "      namespaces:\n        from: All\n";
+  EXPECT_EQ(scan_text(y)->lines("IG1001"), std::vector<uint32_t>{line_of(y, "from: All")});
+}
