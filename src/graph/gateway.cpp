@@ -152,12 +152,12 @@ bool reference_granted(const Cluster& c, std::string_view from_group, std::strin
 namespace {
 
 // A policy's targetRef naming the route, its Gateway, or the listener (sectionName).
-bool targets(const GatewayPolicy& p, const Route& r, const Attachment& a) {
+bool targets(const GatewayPolicy& p, const Route& r, const Attachment* a) {
   std::string_view ns = p.meta.effective_ns();
   for (const ObjectReference& t : p.targets) {
     if (t.kind == r.meta.kind && t.name == r.meta.name && ns == r.meta.effective_ns()) return true;
-    if (t.kind == "Gateway" && t.name == a.at.gateway->meta.name && ns == a.at.gateway->meta.effective_ns() &&
-        (t.section.empty() || t.section == a.at.listener->name.value))
+    if (a && t.kind == "Gateway" && t.name == a->at.gateway->meta.name && ns == a->at.gateway->meta.effective_ns() &&
+        (t.section.empty() || t.section == a->at.listener->name.value))
       return true;
   }
   return false;
@@ -165,7 +165,7 @@ bool targets(const GatewayPolicy& p, const Route& r, const Attachment& a) {
 
 }  // namespace
 
-uint32_t rule_protections(const Cluster& c, const Route& r, const RouteRule& rule, const Attachment& a) {
+uint32_t rule_protections(const Cluster& c, const Route& r, const RouteRule& rule, const Attachment* a) {
   uint32_t bits = 0;
   for (const RouteFilter& f : rule.filters) {
     if (f.type.value == "RequestRedirect" && f.redirect_scheme.value == "https") bits |= kProtHttpsRedirect;
@@ -179,7 +179,7 @@ uint32_t rule_protections(const Cluster& c, const Route& r, const RouteRule& rul
   }
   for (const GatewayPolicy& p : c.gateway_policies)
     if (targets(p, r, a)) bits |= p.protections;
-  if (client_certificates_required(c, a.at)) bits |= kProtClientCert;
+  if (a && client_certificates_required(c, a->at)) bits |= kProtClientCert;
   return bits;
 }
 

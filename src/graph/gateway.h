@@ -58,8 +58,9 @@ bool reference_granted(const Cluster& c, std::string_view from_group, std::strin
 // Protections (core/gateway.h Protection bits) on a route rule as attached to
 // a Gateway: filters of the rule (RequestRedirect to https, a
 // Strict-Transport-Security response header, ExtensionRef middlewares), and
-// policies targeting the route, its Gateway or the listener.
-uint32_t rule_protections(const Cluster& c, const Route& r, const RouteRule& rule, const Attachment& a);
+// policies targeting the route, its Gateway or the listener. `a` null: the
+// route's Gateway is not in the input (filters and route policies only).
+uint32_t rule_protections(const Cluster& c, const Route& r, const RouteRule& rule, const Attachment* a);
 
 // Whether the Gateway validates client certificates on the listener's port
 // (spec.tls.frontend with AllowValidOnly, or an attached ClientTrafficPolicy).

@@ -71,6 +71,8 @@ extern const Rule kGatewayCorsWildcardCredentials;
 extern const Rule kGatewayBackendMissing;
 extern const Rule kGatewayBackendRefNotGranted;
 extern const Rule kGatewayListenerSetsFromAll;
+// migration_rules.cpp
+extern const Rule kMigrationProtectionLost;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;

@@ -69,7 +69,7 @@ void check_plain_http(const Cluster& c, const RuleSettings&, Findings& out) {
     for (const gw::Attachment& a : gw::attachments(c, listeners, r)) {
       if (!a.at.listener->is_http()) continue;
       bool all_redirect = !r.rules.empty() && std::all_of(r.rules.begin(), r.rules.end(), [&](const RouteRule& rule) {
-        return gw::rule_protections(c, r, rule, a) & kProtHttpsRedirect;
+        return gw::rule_protections(c, r, rule, &a) & kProtHttpsRedirect;
       });
       if (all_redirect) continue;
       for (const std::string& host : a.hostnames) {

@@ -94,6 +94,7 @@ const std::vector<const Rule*>& builtin_rules() {
       &kGatewayBackendMissing,
       &kGatewayBackendRefNotGranted,
       &kGatewayListenerSetsFromAll,
+      &kMigrationProtectionLost,
   };
   return all;
 }

@@ -189,3 +189,78 @@ TEST(GatewayListenerSets, ListenerSetListenersAreChecked) {
                   "      namespaces:\n        from: All\n";
   EXPECT_EQ(scan_text(y)->lines("IG1001"), std::vector<uint32_t>{line_of(y, "from: All")});
 }
+
+namespace {
+
+// The shop's Ingress before the migration: allowlist, basic auth, a rate limit, TLS (so the
+// redirect and HSTS of ingress-nginx's defaults).
+const std::string kShopIngress =
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\n  namespace: shop\n  annotations:\n"
+    "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n"
+    "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: users\n"
+    "    nginx.ingress.kubernetes.io/limit-rps: \"10\"\n"
+    "spec:\n  ingressClassName: nginx\n  tls:\n  - hosts: [shop.example.com]\n    secretName: shop-tls\n"
+    "  rules:\n  - host: shop.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
+    "        backend:\n          service: {name: web, port: {number: 80}}\n";
+
+const std::string kMigrationListeners =
+    kHttpsListener + "  - name: http\n    protocol: HTTP\n    port: 80\n    hostname: shop.example.com\n"
+                     "    allowedRoutes:\n      namespaces:\n        from: All\n";
+
+}  // namespace
+
+TEST(MigrationProtectionLost, FlagsEveryProtectionTheRoutesDropped) {
+  std::string y = kShopIngress + "---\n" + gateway(kMigrationListeners) +
+                  route("shop", "shop", "shop.example.com", kWebRule) +
+                  route("shop-plain", "shop", "shop.example.com", kWebRule, "http");
+  auto s = scan_text(y);
+  ASSERT_EQ(s->count("IG1020"), 2u);
+  std::string https_msg, http_msg;
+  for (const ig::Finding& f : s->findings)
+    if (f.rule->id == "IG1020") (f.resource.name == "shop" ? https_msg : http_msg) = f.message;
+  EXPECT_NE(https_msg.find("loses source allowlist, authentication, rate limit, HSTS"), std::string::npos) << https_msg;
+  EXPECT_NE(http_msg.find("HTTPS redirect"), std::string::npos) << http_msg;
+  EXPECT_EQ(s->lines("IG1020")[0], line_of(y, "hostnames: [shop.example.com]"));
+}
+
+TEST(MigrationProtectionLost, PoliciesAndFiltersThatRestoreEverythingPass) {
+  std::string https_rule =
+      "  - filters:\n    - type: ResponseHeaderModifier\n      responseHeaderModifier:\n        set:\n"
+      "        - name: Strict-Transport-Security\n          value: max-age=63072000\n"
+      "    backendRefs:\n    - name: web\n      port: 80\n";
+  std::string redirect_rule = "  - filters:\n    - type: RequestRedirect\n      requestRedirect:\n        scheme: https\n"
+                              "        statusCode: 301\n";
+  std::string policies =
+      "---\napiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: shop\n  namespace: shop\n"
+      "spec:\n  targetRefs:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n    name: shop\n"
+      "  basicAuth:\n    users:\n      name: users\n  authorization:\n    defaultAction: Deny\n    rules:\n"
+      "    - action: Allow\n      principal:\n        clientCIDRs:\n        - 10.0.0.0/8\n"
+      "---\napiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\nmetadata:\n  name: shop\n"
+      "  namespace: shop\nspec:\n  targetRefs:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n    name: shop\n"
+      "  rateLimit:\n    type: Local\n    local:\n      rules:\n      - limit:\n          requests: 10\n          unit: Second\n";
+  std::string y = kShopIngress + "---\n" + gateway(kMigrationListeners) + route("shop", "shop", "shop.example.com", https_rule) +
+                  route("shop-redirect", "shop", "shop.example.com", redirect_rule, "http") + policies;
+  auto s = scan_text(y);
+  EXPECT_EQ(s->count("IG1020"), 0u) << (s->findings.empty() ? "" : s->findings.front().message);
+}
+
+TEST(MigrationProtectionLost, TraefikMiddlewareByExtensionRefCounts) {
+  std::string rule = "  - filters:\n    - type: ExtensionRef\n      extensionRef:\n        group: traefik.io\n"
+                     "        kind: Middleware\n        name: guard\n    backendRefs:\n    - name: web\n      port: 80\n";
+  std::string middleware =
+      "---\napiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: guard\n  namespace: shop\nspec:\n"
+      "  ipAllowList:\n    sourceRange: [10.0.0.0/8]\n";
+  std::string y = kShopIngress + "---\n" + gateway(kHttpsListener) + route("shop", "shop", "shop.example.com", rule) + middleware;
+  auto s = scan_text(y);
+  ASSERT_EQ(s->count("IG1020"), 1u);
+  const ig::Finding* f = nullptr;
+  for (const ig::Finding& x : s->findings)
+    if (x.rule->id == "IG1020") f = &x;
+  // The allowlist comes back through the middleware; auth, rate limit and HSTS do not.
+  EXPECT_NE(f->message.find("loses authentication, rate limit, HSTS"), std::string::npos) << f->message;
+}
+
+TEST(MigrationProtectionLost, OtherHostnamesAreNotCompared) {
+  std::string y = kShopIngress + "---\n" + gateway(kHttpsListener) + route("blog", "shop", "blog.example.com", kWebRule);
+  EXPECT_EQ(scan_text(y)->count("IG1020"), 0u);
+}
