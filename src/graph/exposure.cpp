@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "graph/gateway.h"
 #include "graph/netpol.h"
 #include "rules/util.h"
 
@@ -128,6 +129,54 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
     for (const IngressRule& r : ing.rules)
       for (const IngressPath& p : r.paths) add(&r, &p, p.backend);
   }
+  // Gateway API routes, on each listener they attach to.
+  auto listeners = gw::all_listeners(c);
+  std::vector<std::pair<const Route*, std::vector<gw::Attachment>>> attached;
+  for (const Route& r : c.routes) attached.emplace_back(&r, gw::attachments(c, listeners, r));
+  // Hostnames some route serves in clear text (an HTTP listener, a rule without a redirect).
+  auto served_in_clear = [&](const Gateway* g, const std::string& host) {
+    for (const auto& [r, as] : attached)
+      for (const gw::Attachment& a : as) {
+        if (a.at.gateway != g || !a.at.listener->is_http()) continue;
+        bool hosts = std::any_of(a.hostnames.begin(), a.hostnames.end(),
+                                 [&](const std::string& h) { return gw::hostnames_intersect(h, host); });
+        if (hosts && std::any_of(r->rules.begin(), r->rules.end(), [&](const RouteRule& rule) {
+              return !(gw::rule_protections(c, *r, rule, &a) & kProtHttpsRedirect);
+            }))
+          return true;
+      }
+    return false;
+  };
+  for (const auto& [r, as] : attached)
+    for (const gw::Attachment& a : as)
+      for (const RouteRule& rule : r->rules) {
+        uint32_t bits = gw::rule_protections(c, *r, rule, &a);
+        for (const ObjectReference& b : rule.backends) {
+          if (!(b.group.empty() && (b.kind.empty() || b.kind == "Service"))) continue;
+          for (const std::string& host : a.hostnames) {
+            ExposurePath e;
+            e.entry_kind = "gateway-listener";
+            e.entry = std::string(a.at.gateway->meta.effective_ns()) + "/" + std::string(a.at.gateway->meta.name) + ":" +
+                      a.at.listener->name.value;
+            std::string path = rule.matches.empty() || !rule.matches.front().path ? "/" : rule.matches.front().path.value;
+            e.route = (host.empty() ? "*" : host) + path;
+            e.via = ref(r->meta);
+            std::string ns(b.ns_or(r->meta.effective_ns()));
+            e.service = ns + "/" + b.name;
+            auto ws = backing(selection, c.find_service(ns, b.name));
+            e.workloads = ids(ws);
+            Protections& p = e.protections;
+            p.tls = a.at.listener->terminates_tls() || a.at.listener->tls_mode.value == "Passthrough";
+            p.https_redirect = p.tls && !served_in_clear(a.at.gateway, host);
+            p.allowlist = bits & kProtAllowlist;
+            p.client_cert = bits & kProtClientCert;
+            p.auth = (bits & kProtAuth) || p.client_cert;
+            p.rate_limit = bits & kProtRateLimit;
+            e.lateral = lateral(engine, ws);
+            out.push_back(std::move(e));
+          }
+        }
+      }
   // Services exposed directly.
   for (const Service& s : c.services) {
     std::string_view type = s.type_or_default();

@@ -1,7 +1,8 @@
 // The exposure graph: every path from outside the cluster to a workload.
-// Internet -> entry point (an ingress class, a LoadBalancer or NodePort
-// Service, externalIPs, a host port or host network) -> route (an Ingress
-// host/path) -> Service -> workloads, with the protections in force on the
+// Internet -> entry point (an ingress class, a Gateway listener, a
+// LoadBalancer or NodePort Service, externalIPs, a host port or host network)
+// -> route (an Ingress host/path, a Gateway API route's hostname/path) ->
+// Service -> workloads, with the protections in force on the
 // way and what NetworkPolicies let reach the workloads besides the entry.
 #pragma once
 
@@ -26,10 +27,11 @@ struct Protections {
 };
 
 struct ExposurePath {
-  std::string entry_kind;  // ingress-class, load-balancer, node-port, external-ip, host-port, host-network
-  std::string entry;       // class name, ns/service, ns/workload:port
-  std::string route;       // host/path for Ingress routes; empty for direct exposure
-  ObjectRef via;           // the Ingress, Service or workload that opens the path
+  // ingress-class, gateway-listener, load-balancer, node-port, external-ip, host-port, host-network
+  std::string entry_kind;
+  std::string entry;       // class name, ns/gateway:listener, ns/service, ns/workload:port
+  std::string route;       // host/path for Ingress and Gateway routes; empty for direct exposure
+  ObjectRef via;           // the Ingress, route, Service or workload that opens the path
   std::string service;     // ns/name of the Service, when there is one
   std::vector<std::string> workloads;  // ns/name[Kind]
   Protections protections;

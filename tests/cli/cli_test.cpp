@@ -319,6 +319,9 @@ TEST(Cli, HtmlReportInBrowser) {
   for (size_t p = dom.out.find("<tr data-severity="); p != std::string::npos; p = dom.out.find("<tr data-severity=", p + 1)) ++rows;
   EXPECT_EQ(rows, findings);
   EXPECT_NE(dom.out.find("IG311"), std::string::npos);
+  // Gateway API routes are on the map too (examples/demo/gateway.yaml), with their findings.
+  EXPECT_NE(dom.out.find("gateway-listener"), std::string::npos);
+  EXPECT_NE(dom.out.find("IG1020"), std::string::npos);
   fs::path shot = dir / "report-demo.png";
   fs::remove(shot);
   Outcome s = run("-h >/dev/null; cd " + dir.string() + " && timeout 90 chromium " + flags +

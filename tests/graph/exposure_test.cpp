@@ -103,4 +103,50 @@ TEST(Exposure, PathsProtectionsAndLateralAccess) {
   EXPECT_EQ(paths.size(), 5u);
 }
 
+// Tests Gateway API routes in the graph: one path per listener a route attaches to, with its
+// protections (TLS on the HTTPS listener; a policy attached to the route; plain HTTP open).
+TEST(Exposure, GatewayRoutes) {
+  std::string y = std::string(kCluster) + R"(---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: infra}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - {name: https, protocol: HTTPS, port: 443, hostname: "*.example.com", allowedRoutes: {namespaces: {from: All}},
+     tls: {certificateRefs: [{name: wildcard}]}}
+  - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: Same}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: shop}
+spec:
+  parentRefs: [{name: public, namespace: infra}]
+  hostnames: [api.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v1}}]
+    backendRefs: [{name: web, port: 80}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: api}]
+  jwt: {providers: [{name: idp, remoteJWKS: {uri: "https://idp.example.com/jwks"}}]}
+)";
+  auto r = testing::scan_text(y);
+  auto paths = build_exposure(r->cluster);
+  const ExposurePath* api = find(paths, "gateway-listener", "api.example.com/v1");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->entry, "infra/public:https");
+  EXPECT_EQ(api->via.kind, "HTTPRoute");
+  EXPECT_EQ(api->service, "shop/web");
+  EXPECT_EQ(api->workloads, std::vector<std::string>{"shop/web[Deployment]"});
+  EXPECT_EQ(api->protections.names(), (std::vector<std::string>{"tls", "https-redirect", "auth"}));
+  // The HTTP listener admits only the Gateway's own namespace: the shop's route is not on it.
+  size_t gateway_paths = 0;
+  for (const ExposurePath& p : paths) gateway_paths += p.entry_kind == "gateway-listener";
+  EXPECT_EQ(gateway_paths, 1u);
+}
+
 }  // namespace ig
