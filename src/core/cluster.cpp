@@ -92,6 +92,7 @@ void Cluster::adopt(Cluster&& other) {
   reference_grants.adopt(std::move(other.reference_grants));
   backend_tls_policies.adopt(std::move(other.backend_tls_policies));
   gateway_policies.adopt(std::move(other.gateway_policies));
+  extensions.adopt(std::move(other.extensions));
   for (InputIssue& issue : other.input_issues) {
     issue.object += object_offset;  // an index into `objects`
     input_issues.push_back(std::move(issue));

@@ -433,6 +433,7 @@ class Cluster {
   ObjectStore<ReferenceGrant> reference_grants;
   ObjectStore<BackendTlsPolicy> backend_tls_policies;
   ObjectStore<GatewayPolicy> gateway_policies;
+  ObjectStore<Extension> extensions;
   std::vector<InputIssue> input_issues;
 
   // Calls fn(const ObjectMeta&) for every object of a modelled kind.
@@ -453,6 +454,7 @@ class Cluster {
     for (const auto& o : reference_grants) fn(o.meta);
     for (const auto& o : backend_tls_policies) fn(o.meta);
     for (const auto& o : gateway_policies) fn(o.meta);
+    for (const auto& o : extensions) fn(o.meta);
   }
 
   // Appends every object of `other` (loaded on another thread) after this

@@ -1,8 +1,10 @@
 // Typed views of the Gateway API (gateway.networking.k8s.io v1 and v1beta1,
-// ListenerSet also from gateway.networking.x-k8s.io) and of the policy
-// objects implementations attach to it (Envoy Gateway, Istio) or reference
-// from a filter (Traefik Middleware). Only the fields rules and the exposure
-// graph read; every one keeps its location. Part of the Cluster snapshot.
+// ListenerSet also from gateway.networking.x-k8s.io), of the policy objects
+// implementations attach to it (Envoy Gateway, Istio) or reference from a
+// filter (Traefik Middleware), and the flattened specs of other controllers'
+// resources (Traefik, Contour, Istio, GKE, AWS). Only the fields rules and
+// the exposure graph read; every one keeps its location. Part of the Cluster
+// snapshot.
 #pragma once
 
 #include <cstdint>
@@ -135,6 +137,49 @@ struct BackendTlsPolicy {
   Field hostname;
 };
 
+// An object's scalar fields below its root (metadata excepted), each with its
+// path ("spec.tls.minVersion", "spec.routes[0].match") and location: enough
+// for the controller-specific rules without a typed view per resource. At
+// most kMaxFields are kept per object.
+struct FlatField {
+  std::string path;     // with indexes: spec.routes[0].services[1].name
+  std::string pattern;  // indexes replaced by [*]: spec.routes[*].services[*].name
+  std::string value;
+  Loc loc;
+};
+
+struct FlatSpec {
+  static constexpr size_t kMaxFields = 4096;
+  std::vector<FlatField> fields;
+  const FlatField* get(std::string_view path) const {
+    for (const FlatField& f : fields)
+      if (f.path == path) return &f;
+    return nullptr;
+  }
+  // Every field whose pattern is `pattern` (use [*] for indexes).
+  std::vector<const FlatField*> all(std::string_view pattern) const {
+    std::vector<const FlatField*> out;
+    for (const FlatField& f : fields)
+      if (f.pattern == pattern) out.push_back(&f);
+    return out;
+  }
+  // True when some field's path starts with `prefix` (a section is present).
+  bool has(std::string_view prefix) const {
+    for (const FlatField& f : fields)
+      if (f.path.starts_with(prefix)) return true;
+    return false;
+  }
+};
+
+// Another controller's resource (Traefik IngressRoute, TLSOption, ServersTransport;
+// Contour HTTPProxy, TLSCertificateDelegation; Istio Gateway, VirtualService,
+// DestinationRule, PeerAuthentication, RequestAuthentication; GKE FrontendConfig,
+// BackendConfig; AWS IngressClassParams).
+struct Extension {
+  ObjectMeta meta;
+  FlatSpec spec;
+};
+
 // What an attached policy or a referenced middleware adds to a route.
 enum Protection : uint32_t {
   kProtAllowlist = 1u << 0,
@@ -154,6 +199,7 @@ struct GatewayPolicy {
   uint32_t protections = 0;  // Protection bits
   Field min_tls_version;     // ClientTrafficPolicy spec.tls.minVersion
   std::vector<Field> allow_ranges;  // the CIDRs an allowlist admits (for the open-to-all check)
+  FlatSpec spec;                    // every field, for the controller-specific rules
 };
 
 }  // namespace ig

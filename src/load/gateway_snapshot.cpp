@@ -209,6 +209,7 @@ class GatewayReader {
       return false;
     GatewayPolicy p;
     p.meta = std::move(m);
+    p.spec = r_.flatten(obj);
     const Node* spec = obj->get("spec");
     if (spec && spec->is_map()) {
       p.targets = targets(spec);
@@ -283,11 +284,32 @@ class GatewayReader {
   ObjectReader& r_;
 };
 
+// Other controllers' resources kept as flattened specs.
+bool extension_kind(std::string_view api, std::string_view kind) {
+  if (api.starts_with("traefik.io/") || api.starts_with("traefik.containo.us/"))
+    return kind == "IngressRoute" || kind == "IngressRouteTCP" || kind == "TLSOption" || kind == "TLSStore" ||
+           kind == "ServersTransport";
+  if (api.starts_with("projectcontour.io/")) return kind == "HTTPProxy" || kind == "TLSCertificateDelegation";
+  if (api.starts_with("networking.istio.io/")) return kind == "Gateway" || kind == "VirtualService" || kind == "DestinationRule";
+  if (api.starts_with("security.istio.io/")) return kind == "PeerAuthentication" || kind == "RequestAuthentication";
+  if (api.starts_with("networking.gke.io/")) return kind == "FrontendConfig";
+  if (api.starts_with("cloud.google.com/")) return kind == "BackendConfig";
+  if (api.starts_with("elbv2.k8s.aws/")) return kind == "IngressClassParams";
+  return false;
+}
+
 }  // namespace
 
 bool read_gateway_object(ObjectReader& r, const Node* obj, ObjectMeta& m) {
   GatewayReader g(r);
   std::string_view k = m.kind;
+  if (extension_kind(m.api_version, k)) {
+    Extension e;
+    e.spec = r.flatten(obj);
+    e.meta = std::move(m);
+    r.cluster().extensions.push_back(std::move(e));
+    return true;
+  }
   if (!gateway_group(m.api_version)) return g.policy(obj, m);
   if (k == "Gateway") {
     g.gateway(obj, m);

@@ -132,7 +132,43 @@ class ObjectReader {
 
   Cluster& cluster() { return c_; }
 
+  // The object's scalar fields below its root, metadata and status excepted.
+  FlatSpec flatten(const Node* obj) const {
+    FlatSpec out;
+    if (!obj || !obj->is_map()) return out;
+    for (uint32_t i = 0; i < obj->count; ++i) {
+      std::string_view k = obj->key(i)->text;
+      if (k == "apiVersion" || k == "kind" || k == "metadata" || k == "status") continue;
+      std::string path(k), pattern(k);
+      flatten_into(obj->value(i), path, pattern, out, 0);
+    }
+    return out;
+  }
+
  protected:
+  void flatten_into(const Node* n, std::string& path, std::string& pattern, FlatSpec& out, int depth) const {
+    if (!n || out.fields.size() >= FlatSpec::kMaxFields || depth > 64) return;
+    if (n->is_scalar() || n->count == 0) {  // an empty {} or [] is kept too: the section is present
+      out.fields.push_back({path, pattern, n->is_scalar() ? std::string(n->text) : std::string(), loc(n)});
+      return;
+    }
+    size_t path_len = path.size(), pattern_len = pattern.size();
+    for (uint32_t i = 0; i < n->count; ++i) {
+      if (n->is_map()) {
+        if (!n->key(i)->is_scalar()) continue;
+        path.append(".").append(n->key(i)->text);
+        pattern.append(".").append(n->key(i)->text);
+        flatten_into(n->value(i), path, pattern, out, depth + 1);
+      } else {
+        path.append("[").append(std::to_string(i)).append("]");
+        pattern.append("[*]");
+        flatten_into(n->item(i), path, pattern, out, depth + 1);
+      }
+      path.resize(path_len);
+      pattern.resize(pattern_len);
+    }
+  }
+
   std::string_view item_kind_;
   std::string_view item_api_;
   Cluster& c_;

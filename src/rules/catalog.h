@@ -73,6 +73,19 @@ extern const Rule kGatewayBackendRefNotGranted;
 extern const Rule kGatewayListenerSetsFromAll;
 // migration_rules.cpp
 extern const Rule kMigrationProtectionLost;
+// traefik_rules.cpp
+extern const Rule kTraefikRouteWithoutTls;
+extern const Rule kTraefikAllowlistOpen;
+extern const Rule kTraefikClientAddressFromHeaders;
+extern const Rule kTraefikForwardAuthTrust;
+extern const Rule kTraefikHstsWeak;
+extern const Rule kTraefikCorsWildcardCredentials;
+extern const Rule kTraefikTlsOptionWeak;
+extern const Rule kTraefikClientCertOptional;
+extern const Rule kTraefikDefaultTlsOption;
+extern const Rule kTraefikBackendTlsUnverified;
+extern const Rule kTraefikApiInsecure;
+extern const Rule kTraefikForwardedHeadersTrusted;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;

@@ -95,6 +95,18 @@ const std::vector<const Rule*>& builtin_rules() {
       &kGatewayBackendRefNotGranted,
       &kGatewayListenerSetsFromAll,
       &kMigrationProtectionLost,
+      &kTraefikRouteWithoutTls,
+      &kTraefikAllowlistOpen,
+      &kTraefikClientAddressFromHeaders,
+      &kTraefikForwardAuthTrust,
+      &kTraefikHstsWeak,
+      &kTraefikCorsWildcardCredentials,
+      &kTraefikTlsOptionWeak,
+      &kTraefikClientCertOptional,
+      &kTraefikDefaultTlsOption,
+      &kTraefikBackendTlsUnverified,
+      &kTraefikApiInsecure,
+      &kTraefikForwardedHeadersTrusted,
   };
   return all;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/cluster.h"
+#include "rules/rule.h"
 
 namespace ig::rules {
 
@@ -34,5 +35,16 @@ bool is_ingress_nginx_image(std::string_view image);
 
 // The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp).
 std::vector<const ConfigMap*> controller_configmaps(const Cluster& c);
+
+// For walks that report several rules: runs `walk(Findings&)` into a scratch
+// list and keeps the findings of `rule` only, so each rule has its own check
+// (and a disabled rule stays silent).
+template <class Walk>
+void keep_only(const RuleInfo& rule, Findings& out, Walk walk) {
+  Findings scratch;
+  walk(scratch);
+  for (Finding& f : scratch.items())
+    if (f.rule == &rule) out.items().push_back(std::move(f));
+}
 
 }  // namespace ig::rules
