@@ -86,6 +86,18 @@ extern const Rule kTraefikDefaultTlsOption;
 extern const Rule kTraefikBackendTlsUnverified;
 extern const Rule kTraefikApiInsecure;
 extern const Rule kTraefikForwardedHeadersTrusted;
+// cloud_controller_rules.cpp
+extern const Rule kHaproxySnippet;
+extern const Rule kHaproxyClientIpFromHeader;
+extern const Rule kHaproxyClientCertOptional;
+extern const Rule kAlbLegacySslPolicy;
+extern const Rule kAlbOpenToInternet;
+extern const Rule kAlbSharedGroup;
+extern const Rule kAlbHttpWithoutRedirect;
+extern const Rule kAlbAuthWeak;
+extern const Rule kGkeNoSslPolicy;
+extern const Rule kGkeNoHttpsRedirect;
+extern const Rule kGkeNoCloudArmor;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;

@@ -107,6 +107,17 @@ const std::vector<const Rule*>& builtin_rules() {
       &kTraefikBackendTlsUnverified,
       &kTraefikApiInsecure,
       &kTraefikForwardedHeadersTrusted,
+      &kHaproxySnippet,
+      &kHaproxyClientIpFromHeader,
+      &kHaproxyClientCertOptional,
+      &kAlbLegacySslPolicy,
+      &kAlbOpenToInternet,
+      &kAlbSharedGroup,
+      &kAlbHttpWithoutRedirect,
+      &kAlbAuthWeak,
+      &kGkeNoSslPolicy,
+      &kGkeNoHttpsRedirect,
+      &kGkeNoCloudArmor,
   };
   return all;
 }
