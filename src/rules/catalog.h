@@ -98,6 +98,18 @@ extern const Rule kAlbAuthWeak;
 extern const Rule kGkeNoSslPolicy;
 extern const Rule kGkeNoHttpsRedirect;
 extern const Rule kGkeNoCloudArmor;
+// mesh_rules.cpp
+extern const Rule kContourPermitInsecure;
+extern const Rule kContourAuthBypass;
+extern const Rule kContourDelegationToAll;
+extern const Rule kContourLegacyTls;
+extern const Rule kIstioHttpWithoutRedirect;
+extern const Rule kIstioLegacyTls;
+extern const Rule kIstioWeakTlsMode;
+extern const Rule kIstioPermissiveMtls;
+extern const Rule kIstioAllowAll;
+extern const Rule kIstioTokenNotRequired;
+extern const Rule kIstioCorsWildcardCredentials;
 // service_rules.cpp
 extern const Rule kLoadBalancerOpen;
 extern const Rule kExternalIps;

@@ -118,6 +118,17 @@ const std::vector<const Rule*>& builtin_rules() {
       &kGkeNoSslPolicy,
       &kGkeNoHttpsRedirect,
       &kGkeNoCloudArmor,
+      &kContourPermitInsecure,
+      &kContourAuthBypass,
+      &kContourDelegationToAll,
+      &kContourLegacyTls,
+      &kIstioHttpWithoutRedirect,
+      &kIstioLegacyTls,
+      &kIstioWeakTlsMode,
+      &kIstioPermissiveMtls,
+      &kIstioAllowAll,
+      &kIstioTokenNotRequired,
+      &kIstioCorsWildcardCredentials,
   };
   return all;
 }

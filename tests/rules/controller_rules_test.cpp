@@ -49,6 +49,18 @@ const std::string kAlbHttps =
     "    alb.ingress.kubernetes.io/scheme: internal\n"
     "    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n";
 
+std::string obj(const std::string& api, const std::string& kind, const std::string& name, const std::string& spec,
+                const std::string& ns = "shop") {
+  return "apiVersion: " + api + "\nkind: " + kind + "\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\nspec:\n" + spec;
+}
+
+const std::string kProxy = "  virtualhost:\n    fqdn: shop.example.com\n    tls:\n      secretName: shop-tls\n";
+
+std::string istio_gateway(const std::string& servers) {
+  return obj("networking.istio.io/v1", "Gateway", "edge", "  selector:\n    istio: ingressgateway\n  servers:\n" + servers,
+             "istio-system");
+}
+
 const std::string kFrontendConfig =
     "apiVersion: networking.gke.io/v1beta1\nkind: FrontendConfig\nmetadata:\n  name: strict\n  namespace: shop\nspec:\n"
     "  sslPolicy: modern-tls12\n  redirectToHttps:\n    enabled: true\n";
@@ -175,6 +187,72 @@ std::vector<Case> cases() {
            service("web", "    cloud.google.com/backend-config: '{\"default\": \"armored\"}'\n") +
            "---\napiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: armored\n  namespace: shop\n"
            "spec:\n  securityPolicy:\n    name: edge-waf\n"},
+      // Contour
+      {"ContourPermitInsecure", "IG1151",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "  routes:\n  - services:\n    - name: web\n      port: 80\n"
+                                                        "    permitInsecure: true\n"),
+       "permitInsecure",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "  routes:\n  - services:\n    - name: web\n      port: 80\n")},
+      {"ContourSkipClientValidation", "IG1152",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "      clientValidation:\n        caSecret: client-ca\n"
+                                                        "        skipClientCertValidation: true\n"),
+       "skipClientCertValidation",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "      clientValidation:\n        caSecret: client-ca\n")},
+      {"ContourAuthFailOpen", "IG1152",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "    authorization:\n      extensionRef:\n        name: authz\n"
+                                                        "      failOpen: true\n"),
+       "failOpen",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "    authorization:\n      extensionRef:\n        name: authz\n")},
+      {"ContourDelegationToAll", "IG1153",
+       obj("projectcontour.io/v1", "TLSCertificateDelegation", "wildcard",
+           "  delegations:\n  - secretName: wildcard-tls\n    targetNamespaces:\n    - \"*\"\n"),
+       "- \"*\"",
+       obj("projectcontour.io/v1", "TLSCertificateDelegation", "wildcard",
+           "  delegations:\n  - secretName: wildcard-tls\n    targetNamespaces:\n    - shop\n")},
+      {"ContourLegacyTls", "IG1154",
+       obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "      minimumProtocolVersion: \"1.1\"\n"),
+       "minimumProtocolVersion", obj("projectcontour.io/v1", "HTTPProxy", "shop", kProxy + "      minimumProtocolVersion: \"1.3\"\n")},
+      // Istio
+      {"IstioHttpWithoutRedirect", "IG1161",
+       istio_gateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"shop/shop.example.com\"]\n"),
+       "protocol: HTTP",
+       istio_gateway("  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [\"shop/shop.example.com\"]\n"
+                     "    tls:\n      httpsRedirect: true\n")},
+      {"IstioLegacyTls", "IG1162",
+       istio_gateway("  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [\"shop/*\"]\n    tls:\n"
+                     "      mode: SIMPLE\n      credentialName: shop-tls\n      minProtocolVersion: TLSV1_0\n"),
+       "minProtocolVersion",
+       istio_gateway("  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [\"shop/*\"]\n    tls:\n"
+                     "      mode: SIMPLE\n      credentialName: shop-tls\n      minProtocolVersion: TLSV1_2\n")},
+      {"IstioOptionalMutual", "IG1163",
+       istio_gateway("  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [\"shop/*\"]\n    tls:\n"
+                     "      mode: OPTIONAL_MUTUAL\n      credentialName: shop-tls\n"),
+       "OPTIONAL_MUTUAL",
+       istio_gateway("  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [\"shop/*\"]\n    tls:\n"
+                     "      mode: MUTUAL\n      credentialName: shop-tls\n")},
+      {"IstioPermissiveMtls", "IG1164",
+       obj("security.istio.io/v1", "PeerAuthentication", "default", "  mtls:\n    mode: PERMISSIVE\n", "istio-system"),
+       "PERMISSIVE", obj("security.istio.io/v1", "PeerAuthentication", "default", "  mtls:\n    mode: STRICT\n", "istio-system")},
+      {"IstioAllowAll", "IG1165", obj("security.istio.io/v1", "AuthorizationPolicy", "allow", "  action: ALLOW\n  rules:\n  - {}\n"),
+       "- {}",
+       obj("security.istio.io/v1", "AuthorizationPolicy", "allow",
+           "  action: ALLOW\n  rules:\n  - from:\n    - source:\n        namespaces: [istio-system]\n")},
+      {"IstioTokenNotRequired", "IG1166",
+       obj("security.istio.io/v1", "RequestAuthentication", "jwt",
+           "  selector:\n    matchLabels: {app: web}\n  jwtRules:\n  - issuer: https://idp.example.com\n"),
+       "name: jwt",
+       obj("security.istio.io/v1", "RequestAuthentication", "jwt",
+           "  selector:\n    matchLabels: {app: web}\n  jwtRules:\n  - issuer: https://idp.example.com\n") + "---\n" +
+           obj("security.istio.io/v1", "AuthorizationPolicy", "require-jwt",
+               "  selector:\n    matchLabels: {app: web}\n  rules:\n  - from:\n    - source:\n        requestPrincipals: [\"*\"]\n")},
+      {"IstioCorsWildcard", "IG1167",
+       obj("networking.istio.io/v1", "VirtualService", "shop",
+           "  hosts: [shop.example.com]\n  http:\n  - corsPolicy:\n      allowOrigins:\n      - exact: \"*\"\n"
+           "      allowCredentials: true\n    route:\n    - destination: {host: web}\n"),
+       "exact: \"*\"",
+       obj("networking.istio.io/v1", "VirtualService", "shop",
+           "  hosts: [shop.example.com]\n  http:\n  - corsPolicy:\n      allowOrigins:\n      - exact: https://shop.example.com\n"
+           "      allowCredentials: true\n    route:\n    - destination: {host: web}\n")},
   };
 }
 
