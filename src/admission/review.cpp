@@ -38,6 +38,20 @@ bool judged_kind(const std::string& group, const std::string& kind) {
   if (group == "networking.k8s.io") return kind == "Ingress" || kind == "IngressClass" || kind == "NetworkPolicy";
   if (group == "extensions") return kind == "Ingress" || kind == "NetworkPolicy";
   if (group.empty()) return kind == "Service" || kind == "ConfigMap" || kind == "Secret";
+  // The Gateway API and the other controllers' resources the catalogue reads.
+  if (group == "gateway.networking.k8s.io" || group == "gateway.networking.x-k8s.io")
+    return kind == "Gateway" || kind == "GatewayClass" || kind == "HTTPRoute" || kind == "GRPCRoute" || kind == "TLSRoute" ||
+           kind == "TCPRoute" || kind == "UDPRoute" || kind == "ReferenceGrant" || kind == "BackendTLSPolicy" ||
+           kind == "ListenerSet" || kind == "XListenerSet";
+  if (group == "traefik.io" || group == "traefik.containo.us")
+    return kind == "IngressRoute" || kind == "Middleware" || kind == "TLSOption" || kind == "TLSStore" ||
+           kind == "ServersTransport";
+  if (group == "projectcontour.io") return kind == "HTTPProxy" || kind == "TLSCertificateDelegation";
+  if (group == "networking.istio.io") return kind == "Gateway" || kind == "VirtualService";
+  if (group == "security.istio.io")
+    return kind == "AuthorizationPolicy" || kind == "PeerAuthentication" || kind == "RequestAuthentication";
+  if (group == "gateway.envoyproxy.io")
+    return kind == "SecurityPolicy" || kind == "ClientTrafficPolicy" || kind == "BackendTrafficPolicy";
   return false;
 }
 

@@ -139,3 +139,36 @@ TEST(Admission, ModesOperationsAndWarnings) {
   EXPECT_EQ(response["response"]["allowed"], true);
   EXPECT_FALSE(response["response"].contains("status"));
 }
+
+// Tests a Gateway API object through the webhook: a Gateway whose listener admits routes from every
+// namespace is denied in enforce mode with IG1001; the same Gateway admitting its own namespace passes.
+TEST(Admission, GatewayListenerFromAllDenied) {
+  json gateway = {{"apiVersion", "gateway.networking.k8s.io/v1"},
+                  {"kind", "Gateway"},
+                  {"metadata", {{"name", "public"}, {"namespace", "infra"}}},
+                  {"spec",
+                   {{"gatewayClassName", "eg"},
+                    {"listeners", json::array({{{"name", "https"},
+                                                {"protocol", "HTTPS"},
+                                                {"port", 443},
+                                                {"hostname", "shop.example.com"},
+                                                {"tls", {{"certificateRefs", json::array({{{"name", "shop-tls"}}})}}},
+                                                {"allowedRoutes", {{"namespaces", {{"from", "All"}}}}}}})}}}};
+  json request = {{"uid", "gw-1"},
+                  {"kind", {{"group", "gateway.networking.k8s.io"}, {"version", "v1"}, {"kind", "Gateway"}}},
+                  {"resource", {{"group", "gateway.networking.k8s.io"}, {"version", "v1"}, {"resource", "gateways"}}},
+                  {"operation", "CREATE"},
+                  {"namespace", "infra"},
+                  {"name", "public"},
+                  {"object", gateway}};
+  auto decoded = ig::decode_review(review(request));
+  ASSERT_TRUE(decoded.request) << decoded.error;
+  ig::Decision d = ig::decide(*decoded.request, {});
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.message.find("IG1001"), std::string::npos) << d.message;
+  gateway["spec"]["listeners"][0]["allowedRoutes"]["namespaces"]["from"] = "Same";
+  request["object"] = gateway;
+  auto same = ig::decode_review(review(request));
+  ASSERT_TRUE(same.request);
+  EXPECT_TRUE(ig::decide(*same.request, {}).allowed);
+}
