@@ -1,6 +1,8 @@
 // Rules driven by the user's policy file: reviewed annotations only, allowed
 // ingress classes, host ownership per namespace, hosts per class, internal
 // Services kept off public classes, and exemptions past their date.
+#include "graph/gateway.h"
+#include "graph/netpol.h"
 #include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
@@ -79,25 +81,63 @@ void check_class_hosts(const Cluster& c, const RuleSettings& s, Findings& out) {
   }
 }
 
+// Whether a class (or Gateway) is internet-facing: the policy says so when it names the class;
+// otherwise any name without "internal" or "private" in it is taken as public.
+bool is_public_entry(const Policy* p, std::string_view class_name, std::string_view other_name = {}) {
+  if (p)
+    if (const ClassPolicy* cp = p->class_policy(std::string(class_name)); cp && cp->is_public) return *cp->is_public;
+  for (std::string_view n : {class_name, other_name}) {
+    std::string l = to_lower(n);
+    if (l.find("internal") != std::string::npos || l.find("private") != std::string::npos) return false;
+  }
+  return true;
+}
+
+// Why a Service counts as internal: its own label, or its pods' (workloads selected by it).
+std::string internal_marking(const Service& svc, const ServiceSelection& sel, const std::string& key, const std::string& value) {
+  if (const KeyValue* l = svc.meta.label(key); l && l->value == value) return "Service " + std::string(svc.meta.name);
+  for (const Workload* w : sel.selected(svc))
+    for (const KeyValue& l : w->pod_labels)
+      if (l.key == key && l.value == value) return "workload " + NetworkPolicyEngine::workload_id(*w) + " behind it";
+  return "";
+}
+
 void check_internal_behind_public(const Cluster& c, const RuleSettings& s, Findings& out) {
-  if (!s.policy) return;
-  const Policy& p = *s.policy;
+  const Policy* p = s.policy;
+  std::string key = p ? p->internal_label_key : "ingressguard.io/exposure";
+  std::string value = p ? p->internal_label_value : "internal";
+  ServiceSelection sel(c);
+  auto flag = [&](const ObjectMeta& m, Loc loc, std::string_view ns, std::string_view service, const std::string& entry) {
+    const Service* svc = c.find_service(ns, service);
+    if (!svc) return;
+    std::string why = internal_marking(*svc, sel, key, value);
+    if (!why.empty())
+      out.add(kInternalBehindPublic.info, m, loc,
+              why + " is labelled " + key + "=" + value + " but is routed through " + entry + ", which faces the internet");
+  };
   for (const Ingress& ing : c.ingresses) {
-    const ClassPolicy* cp = p.class_policy(ingress_class_of(ing).first);
-    if (!cp || !cp->is_public.value_or(false)) continue;
+    std::string cls = ingress_class_of(ing).first;
+    if (cls.empty() || !is_public_entry(p, cls)) continue;
     auto check = [&](const IngressBackend& b) {
-      if (!b.present || b.service.empty()) return;
-      const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
-      if (!svc) return;
-      const KeyValue* label = svc->meta.label(p.internal_label_key);
-      if (label && label->value == p.internal_label_value)
-        out.add(kInternalBehindPublic.info, ing.meta, b.loc,
-                "Service " + b.service + " is labelled " + p.internal_label_key + "=" + p.internal_label_value +
-                    " but is routed through the public class " + cp->name);
+      if (b.present && !b.service.empty()) flag(ing.meta, b.loc, ing.meta.effective_ns(), b.service, "the public class " + cls);
     };
     check(ing.default_backend);
     for (const IngressRule& r : ing.rules)
       for (const IngressPath& path : r.paths) check(path.backend);
+  }
+  // Gateway API routes on a Gateway that is not marked internal.
+  auto listeners = gw::all_listeners(c);
+  for (const Route& r : c.routes) {
+    auto attached = gw::attachments(c, listeners, r);
+    const Gateway* public_gateway = nullptr;
+    for (const gw::Attachment& a : attached)
+      if (is_public_entry(p, a.at.gateway->class_name.value, a.at.gateway->meta.name)) public_gateway = a.at.gateway;
+    if (!public_gateway) continue;
+    for (const RouteRule& rule : r.rules)
+      for (const ObjectReference& b : rule.backends)
+        if (b.group.empty() && (b.kind.empty() || b.kind == "Service"))
+          flag(r.meta, b.loc, b.ns_or(r.meta.effective_ns()), b.name,
+               "Gateway " + std::string(public_gateway->meta.effective_ns()) + "/" + std::string(public_gateway->meta.name));
   }
 }
 
@@ -163,11 +203,13 @@ const Rule kClassHostNotAllowed{
 
 const Rule kInternalBehindPublic{
     .info = {.id = "IG705",
-             .title = "Internal Service exposed through a public class",
+             .title = "Internal workload exposed through a public class or Gateway",
              .severity = Severity::High,
              .category = "exposure",
-             .rationale = "A Service labelled internal (ingressguard.io/exposure=internal by default) routed through "
-                          "an internet-facing class is reachable from the internet.",
+             .rationale = "A Service, or a workload behind it, labelled internal (ingressguard.io/exposure=internal "
+                          "unless the policy names another label) and routed through an internet-facing class or Gateway "
+                          "is reachable from the internet. Without a policy every class and Gateway whose name does not "
+                          "say internal or private counts as internet-facing.",
              .remediation = "Route it through an internal class, or drop the internal label if exposure is intended.",
              .references = {"docs/policy.md"}},
     .check = &check_internal_behind_public,

@@ -264,3 +264,24 @@ TEST(MigrationProtectionLost, OtherHostnamesAreNotCompared) {
   std::string y = kShopIngress + "---\n" + gateway(kHttpsListener) + route("blog", "shop", "blog.example.com", kWebRule);
   EXPECT_EQ(scan_text(y)->count("IG1020"), 0u);
 }
+
+// IG705 without a policy file: a workload labelled ingressguard.io/exposure=internal behind an Ingress of a
+// class that does not say internal, or behind a Gateway route, is flagged; the internal class is not.
+TEST(InternalBehindPublic, WithoutPolicyWorkloadLabelAndGateway) {
+  std::string backend =
+      "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: admin\n  namespace: shop\nspec:\n  selector: {app: admin}\n"
+      "  ports:\n  - port: 80\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: admin\n  namespace: shop\n"
+      "spec:\n  selector: {matchLabels: {app: admin}}\n  template:\n    metadata:\n      labels: {app: admin, "
+      "ingressguard.io/exposure: internal}\n    spec:\n      containers: [{name: c, image: admin}]\n";
+  auto ingress = [](const std::string& cls) {
+    return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: admin\n  namespace: shop\nspec:\n"
+           "  ingressClassName: " + cls + "\n  rules:\n  - host: admin.example.com\n    http:\n      paths:\n"
+           "      - path: /\n        pathType: Prefix\n        backend:\n          service: {name: admin, port: {number: 80}}\n";
+  };
+  std::string y = ingress("nginx") + backend;
+  EXPECT_EQ(scan_text(y)->lines("IG705"), std::vector<uint32_t>{line_of(y, "service: {name: admin")});
+  EXPECT_EQ(scan_text(ingress("nginx-internal") + backend)->count("IG705"), 0u);
+  std::string g = gateway(kHttpsListener) +
+                  route("admin", "shop", "shop.example.com", "  - backendRefs:\n    - name: admin\n      port: 80\n") + backend;
+  EXPECT_EQ(scan_text(g)->lines("IG705"), std::vector<uint32_t>{line_of(g, "- name: admin\n      port: 80")});
+}
