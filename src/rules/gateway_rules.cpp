@@ -216,6 +216,19 @@ void check_backend_missing(const Cluster& c, const RuleSettings&, Findings& out)
 }
 
 void check_backend_not_granted(const Cluster& c, const RuleSettings&, Findings& out) {
+  // Listener certificates in another namespace.
+  for (const gw::ListenerRef& l : gw::all_listeners(c)) {
+    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    for (const ObjectReference& cert : l.listener->certificate_refs) {
+      std::string_view ns = cert.ns_or(owner.effective_ns());
+      if (ns == owner.effective_ns() || !cert.group.empty() || !(cert.kind.empty() || cert.kind == "Secret")) continue;
+      if (gw::reference_granted(c, "gateway.networking.k8s.io", owner.kind, owner.effective_ns(), "", "Secret", ns, cert.name))
+        continue;
+      out.add(kGatewayBackendRefNotGranted.info, owner, cert.loc,
+              "certificateRef to Secret " + std::string(ns) + "/" + cert.name +
+                  " in another namespace, and no ReferenceGrant there allows it: the listener has no certificate");
+    }
+  }
   for_each_service_ref(c, [&](const Route& r, const ObjectReference& b, std::string_view ns) {
     if (ns == r.meta.effective_ns() ||
         gw::reference_granted(c, "gateway.networking.k8s.io", r.meta.kind, r.meta.effective_ns(), "", "Service", ns, b.name))
@@ -375,11 +388,12 @@ const Rule kGatewayBackendMissing{
 
 const Rule kGatewayBackendRefNotGranted{
     .info = {.id = "IG1012",
-             .title = "Cross-namespace backendRef without a ReferenceGrant",
+             .title = "Cross-namespace reference without a ReferenceGrant",
              .severity = Severity::Medium,
              .category = "gateway",
-             .rationale = "A route may only send traffic to another namespace's Service when a ReferenceGrant there "
-                          "allows it; without one the rule is refused, and whoever adds a broad grant later opens it.",
+             .rationale = "A route may only send traffic to another namespace's Service, and a Gateway only use another "
+                          "namespace's certificate, when a ReferenceGrant there allows it; without one the reference is "
+                          "refused, and whoever adds a broad grant later opens it.",
              .remediation = "Add a ReferenceGrant in the Service's namespace naming this route's kind and namespace and "
                             "the Service, or move the route.",
              .references = {"https://gateway-api.sigs.k8s.io/api-types/referencegrant/"}},

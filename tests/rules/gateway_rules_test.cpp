@@ -174,6 +174,17 @@ TEST(GatewayBackends, CrossNamespaceNeedsAGrant) {
   EXPECT_EQ(scan_text(y + grant)->count("IG1012"), 0u);
 }
 
+TEST(GatewayBackends, CrossNamespaceCertificateNeedsAGrant) {
+  std::string listener = "  - name: https\n    protocol: HTTPS\n    port: 443\n    hostname: shop.example.com\n"
+                         "    tls:\n      certificateRefs:\n      - name: shop-tls\n        namespace: shop\n";
+  std::string grant = "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: certs\n"
+                      "  namespace: shop\nspec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n"
+                      "    namespace: infra\n  to:\n  - group: \"\"\n    kind: Secret\n    name: shop-tls\n";
+  std::string y = gateway(listener);
+  EXPECT_EQ(scan_text(y)->lines("IG1012"), std::vector<uint32_t>{line_of(y, "- name: shop-tls")});
+  EXPECT_EQ(scan_text(y + grant)->count("IG1012"), 0u);
+}
+
 TEST(GatewayListenerSets, FlagsAllowedListenersFromAll) {
   std::string y = gateway(kHttpsListener, "  allowedListeners:\n    namespaces:\n      from: All\n");
   EXPECT_EQ(scan_text(y)->lines("IG1013"), std::vector<uint32_t>{line_of(y, "from: All")});
