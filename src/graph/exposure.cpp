@@ -1,6 +1,7 @@
 #include "graph/exposure.h"
 
 #include <algorithm>
+#include <map>
 
 #include "graph/gateway.h"
 #include "graph/netpol.h"
@@ -75,6 +76,45 @@ std::string ingress_class(const Ingress& ing) {
   return cls ? cls.value : "(default class)";
 }
 
+// The controller family an ingress class belongs to, from its IngressClass (or its name).
+std::string controller_family(const Cluster& c, const std::string& class_name) {
+  std::string controller = class_name;
+  if (const IngressClass* ic = c.find_ingress_class(class_name)) controller = ic->controller.value;
+  for (const char* family : {"ingress-nginx", "nginx", "traefik", "haproxy", "contour", "kong", "istio"})
+    if (controller.find(family) != std::string::npos) return std::string(family) == "nginx" ? "ingress-nginx" : family;
+  return "";
+}
+
+bool runs_family(const Workload& w, const std::string& family) {
+  for (const Container& ct : w.containers) {
+    const std::string& image = ct.image.value;
+    if (family == "ingress-nginx" ? rules::is_ingress_nginx_image(image) : image.find(family) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// "ns/name (Type)" of the LoadBalancer (else NodePort) Service that serves HTTP(S) (a port 80 or 443,
+// or one named http*) in front of the class's controller; the admission webhook's Service is not it.
+std::string controller_service(const Cluster& c, const ServiceSelection& selection, const std::string& class_name) {
+  std::string family = controller_family(c, class_name);
+  if (family.empty()) return "";
+  std::string node_port;
+  for (const Service& s : c.services) {
+    std::string_view type = s.type_or_default();
+    if (type != "LoadBalancer" && type != "NodePort") continue;
+    bool web = std::any_of(s.ports.begin(), s.ports.end(), [](const ServicePort& p) {
+      return p.port == 80 || p.port == 443 || p.name.rfind("http", 0) == 0;
+    });
+    if (!web) continue;
+    auto selected = selection.selected(s);
+    if (std::none_of(selected.begin(), selected.end(), [&](const Workload* w) { return runs_family(*w, family); })) continue;
+    std::string id = std::string(s.meta.effective_ns()) + "/" + std::string(s.meta.name) + " (" + std::string(type) + ")";
+    if (type == "LoadBalancer") return id;
+    if (node_port.empty()) node_port = id;
+  }
+  return node_port;
+}
+
 }  // namespace
 
 int Protections::level() const {
@@ -107,11 +147,15 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
     return v;
   };
   // Ingress routes.
+  std::map<std::string, std::string> controller_by_class;
   for (const Ingress& ing : c.ingresses) {
+    std::string cls = ingress_class(ing);
+    if (!controller_by_class.count(cls)) controller_by_class[cls] = controller_service(c, selection, cls);
     auto add = [&](const IngressRule* r, const IngressPath* p, const IngressBackend& b) {
       ExposurePath e;
       e.entry_kind = "ingress-class";
-      e.entry = ingress_class(ing);
+      e.entry = cls;
+      e.entry_via = controller_by_class[cls];
       std::string host = r && r->host ? r->host.value : "*";
       e.route = host + (p && p->path ? p->path.value : std::string("/"));
       e.via = ref(ing.meta);

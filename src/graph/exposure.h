@@ -30,6 +30,9 @@ struct ExposurePath {
   // ingress-class, gateway-listener, load-balancer, node-port, external-ip, host-port, host-network
   std::string entry_kind;
   std::string entry;       // class name, ns/gateway:listener, ns/service, ns/workload:port
+  // For an ingress class: the Service that exposes its controller ("ns/name (LoadBalancer)"),
+  // when the input holds the controller and such a Service; the edge Internet -> controller -> class.
+  std::string entry_via;
   std::string route;       // host/path for Ingress and Gateway routes; empty for direct exposure
   ObjectRef via;           // the Ingress, route, Service or workload that opens the path
   std::string service;     // ns/name of the Service, when there is one

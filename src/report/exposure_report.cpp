@@ -33,6 +33,12 @@ std::string dot_id(const std::string& s) {
   return out + "\"";
 }
 
+ordered_json entry_json(const ExposurePath& p) {
+  ordered_json e = {{"kind", p.entry_kind}, {"name", p.entry}};
+  if (!p.entry_via.empty()) e["exposed_by"] = p.entry_via;
+  return e;
+}
+
 }  // namespace
 
 void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats) {
@@ -41,7 +47,7 @@ void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, c
   for (const ExposurePath& p : paths) {
     ++by_kind[p.entry_kind];
     list.push_back({
-        {"entry", {{"kind", p.entry_kind}, {"name", p.entry}}},
+        {"entry", entry_json(p)},
         {"route", p.route},
         {"via", {{"kind", p.via.kind}, {"namespace", p.via.ns}, {"name", p.via.name}, {"line", p.via.loc.line}}},
         {"service", p.service},
@@ -74,7 +80,14 @@ std::string exposure_dot(const std::vector<ExposurePath>& paths) {
   for (const ExposurePath& p : paths) {
     std::string entry = p.entry_kind + ":" + p.entry;
     node(entry, p.entry_kind + "\n" + p.entry, "#dddddd");
-    edge("internet", entry, "");
+    if (p.entry_via.empty()) {
+      edge("internet", entry, "");
+    } else {  // Internet -> the controller's Service -> the class
+      std::string ctrl = "ctrl:" + p.entry_via;
+      node(ctrl, "controller Service\n" + p.entry_via, "#dddddd");
+      edge("internet", ctrl, "");
+      edge(ctrl, entry, "");
+    }
     std::string last = entry;
     if (!p.route.empty()) {
       std::string route = "route:" + p.route + "@" + std::string(p.via.ns) + "/" + std::string(p.via.name);

@@ -93,12 +93,12 @@ bool is_public_entry(const Policy* p, std::string_view class_name, std::string_v
   return true;
 }
 
-// Why a Service counts as internal: its own label, or its pods' (workloads selected by it).
-std::string internal_marking(const Service& svc, const ServiceSelection& sel, const std::string& key, const std::string& value) {
+// Why a Service counts as internal: its own label, or the pods of a labelled workload it selects.
+std::string internal_marking(const Service& svc, const std::vector<const Workload*>& labelled, const std::string& key,
+                             const std::string& value) {
   if (const KeyValue* l = svc.meta.label(key); l && l->value == value) return "Service " + std::string(svc.meta.name);
-  for (const Workload* w : sel.selected(svc))
-    for (const KeyValue& l : w->pod_labels)
-      if (l.key == key && l.value == value) return "workload " + NetworkPolicyEngine::workload_id(*w) + " behind it";
+  for (const Workload* w : labelled)
+    if (service_selects(svc, *w)) return "workload " + NetworkPolicyEngine::workload_id(*w) + " behind it";
   return "";
 }
 
@@ -106,11 +106,15 @@ void check_internal_behind_public(const Cluster& c, const RuleSettings& s, Findi
   const Policy* p = s.policy;
   std::string key = p ? p->internal_label_key : "ingressguard.io/exposure";
   std::string value = p ? p->internal_label_value : "internal";
-  ServiceSelection sel(c);
+  // The workloads whose pods carry the label (usually none: then only Services' own labels count).
+  std::vector<const Workload*> labelled;
+  for (const Workload& w : c.workloads)
+    for (const KeyValue& l : w.pod_labels)
+      if (l.key == key && l.value == value) labelled.push_back(&w);
   auto flag = [&](const ObjectMeta& m, Loc loc, std::string_view ns, std::string_view service, const std::string& entry) {
     const Service* svc = c.find_service(ns, service);
     if (!svc) return;
-    std::string why = internal_marking(*svc, sel, key, value);
+    std::string why = internal_marking(*svc, labelled, key, value);
     if (!why.empty())
       out.add(kInternalBehindPublic.info, m, loc,
               why + " is labelled " + key + "=" + value + " but is routed through " + entry + ", which faces the internet");

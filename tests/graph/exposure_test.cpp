@@ -103,6 +103,38 @@ TEST(Exposure, PathsProtectionsAndLateralAccess) {
   EXPECT_EQ(paths.size(), 5u);
 }
 
+// Tests the edge Internet -> controller Service -> ingress class: the LoadBalancer Service in front of
+// the ingress-nginx Deployment (found through the IngressClass's controller) is recorded on the class's paths.
+TEST(Exposure, IngressClassExposedByItsController) {
+  std::string y = std::string(kCluster) + R"(---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app.kubernetes.io/name: ingress-nginx}}
+    spec: {containers: [{name: controller, image: "registry.k8s.io/ingress-nginx/controller:v1.15.1"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec: {type: LoadBalancer, selector: {app.kubernetes.io/name: ingress-nginx}, ports: [{port: 443}]}
+)";
+  auto r = testing::scan_text(y);
+  auto paths = build_exposure(r->cluster);
+  const ExposurePath* shop = find(paths, "ingress-class", "shop.example.com/");
+  ASSERT_TRUE(shop);
+  EXPECT_EQ(shop->entry_via, "ingress-nginx/ingress-nginx-controller (LoadBalancer)");
+  // Without the controller in the input the class stands alone.
+  auto bare = build_exposure(testing::scan_text(kCluster)->cluster);
+  EXPECT_EQ(find(bare, "ingress-class", "shop.example.com/")->entry_via, "");
+}
+
 // Tests Gateway API routes in the graph: one path per listener a route attaches to, with its
 // protections (TLS on the HTTPS listener; a policy attached to the route; plain HTTP open).
 TEST(Exposure, GatewayRoutes) {
