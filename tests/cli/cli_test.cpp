@@ -280,7 +280,10 @@ TEST(Cli, MapJsonAndDot) {
   Outcome d = run("map examples/demo --format dot");
   ASSERT_EQ(d.code, 0);
   EXPECT_EQ(d.out.rfind("digraph exposure {", 0), 0u);
-  EXPECT_NE(d.out.find("\"internet\" -> \"ingress-class:nginx\""), std::string::npos);
+  // Internet -> the controller's LoadBalancer Service -> the class.
+  EXPECT_NE(d.out.find("\"internet\" -> \"ctrl:ingress-nginx/ingress-nginx-controller (LoadBalancer)\""), std::string::npos);
+  EXPECT_NE(d.out.find("\"ctrl:ingress-nginx/ingress-nginx-controller (LoadBalancer)\" -> \"ingress-class:nginx\""),
+            std::string::npos);
   EXPECT_EQ(run("map").code, 2);
 }
 
