@@ -17,9 +17,16 @@ namespace {
 // haproxytech: haproxy.org/, haproxy.com/, ingress.kubernetes.io/ prefixes are equivalent;
 // jcmoraisjr: haproxy-ingress.github.io/ (and ingress.kubernetes.io/).
 const KeyValue* haproxy_annotation(const ObjectMeta& m, std::initializer_list<std::string_view> names) {
-  for (std::string_view prefix : {"haproxy.org/", "haproxy.com/", "ingress.kubernetes.io/", "haproxy-ingress.github.io/"})
+  for (const KeyValue& kv : m.annotations) {
+    size_t slash = kv.key.find('/');
+    if (slash == std::string_view::npos) continue;
+    std::string_view prefix = kv.key.substr(0, slash + 1), name = kv.key.substr(slash + 1);
+    if (prefix != "haproxy.org/" && prefix != "haproxy.com/" && prefix != "ingress.kubernetes.io/" &&
+        prefix != "haproxy-ingress.github.io/")
+      continue;
     for (std::string_view n : names)
-      if (const KeyValue* kv = m.annotation(std::string(prefix) + std::string(n))) return kv;
+      if (name == n) return &kv;
+  }
   return nullptr;
 }
 
