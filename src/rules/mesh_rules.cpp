@@ -16,8 +16,6 @@ void for_each_extension(const Cluster& c, std::string_view group, std::string_vi
     if (e.meta.kind == kind && e.meta.api_version.starts_with(group)) fn(e.meta, e.spec);
 }
 
-bool is_true(const FlatField* f) { return f && to_lower(f->value) == "true"; }
-
 // --- Contour ---
 
 void check_contour_permit_insecure(const Cluster& c, const RuleSettings&, Findings& out) {

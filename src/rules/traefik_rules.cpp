@@ -25,8 +25,6 @@ void for_each_traefik(const Cluster& c, std::string_view kind, Fn fn) {
     if (e.meta.kind == kind && is_traefik(e.meta.api_version)) fn(e.meta, e.spec);
 }
 
-bool is_true(const FlatField* f) { return f && to_lower(f->value) == "true"; }
-
 // A Middleware of the route's namespace (or the one named) that redirects to https.
 bool redirects_to_https(const Cluster& c, std::string_view ns, std::string_view name) {
   for (const GatewayPolicy& p : c.gateway_policies)

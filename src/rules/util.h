@@ -36,6 +36,12 @@ bool is_ingress_nginx_image(std::string_view image);
 // The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp).
 std::vector<const ConfigMap*> controller_configmaps(const Cluster& c);
 
+// A flattened field (core/gateway.h) that is present and "true" (any case).
+inline bool is_true(const FlatField* f) {
+  if (!f || f->value.size() != 4) return false;
+  return to_lower(f->value) == "true";
+}
+
 // For walks that report several rules: runs `walk(Findings&)` into a scratch
 // list and keeps the findings of `rule` only, so each rule has its own check
 // (and a disabled rule stays silent).
