@@ -93,6 +93,7 @@ void Cluster::adopt(Cluster&& other) {
   backend_tls_policies.adopt(std::move(other.backend_tls_policies));
   gateway_policies.adopt(std::move(other.gateway_policies));
   extensions.adopt(std::move(other.extensions));
+  flattened_bytes += other.flattened_bytes;
   for (InputIssue& issue : other.input_issues) {
     issue.object += object_offset;  // an index into `objects`
     input_issues.push_back(std::move(issue));

@@ -434,6 +434,7 @@ class Cluster {
   ObjectStore<BackendTlsPolicy> backend_tls_policies;
   ObjectStore<GatewayPolicy> gateway_policies;
   ObjectStore<Extension> extensions;
+  size_t flattened_bytes = 0;  // held by the FlatSpecs above (bounded by FlatSpec::kClusterBudget)
   std::vector<InputIssue> input_issues;
 
   // Calls fn(const ObjectMeta&) for every object of a modelled kind.

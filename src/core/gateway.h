@@ -140,7 +140,8 @@ struct BackendTlsPolicy {
 // An object's scalar fields below its root (metadata excepted), each with its
 // path ("spec.tls.minVersion", "spec.routes[0].match") and location: enough
 // for the controller-specific rules without a typed view per resource. At
-// most kMaxFields are kept per object.
+// most kMaxFields are kept per object, keys up to kMaxKey, paths up to kMaxPath,
+// values up to kMaxValue, and kClusterBudget bytes for all objects of a Cluster.
 struct FlatField {
   std::string path;     // with indexes: spec.routes[0].services[1].name
   std::string pattern;  // indexes replaced by [*]: spec.routes[*].services[*].name
@@ -150,6 +151,12 @@ struct FlatField {
 
 struct FlatSpec {
   static constexpr size_t kMaxFields = 4096;
+  static constexpr size_t kMaxKey = 253;      // longer keys are skipped (no API field is that long)
+  static constexpr size_t kMaxPath = 1024;    // deeper paths are not kept
+  static constexpr size_t kMaxValue = 1024;   // longer values are cut
+  // All flattened specs of one Cluster together: past this, objects keep their metadata only
+  // (hostile input of long keys and many small leaves cannot multiply memory).
+  static constexpr size_t kClusterBudget = 32u << 20;
   std::vector<FlatField> fields;
   const FlatField* get(std::string_view path) const {
     for (const FlatField& f : fields)

@@ -133,12 +133,12 @@ class ObjectReader {
   Cluster& cluster() { return c_; }
 
   // The object's scalar fields below its root, metadata and status excepted.
-  FlatSpec flatten(const Node* obj) const {
+  FlatSpec flatten(const Node* obj) {
     FlatSpec out;
     if (!obj || !obj->is_map()) return out;
     for (uint32_t i = 0; i < obj->count; ++i) {
       std::string_view k = obj->key(i)->text;
-      if (k == "apiVersion" || k == "kind" || k == "metadata" || k == "status") continue;
+      if (k == "apiVersion" || k == "kind" || k == "metadata" || k == "status" || k.size() > FlatSpec::kMaxKey) continue;
       std::string path(k), pattern(k);
       flatten_into(obj->value(i), path, pattern, out, 0);
     }
@@ -146,16 +146,22 @@ class ObjectReader {
   }
 
  protected:
-  void flatten_into(const Node* n, std::string& path, std::string& pattern, FlatSpec& out, int depth) const {
-    if (!n || out.fields.size() >= FlatSpec::kMaxFields || depth > 64) return;
+  void flatten_into(const Node* n, std::string& path, std::string& pattern, FlatSpec& out, int depth) {
+    // Bounded whatever the input: fields per object, depth, and path length (a path copies the
+    // keys above it, so long keys over many fields would otherwise multiply memory).
+    if (!n || out.fields.size() >= FlatSpec::kMaxFields || depth > 64 || path.size() > FlatSpec::kMaxPath) return;
     if (n->is_scalar() || n->count == 0) {  // an empty {} or [] is kept too: the section is present
-      out.fields.push_back({path, pattern, n->is_scalar() ? std::string(n->text) : std::string(), loc(n)});
+      std::string_view value = n->is_scalar() ? n->text.substr(0, FlatSpec::kMaxValue) : std::string_view();
+      size_t bytes = path.size() + pattern.size() + value.size() + sizeof(FlatField);
+      if (c_.flattened_bytes + bytes > FlatSpec::kClusterBudget) return;
+      c_.flattened_bytes += bytes;
+      out.fields.push_back({path, pattern, std::string(value), loc(n)});
       return;
     }
     size_t path_len = path.size(), pattern_len = pattern.size();
     for (uint32_t i = 0; i < n->count; ++i) {
       if (n->is_map()) {
-        if (!n->key(i)->is_scalar()) continue;
+        if (!n->key(i)->is_scalar() || n->key(i)->text.size() > FlatSpec::kMaxKey) continue;
         path.append(".").append(n->key(i)->text);
         pattern.append(".").append(n->key(i)->text);
         flatten_into(n->value(i), path, pattern, out, depth + 1);

@@ -209,4 +209,36 @@ TEST(LoaderHostile, FileSizeLimitAndOtherFilesStillLoad) {
   fs::remove_all(dir);
 }
 
+
+// Tests that the flattened specs of other controllers' resources stay bounded on hostile input:
+// long keys are skipped, long values cut, and a Cluster holds at most FlatSpec::kClusterBudget
+// bytes of them, whatever the number of objects with long paths over many small leaves.
+TEST(LoaderHostile, FlattenedSpecsAreBounded) {
+  std::string deep = "spec:\n  " + std::string(200, 'a') + ":\n    " + std::string(200, 'b') + ":\n";
+  std::string leaves;
+  for (int i = 0; i < 4096; ++i) leaves += "      k" + std::to_string(i) + ": 1\n";
+  std::string text;
+  for (int o = 0; o < 40; ++o)
+    text += "---\napiVersion: traefik.io/v1alpha1\nkind: TLSOption\nmetadata: {name: o" + std::to_string(o) +
+            ", namespace: x}\n" + deep + leaves;
+  std::string odd = "---\napiVersion: traefik.io/v1alpha1\nkind: TLSOption\nmetadata: {name: last, namespace: x}\nspec:\n  " +
+                    std::string(300, 'k') + ": skipped\n  minVersion: " + std::string(5000, 'v') + "\n";
+  auto alone = testing::scan_text(odd);
+  ASSERT_EQ(alone->cluster.extensions.size(), 1u);
+  const FlatSpec& spec = alone->cluster.extensions[0].spec;
+  ASSERT_EQ(spec.fields.size(), 1u);  // the 300-character key is skipped
+  EXPECT_EQ(spec.fields[0].path, "spec.minVersion");
+  EXPECT_EQ(spec.fields[0].value.size(), FlatSpec::kMaxValue);
+  text += odd;
+  auto s = testing::scan_text(text);
+  ASSERT_TRUE(s->errors.empty());
+  EXPECT_EQ(s->cluster.extensions.size(), 41u);
+  EXPECT_LE(s->cluster.flattened_bytes, FlatSpec::kClusterBudget);
+  EXPECT_GT(s->cluster.flattened_bytes, FlatSpec::kClusterBudget / 2);  // the budget was reached, then held
+  const Extension& first = s->cluster.extensions[0];
+  EXPECT_EQ(first.spec.fields.size(), FlatSpec::kMaxFields);  // 4096 leaves, all kept while the budget lasts
+  const Extension& last = s->cluster.extensions[40];
+  EXPECT_EQ(last.spec.fields.size(), 0u);  // the budget is spent: metadata only
+}
+
 }  // namespace ig
