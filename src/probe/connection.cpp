@@ -101,8 +101,16 @@ namespace {
 // The trust store for a CA bundle (empty: the system's roots), read once per
 // process: loading Debian's bundle costs ~40 ms, more than a handshake.
 X509_STORE* trust_store(const std::string& ca_file) {
+  // Kept for the process's life and freed at its end (each SSL_CTX holds its own reference meanwhile).
+  struct Stores {
+    std::map<std::string, X509_STORE*> by_file;
+    ~Stores() {
+      for (auto& [file, store] : by_file) X509_STORE_free(store);
+    }
+  };
   static std::mutex mu;
-  static std::map<std::string, X509_STORE*> stores;  // kept for the process's life
+  static Stores cache;
+  auto& stores = cache.by_file;
   std::lock_guard lock(mu);
   auto it = stores.find(ca_file);
   if (it != stores.end()) return it->second;
