@@ -675,7 +675,7 @@ struct Prober {
     // cannot exist gives the baseline, and only an answer unlike it counts.
     auto baseline = get(t.host, "/ingressguard-probe-does-not-exist-7f3a");
     std::string open;
-    for (const char* p : {"/.env", "/.git/config", "/server-status"}) {
+    for (const char* p : {"/.env", "/.git/config", "/server-status", "/admin"}) {
       auto r = get(t.host, p);
       if (!r) continue;
       bool like_baseline = baseline && baseline->status == r->status && baseline->body == r->body;

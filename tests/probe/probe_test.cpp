@@ -158,6 +158,7 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
       return 200 "shop\n";
     }
     location = /.env { return 200 "DB_PASSWORD=x\n"; }
+    location = /admin { return 200 "admin console\n"; }
   }
   server {
     listen 127.0.0.1:{{HTTP}};
@@ -180,7 +181,7 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   EXPECT_EQ(status(p, "IG924"), "warn");  // nginx/1.x in Server
   EXPECT_EQ(status(p, "IG925"), "fail");  // plain HTTP without redirect
   EXPECT_EQ(status(p, "IG927"), "fail");
-  EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env");
+  EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env, /admin");
   EXPECT_EQ(status(p, "IG928"), "fail");  // any Origin reflected with credentials  // the catch-all 200 for other paths is the baseline
 }
 
