@@ -10,16 +10,10 @@ namespace ig::rules {
 
 namespace {
 
-template <class Fn>
-void for_each_extension(const Cluster& c, std::string_view group, std::string_view kind, Fn fn) {
-  for (const Extension& e : c.extensions)
-    if (e.meta.kind == kind && e.meta.api_version.starts_with(group)) fn(e.meta, e.spec);
-}
-
 // --- Contour ---
 
 void check_contour_permit_insecure(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "projectcontour.io/", "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"projectcontour.io/"}, "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
     for (const FlatField* f : s.all("spec.routes[*].permitInsecure"))
       if (is_true(f))
         out.add(kContourPermitInsecure.info, m, f->loc,
@@ -28,7 +22,7 @@ void check_contour_permit_insecure(const Cluster& c, const RuleSettings&, Findin
 }
 
 void check_contour_auth(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "projectcontour.io/", "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"projectcontour.io/"}, "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
     const char* kChecks[][2] = {
         {"spec.virtualhost.tls.clientValidation.skipClientCertValidation",
          "skipClientCertValidation: client certificates are asked for but never verified"},
@@ -42,7 +36,7 @@ void check_contour_auth(const Cluster& c, const RuleSettings&, Findings& out) {
 }
 
 void check_contour_delegation(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "projectcontour.io/", "TLSCertificateDelegation", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"projectcontour.io/"}, "TLSCertificateDelegation", [&](const ObjectMeta& m, const FlatSpec& s) {
     for (const FlatField* f : s.all("spec.delegations[*].targetNamespaces[*]"))
       if (f->value == "*")
         out.add(kContourDelegationToAll.info, m, f->loc,
@@ -51,7 +45,7 @@ void check_contour_delegation(const Cluster& c, const RuleSettings&, Findings& o
 }
 
 void check_contour_tls_version(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "projectcontour.io/", "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"projectcontour.io/"}, "HTTPProxy", [&](const ObjectMeta& m, const FlatSpec& s) {
     if (const FlatField* f = s.get("spec.virtualhost.tls.minimumProtocolVersion"); f && (f->value == "1.1" || f->value == "1.0"))
       out.add(kContourLegacyTls.info, m, f->loc, "minimumProtocolVersion " + f->value + " accepts TLS below 1.2");
   });
@@ -60,7 +54,7 @@ void check_contour_tls_version(const Cluster& c, const RuleSettings&, Findings& 
 // --- Istio ---
 
 void istio_gateway_walk(const Cluster& c, Findings& out) {
-  for_each_extension(c, "networking.istio.io/", "Gateway", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"networking.istio.io/"}, "Gateway", [&](const ObjectMeta& m, const FlatSpec& s) {
     for (const FlatField* proto : s.all("spec.servers[*].port.protocol")) {
       std::string server = proto->path.substr(0, proto->path.find(".port."));
       if (to_lower(proto->value) == "http" && !is_true(s.get(server + ".tls.httpsRedirect")))
@@ -91,7 +85,7 @@ void check_istio_tls_mode(const Cluster& c, const RuleSettings&, Findings& out) 
 }
 
 void check_istio_peer_authentication(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "security.istio.io/", "PeerAuthentication", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"security.istio.io/"}, "PeerAuthentication", [&](const ObjectMeta& m, const FlatSpec& s) {
     if (const FlatField* f = s.get("spec.mtls.mode"); f && (f->value == "PERMISSIVE" || f->value == "DISABLE"))
       out.add(kIstioPermissiveMtls.info, m, f->loc,
               "mTLS mode " + f->value + ": workloads " + (m.effective_ns() == "istio-system" ? "of the whole mesh " : "") +
@@ -116,7 +110,7 @@ void check_istio_allow_all(const Cluster& c, const RuleSettings&, Findings& out)
 }
 
 void check_istio_request_authentication(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "security.istio.io/", "RequestAuthentication", [&](const ObjectMeta& m, const FlatSpec&) {
+  for_each_extension(c, {"security.istio.io/"}, "RequestAuthentication", [&](const ObjectMeta& m, const FlatSpec&) {
     bool required = false;
     for (const GatewayPolicy& p : c.gateway_policies)
       if (p.meta.kind == "AuthorizationPolicy" &&
@@ -131,7 +125,7 @@ void check_istio_request_authentication(const Cluster& c, const RuleSettings&, F
 }
 
 void check_istio_cors(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_extension(c, "networking.istio.io/", "VirtualService", [&](const ObjectMeta& m, const FlatSpec& s) {
+  for_each_extension(c, {"networking.istio.io/"}, "VirtualService", [&](const ObjectMeta& m, const FlatSpec& s) {
     for (const FlatField* cred : s.all("spec.http[*].corsPolicy.allowCredentials")) {
       if (!is_true(cred)) continue;
       std::string base = cred->path.substr(0, cred->path.size() - std::string_view("allowCredentials").size());

@@ -21,8 +21,7 @@ void for_each_middleware(const Cluster& c, Fn fn) {
 
 template <class Fn>
 void for_each_traefik(const Cluster& c, std::string_view kind, Fn fn) {
-  for (const Extension& e : c.extensions)
-    if (e.meta.kind == kind && is_traefik(e.meta.api_version)) fn(e.meta, e.spec);
+  for_each_extension(c, {"traefik.io/", "traefik.containo.us/"}, kind, fn);
 }
 
 // A Middleware of the route's namespace (or the one named) that redirects to https.

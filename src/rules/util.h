@@ -1,6 +1,7 @@
 // Helpers shared by the rule families.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,20 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c);
 inline bool is_true(const FlatField* f) {
   if (!f || f->value.size() != 4) return false;
   return to_lower(f->value) == "true";
+}
+
+// Calls fn(meta, spec) for each flattened resource of `kind` whose apiVersion starts with one of `groups`
+// (e.g. {"traefik.io/", "traefik.containo.us/"}).
+template <class Fn>
+void for_each_extension(const Cluster& c, std::initializer_list<std::string_view> groups, std::string_view kind, Fn fn) {
+  for (const Extension& e : c.extensions) {
+    if (e.meta.kind != kind) continue;
+    for (std::string_view g : groups)
+      if (e.meta.api_version.starts_with(g)) {
+        fn(e.meta, e.spec);
+        break;
+      }
+  }
 }
 
 // For walks that report several rules: runs `walk(Findings&)` into a scratch
