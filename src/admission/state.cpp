@@ -55,6 +55,13 @@ void default_namespace(Cluster& c, const std::string& ns) {
   fix(c.secrets);
   fix(c.config_maps);
   fix(c.workloads);
+  fix(c.gateways);
+  fix(c.listener_sets);
+  fix(c.routes);
+  fix(c.reference_grants);
+  fix(c.backend_tls_policies);
+  fix(c.gateway_policies);
+  fix(c.extensions);
   for (ObjectRef& r : c.objects)
     if (r.ns.empty()) r.ns = v;
 }

@@ -171,4 +171,14 @@ TEST(Admission, GatewayListenerFromAllDenied) {
   auto same = ig::decode_review(review(request));
   ASSERT_TRUE(same.request);
   EXPECT_TRUE(ig::decide(*same.request, {}).allowed);
+  // The object as the API server sends it on CREATE may carry no namespace: the request's applies, so a
+  // certificate in the Gateway's own namespace ("infra") is not taken for a cross-namespace reference.
+  gateway["metadata"].erase("namespace");
+  gateway["spec"]["listeners"][0]["tls"]["certificateRefs"][0]["namespace"] = "infra";
+  request["object"] = gateway;
+  auto bare = ig::decode_review(review(request));
+  ASSERT_TRUE(bare.request);
+  ig::Decision d2 = ig::decide(*bare.request, {});
+  EXPECT_TRUE(d2.allowed);
+  for (const std::string& w : d2.warnings) EXPECT_EQ(w.find("IG1012"), std::string::npos) << w;
 }
