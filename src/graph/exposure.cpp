@@ -179,8 +179,9 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
   for (const Route& r : c.routes) attached.emplace_back(&r, gw::attachments(c, listeners, r));
   // Hostnames some route serves in clear text (an HTTP listener, a rule without a redirect).
   auto served_in_clear = [&](const Gateway* g, const std::string& host) {
-    for (const auto& [r, as] : attached)
-      for (const gw::Attachment& a : as) {
+    for (const auto& entry : attached)  // not a structured binding: clang 14 cannot capture one in a lambda
+      for (const gw::Attachment& a : entry.second) {
+        const Route* r = entry.first;
         if (a.at.gateway != g || !a.at.listener->is_http()) continue;
         bool hosts = std::any_of(a.hostnames.begin(), a.hostnames.end(),
                                  [&](const std::string& h) { return gw::hostnames_intersect(h, host); });
@@ -191,9 +192,10 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       }
     return false;
   };
-  for (const auto& [r, as] : attached)
-    for (const gw::Attachment& a : as)
-      for (const RouteRule& rule : r->rules) {
+  for (const auto& entry : attached)
+    for (const gw::Attachment& a : entry.second)
+      for (const RouteRule& rule : entry.first->rules) {
+        const Route* r = entry.first;
         uint32_t bits = gw::rule_protections(c, *r, rule, &a);
         for (const ObjectReference& b : rule.backends) {
           if (!(b.group.empty() && (b.kind.empty() || b.kind == "Service"))) continue;
