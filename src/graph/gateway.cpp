@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "graph/netpol.h"
+
 namespace ig::gw {
 
 namespace {
@@ -78,28 +80,15 @@ bool hostnames_intersect(std::string_view a, std::string_view b) {
   return ends(sa, sb) || ends(sb, sa);
 }
 
-std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns, bool* known) {
-  std::vector<KeyValue> labels;
-  const Namespace* n = c.find_namespace(ns);
-  if (n) labels = n->meta.labels;
-  if (known) *known = n != nullptr;
-  KeyValue name;
-  name.key = "kubernetes.io/metadata.name";
-  name.value = ns;
-  labels.push_back(name);
-  return labels;
-}
-
 bool namespace_admitted(const Cluster& c, const ListenerRef& l, std::string_view route_ns) {
   std::string_view from = l.listener->from_or_default();
   // A ListenerSet's listeners admit routes relative to the ListenerSet's namespace.
-  std::string_view home = l.from_set ? l.from_set->meta.effective_ns() : l.gateway->meta.effective_ns();
+  std::string_view home = l.owner().effective_ns();
   if (from == "All") return true;
   if (from == "Same") return route_ns == home;
   if (from == "Selector") {
-    bool known = false;
-    auto labels = namespace_labels(c, route_ns, &known);
-    return l.listener->allowed_selector.matches(labels) || !known;
+    bool known = c.find_namespace(route_ns) != nullptr;
+    return !known || l.listener->allowed_selector.matches(namespace_labels(c, route_ns));
   }
   return false;
 }

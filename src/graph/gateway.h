@@ -18,6 +18,8 @@ struct ListenerRef {
   const Gateway* gateway = nullptr;
   const GatewayListener* listener = nullptr;
   const ListenerSet* from_set = nullptr;  // null: on the Gateway itself
+  // The object that declares the listener (where findings about it point).
+  const ObjectMeta& owner() const { return from_set ? from_set->meta : gateway->meta; }
 };
 
 // Every listener of every Gateway (ListenerSets included when the Gateway's
@@ -29,10 +31,6 @@ std::vector<ListenerRef> all_listeners(const Cluster& c);
 bool hostname_matches(std::string_view pattern, std::string_view host);
 // True when some host could match both (either may be a wildcard or empty).
 bool hostnames_intersect(std::string_view a, std::string_view b);
-
-// Labels of a namespace: its Namespace object's (when loaded) plus
-// kubernetes.io/metadata.name. `known` is false when no Namespace object was loaded.
-std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns, bool* known = nullptr);
 
 // Whether the listener admits routes from `route_ns` (Same, All, Selector).
 // A Selector against a namespace that was not loaded admits it (partial input).

@@ -110,19 +110,23 @@ std::string NetworkPolicyEngine::workload_id(const Workload& w) {
   return ns + "/" + std::string(w.meta.name) + "[" + std::string(w.meta.kind) + "]";
 }
 
-const std::vector<KeyValue>& NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
-  auto cached = ns_labels_.find(std::string(ns));
-  if (cached != ns_labels_.end()) return cached->second;
+std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns) {
   std::vector<KeyValue> labels;
-  if (const Namespace* n = c_.find_namespace(ns)) labels = n->meta.labels;
+  if (const Namespace* n = c.find_namespace(ns)) labels = n->meta.labels;
   auto it = std::find_if(labels.begin(), labels.end(), [](const KeyValue& kv) { return kv.key == "kubernetes.io/metadata.name"; });
   if (it == labels.end()) {
     KeyValue kv;
     kv.key = "kubernetes.io/metadata.name";
-    kv.value = c_.strings->intern(ns);
+    kv.value = c.strings->intern(ns);
     labels.push_back(kv);
   }
-  return ns_labels_.emplace(std::string(ns), std::move(labels)).first->second;
+  return labels;
+}
+
+const std::vector<KeyValue>& NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
+  auto cached = ns_labels_.find(std::string(ns));
+  if (cached != ns_labels_.end()) return cached->second;
+  return ns_labels_.emplace(std::string(ns), ig::namespace_labels(c_, ns)).first->second;
 }
 
 bool NetworkPolicyEngine::peer_matches(const NetworkPolicyPeer& peer, std::string_view policy_ns, const Workload& pod) const {

@@ -33,6 +33,10 @@ struct NsLabelHash {
   }
 };
 
+// Labels of a namespace: its Namespace object's (when loaded) plus
+// kubernetes.io/metadata.name, which the API server sets on every namespace.
+std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns);
+
 class NetworkPolicyEngine {
  public:
   // Call after Cluster::index().

@@ -18,7 +18,7 @@ constexpr std::string_view kMetadataName = "kubernetes.io/metadata.name";
 void check_listener_from_all(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const gw::ListenerRef& l : gw::all_listeners(c)) {
     if (l.listener->from_or_default() != "All") continue;
-    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    const ObjectMeta& owner = l.owner();
     out.add(kGatewayListenerFromAll.info, owner, l.listener->allowed_from.loc,
             "listener " + l.listener->name.value + " of Gateway " + std::string(l.gateway->meta.effective_ns()) + "/" +
                 std::string(l.gateway->meta.name) + " accepts routes from every namespace: anyone who can create an " +
@@ -36,7 +36,7 @@ void check_listener_selector(const Cluster& c, const RuleSettings&, Findings& ou
     for (const auto& e : s.match_expressions)
       if (e.key != kMetadataName) keys.push_back(e.key);
     if (keys.empty() && !s.empty()) continue;
-    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    const ObjectMeta& owner = l.owner();
     std::string why = s.empty() ? "an empty selector admits every namespace"
                                 : "labels " + std::string(keys.front()) + (keys.size() > 1 ? " and others" : "") +
                                       " can be set by whoever may label a namespace";
@@ -52,7 +52,7 @@ void check_listener_without_hostname(const Cluster& c, const RuleSettings&, Find
     if (li.hostname || !(p == "HTTP" || p == "HTTPS" || p == "TLS")) continue;
     std::string_view from = li.from_or_default();
     if (from == "Same") continue;  // only the Gateway owner's routes: a deliberate catch-all
-    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    const ObjectMeta& owner = l.owner();
     out.add(kGatewayListenerNoHostname.info, owner, li.loc,
             "listener " + li.name.value + " has no hostname and admits routes from " +
                 (from == "All" ? std::string("every namespace") : std::string("other namespaces")) +
@@ -101,7 +101,7 @@ void check_weak_tls(const Cluster& c, const RuleSettings&, Findings& out) {
     return false;
   };
   for (const gw::ListenerRef& l : gw::all_listeners(c)) {
-    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    const ObjectMeta& owner = l.owner();
     for (const KeyValue& kv : l.listener->tls_options) {
       std::string key = to_lower(kv.key);
       bool version_key = key.find("version") != std::string::npos && key.find("max") == std::string::npos;
@@ -218,7 +218,7 @@ void check_backend_missing(const Cluster& c, const RuleSettings&, Findings& out)
 void check_backend_not_granted(const Cluster& c, const RuleSettings&, Findings& out) {
   // Listener certificates in another namespace.
   for (const gw::ListenerRef& l : gw::all_listeners(c)) {
-    const ObjectMeta& owner = l.from_set ? l.from_set->meta : l.gateway->meta;
+    const ObjectMeta& owner = l.owner();
     for (const ObjectReference& cert : l.listener->certificate_refs) {
       std::string_view ns = cert.ns_or(owner.effective_ns());
       if (ns == owner.effective_ns() || !cert.group.empty() || !(cert.kind.empty() || cert.kind == "Secret")) continue;
