@@ -25,42 +25,6 @@ std::vector<const Workload*> backing(const ServiceSelection& selection, const Se
   return out;
 }
 
-Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
-  Protections p;
-  const ObjectMeta& m = ing.meta;
-  for (const IngressTls& t : ing.tls) {
-    if (t.hosts.empty()) p.tls = true;
-    for (const Field& h : t.hosts)
-      if (r.host && tls_host_covers(h.value, r.host.value)) p.tls = true;
-  }
-  if (m.annotation("alb.ingress.kubernetes.io/certificate-arn") || m.annotation("networking.gke.io/pre-shared-cert"))
-    p.tls = true;
-  const KeyValue* redirect = nginx_annotation(m, "ssl-redirect");
-  const KeyValue* force = nginx_annotation(m, "force-ssl-redirect");
-  p.https_redirect = (p.tls && !(redirect && parse_go_bool(redirect->value) == false)) ||
-                     (force && parse_go_bool(force->value).value_or(false));
-  p.auth = nginx_annotation(m, "auth-url") || nginx_annotation(m, "auth-type") ||
-           (m.annotation("alb.ingress.kubernetes.io/auth-type") && m.annotation("alb.ingress.kubernetes.io/auth-type")->value != "none");
-  if (const KeyValue* verify = nginx_annotation(m, "auth-tls-verify-client"))
-    p.client_cert = nginx_annotation(m, "auth-tls-secret") && verify->value == "on";
-  else
-    p.client_cert = nginx_annotation(m, "auth-tls-secret") != nullptr;  // verification defaults to on
-  p.auth = p.auth || p.client_cert;
-  for (auto a : {"whitelist-source-range", "allowlist-source-range"})
-    if (const KeyValue* kv = nginx_annotation(m, a)) {
-      auto entries = split_list(kv->value, ',');
-      if (!entries.empty() && std::none_of(entries.begin(), entries.end(), is_open_cidr)) p.allowlist = true;
-    }
-  p.rate_limit = nginx_annotation(m, "limit-rps") || nginx_annotation(m, "limit-rpm") || nginx_annotation(m, "limit-connections");
-  if (const KeyValue* waf = nginx_annotation(m, "enable-modsecurity")) p.waf = parse_go_bool(waf->value).value_or(false);
-  // ssl-passthrough hands the stream over: nothing but TLS applies.
-  if (const KeyValue* pass = nginx_annotation(m, "ssl-passthrough"); pass && parse_go_bool(pass->value).value_or(false)) {
-    p = Protections{};
-    p.tls = true;
-  }
-  return p;
-}
-
 std::string lateral(const NetworkPolicyEngine& engine, const std::vector<const Workload*>& ws) {
   if (ws.empty()) return "unknown";
   Workload any = any_pod_elsewhere();
@@ -117,6 +81,41 @@ std::string controller_service(const Cluster& c, const ServiceSelection& selecti
 
 }  // namespace
 
+Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
+  Protections p;
+  const ObjectMeta& m = ing.meta;
+  for (const IngressTls& t : ing.tls) {
+    if (t.hosts.empty()) p.tls = true;
+    for (const Field& h : t.hosts)
+      if (r.host && tls_host_covers(h.value, r.host.value)) p.tls = true;
+  }
+  if (m.annotation("alb.ingress.kubernetes.io/certificate-arn") || m.annotation("networking.gke.io/pre-shared-cert"))
+    p.tls = true;
+  const KeyValue* redirect = nginx_annotation(m, "ssl-redirect");
+  const KeyValue* force = nginx_annotation(m, "force-ssl-redirect");
+  p.https_redirect = (p.tls && !(redirect && parse_go_bool(redirect->value) == false)) ||
+                     (force && parse_go_bool(force->value).value_or(false));
+  p.auth = nginx_annotation(m, "auth-url") || nginx_annotation(m, "auth-type") ||
+           (m.annotation("alb.ingress.kubernetes.io/auth-type") && m.annotation("alb.ingress.kubernetes.io/auth-type")->value != "none");
+  if (const KeyValue* verify = nginx_annotation(m, "auth-tls-verify-client"))
+    p.client_cert = nginx_annotation(m, "auth-tls-secret") && verify->value == "on";
+  else
+    p.client_cert = nginx_annotation(m, "auth-tls-secret") != nullptr;  // verification defaults to on
+  for (auto a : {"whitelist-source-range", "allowlist-source-range"})
+    if (const KeyValue* kv = nginx_annotation(m, a)) {
+      auto entries = split_list(kv->value, ',');
+      if (!entries.empty() && std::none_of(entries.begin(), entries.end(), is_open_cidr)) p.allowlist = true;
+    }
+  p.rate_limit = nginx_annotation(m, "limit-rps") || nginx_annotation(m, "limit-rpm") || nginx_annotation(m, "limit-connections");
+  if (const KeyValue* waf = nginx_annotation(m, "enable-modsecurity")) p.waf = parse_go_bool(waf->value).value_or(false);
+  // ssl-passthrough hands the stream over: nothing but TLS applies.
+  if (const KeyValue* pass = nginx_annotation(m, "ssl-passthrough"); pass && parse_go_bool(pass->value).value_or(false)) {
+    p = Protections{};
+    p.tls = true;
+  }
+  return p;
+}
+
 int Protections::level() const {
   int l = 0;
   if (tls) ++l;
@@ -166,6 +165,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       e.workloads = ids(ws);
       static const IngressRule kNoRule{};
       e.protections = ingress_protections(ing, r ? *r : kNoRule);
+      e.protections.auth = e.protections.auth || e.protections.client_cert;  // on the map, client certificates authenticate
       e.lateral = lateral(engine, ws);
       out.push_back(std::move(e));
     };

@@ -43,6 +43,11 @@ struct ExposurePath {
   std::string lateral;
 };
 
+// What the controller enforces for one Ingress rule (its host), from the Ingress's annotations and TLS
+// section (ingress-nginx, plus the ALB and GKE certificate and ALB auth annotations). `auth` is
+// declared authentication only; the map also counts client certificates as auth on its paths.
+Protections ingress_protections(const Ingress& ing, const IngressRule& r);
+
 std::vector<ExposurePath> build_exposure(const Cluster& c);
 
 }  // namespace ig

@@ -4,6 +4,7 @@
 // HSTS, client certificates) that the routes lost.
 #include <algorithm>
 
+#include "graph/exposure.h"
 #include "graph/gateway.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
@@ -12,54 +13,26 @@ namespace ig::rules {
 
 namespace {
 
-bool host_in_tls(const Ingress& ing, std::string_view host) {
-  for (const IngressTls& t : ing.tls)
-    for (const Field& h : t.hosts)
-      if (tls_host_covers(h.value, host)) return true;
-  return false;
-}
-
-// What ingress-nginx enforces for `host` of this Ingress, with the annotations that say so.
-uint32_t ingress_protections(const Cluster& c, const Ingress& ing, std::string_view host, std::string& why) {
+// What the controller enforces for the Ingress rule's host (the exposure graph's reading of its
+// annotations), as Protection bits; HSTS is ingress-nginx's default on TLS hosts unless a
+// controller ConfigMap sets hsts: "false" (`hsts_off`).
+uint32_t ingress_protection_bits(const Ingress& ing, const IngressRule& rule, bool hsts_off) {
+  Protections p = ingress_protections(ing, rule);
   uint32_t bits = 0;
-  auto note = [&](uint32_t bit, const std::string& text) {
-    bits |= bit;
-    why += (why.empty() ? "" : ", ") + text;
-  };
-  for (auto name : {"whitelist-source-range", "allowlist-source-range"})
-    if (const KeyValue* kv = nginx_annotation(ing.meta, name)) {
-      auto ranges = split_list(kv->value, ',');
-      if (!ranges.empty() && std::none_of(ranges.begin(), ranges.end(), is_open_cidr))
-        note(kProtAllowlist, "allowlist " + std::string(kv->value));
-    }
-  for (auto name : {"auth-url", "auth-type"})
-    if (const KeyValue* kv = nginx_annotation(ing.meta, name)) {
-      note(kProtAuth, std::string(name) + " " + std::string(kv->value));
-      break;
-    }
-  for (auto name : {"limit-rps", "limit-rpm", "limit-connections"})
-    if (const KeyValue* kv = nginx_annotation(ing.meta, name)) {
-      note(kProtRateLimit, std::string(name) + " " + std::string(kv->value));
-      break;
-    }
-  if (const KeyValue* secret = nginx_annotation(ing.meta, "auth-tls-secret")) {
-    const KeyValue* verify = nginx_annotation(ing.meta, "auth-tls-verify-client");
-    if (!verify || verify->value == "on") note(kProtClientCert, "client certificates (" + std::string(secret->value) + ")");
-  }
-  bool tls = host_in_tls(ing, host);
-  const KeyValue* redirect = nginx_annotation(ing.meta, "ssl-redirect");
-  const KeyValue* forced = nginx_annotation(ing.meta, "force-ssl-redirect");
-  if ((tls && !(redirect && parse_go_bool(redirect->value) == false)) || (forced && parse_go_bool(forced->value) == true))
-    note(kProtHttpsRedirect, "HTTPS redirect");
-  bool hsts_off = false;
-  for (const ConfigMap* cm : controller_configmaps(c))
-    if (const KeyValue* kv = cm->get("hsts"); kv && parse_go_bool(kv->value) == false) hsts_off = true;
-  if (tls && !hsts_off) note(kProtHsts, "HSTS (the controller's default on TLS hosts)");
+  if (p.allowlist) bits |= kProtAllowlist;
+  if (p.auth) bits |= kProtAuth;
+  if (p.rate_limit) bits |= kProtRateLimit;
+  if (p.client_cert) bits |= kProtClientCert;
+  if (p.https_redirect) bits |= kProtHttpsRedirect;
+  if (p.tls && !hsts_off) bits |= kProtHsts;
   return bits;
 }
 
 void check_migration(const Cluster& c, const RuleSettings&, Findings& out) {
   if (c.routes.empty() || c.ingresses.empty()) return;
+  bool hsts_off = false;
+  for (const ConfigMap* cm : controller_configmaps(c))
+    if (const KeyValue* kv = cm->get("hsts"); kv && parse_go_bool(kv->value) == false) hsts_off = true;
   auto listeners = gw::all_listeners(c);
   for (const Route& r : c.routes) {
     if (r.meta.kind != "HTTPRoute" && r.meta.kind != "GRPCRoute") continue;
@@ -68,8 +41,7 @@ void check_migration(const Cluster& c, const RuleSettings&, Findings& out) {
       for (const Ingress& ing : c.ingresses) {
         for (const IngressRule& ir : ing.rules) {
           if (!ir.host || ir.host.value.empty() || !gw::hostname_matches(rh.value, ir.host.value)) continue;
-          std::string why;
-          uint32_t had = ingress_protections(c, ing, ir.host.value, why);
+          uint32_t had = ingress_protection_bits(ing, ir, hsts_off);
           if (!had) continue;
           // What the route keeps: a protection holds when every rule carries it on every listener
           // that serves content (HTTP listeners only need the redirect; none at all keeps it).
@@ -96,7 +68,7 @@ void check_migration(const Cluster& c, const RuleSettings&, Findings& out) {
           if (!lost) continue;
           out.add(kMigrationProtectionLost.info, r.meta, rh.loc,
                   ir.host.value + ": Ingress " + std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name) +
-                      " enforces " + why + "; this " + std::string(r.meta.kind) + " loses " + gw::protection_names(lost) +
+                      " enforces " + gw::protection_names(had) + "; this " + std::string(r.meta.kind) + " loses " + gw::protection_names(lost) +
                       " (no filter, ExtensionRef or attached policy provides it)");
         }
       }
