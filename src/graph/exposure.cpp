@@ -177,20 +177,21 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
   auto listeners = gw::all_listeners(c);
   std::vector<std::pair<const Route*, std::vector<gw::Attachment>>> attached;
   for (const Route& r : c.routes) attached.emplace_back(&r, gw::attachments(c, listeners, r));
-  // Hostnames some route serves in clear text (an HTTP listener, a rule without a redirect).
-  auto served_in_clear = [&](const Gateway* g, const std::string& host) {
-    for (const auto& entry : attached)  // not a structured binding: clang 14 cannot capture one in a lambda
-      for (const gw::Attachment& a : entry.second) {
-        const Route* r = entry.first;
-        if (a.at.gateway != g || !a.at.listener->is_http()) continue;
-        bool hosts = std::any_of(a.hostnames.begin(), a.hostnames.end(),
-                                 [&](const std::string& h) { return gw::hostnames_intersect(h, host); });
-        if (hosts && std::any_of(r->rules.begin(), r->rules.end(), [&](const RouteRule& rule) {
-              return !(gw::rule_protections(c, *r, rule, &a) & kProtHttpsRedirect);
-            }))
-          return true;
-      }
-    return false;
+  // Hostnames some route serves in clear text (an HTTP listener, a rule without a redirect),
+  // found once for all paths.
+  std::vector<std::pair<const Gateway*, std::string>> clear;
+  for (const auto& [r, as] : attached)
+    for (const gw::Attachment& a : as) {
+      if (!a.at.listener->is_http()) continue;
+      bool unredirected = false;
+      for (const RouteRule& rule : r->rules)
+        if (!(gw::rule_protections(c, *r, rule, &a) & kProtHttpsRedirect)) unredirected = true;
+      if (unredirected)
+        for (const std::string& h : a.hostnames) clear.emplace_back(a.at.gateway, h);
+    }
+  auto served_in_clear = [&clear](const Gateway* g, const std::string& host) {
+    return std::any_of(clear.begin(), clear.end(),
+                       [&](const auto& gh) { return gh.first == g && gw::hostnames_intersect(gh.second, host); });
   };
   for (const auto& entry : attached)
     for (const gw::Attachment& a : entry.second)
