@@ -41,12 +41,16 @@ std::unique_ptr<EVP_PKEY, Free> generate(const std::string& kind) {
   return std::unique_ptr<EVP_PKEY, Free>(k);
 }
 
+std::string bio_text(BIO* bio) {
+  char* p = nullptr;
+  long n = BIO_get_mem_data(bio, &p);
+  return std::string(p, static_cast<size_t>(n));
+}
+
 std::string to_pem(EVP_PKEY* key) {
   std::unique_ptr<BIO, Free> bio(BIO_new(BIO_s_mem()));
   if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) fail("write key");
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  return std::string(p, static_cast<size_t>(n));
+  return bio_text(bio.get());
 }
 
 std::unique_ptr<EVP_PKEY, Free> from_pem(const std::string& pem) {
@@ -114,9 +118,15 @@ KeyPair make_certificate_with_key(const CertSpec& spec, const std::string& key_p
 
   std::unique_ptr<BIO, Free> bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), cert.get());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  return KeyPair{key_pem, std::string(p, static_cast<size_t>(n))};
+  return KeyPair{key_pem, bio_text(bio.get())};
+}
+
+std::string traditional_key_pem(const std::string& key_pem) {
+  auto key = from_pem(key_pem);
+  std::unique_ptr<BIO, Free> bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr))
+    fail("write key");
+  return bio_text(bio.get());
 }
 
 std::string base64(const std::string& data) {

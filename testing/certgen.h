@@ -32,6 +32,9 @@ KeyPair make_certificate(const CertSpec& spec);
 std::string make_key(const std::string& kind);
 KeyPair make_certificate_with_key(const CertSpec& spec, const std::string& key_pem);
 
+// The same key in OpenSSL's traditional form ("RSA PRIVATE KEY", "EC PRIVATE KEY").
+std::string traditional_key_pem(const std::string& key_pem);
+
 std::string base64(const std::string& data);  // one line, as in a Secret's data
 
 }  // namespace ig::testing

@@ -2,52 +2,51 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <mbedtls/asn1.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+#include <nettle/base64.h>
 
 #include <algorithm>
+#include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 
 namespace ig {
 
-// Certificates are read with GnuTLS rather than OpenSSL: on Debian bookworm's
-// OpenSSL 3.0, decoding one certificate costs about 300 us and one private key
-// 700-850 us (the provider decoder framework), against 27 us and 8-37 us with
-// GnuTLS (docs/benchmarks.md). A manifest repository can hold thousands.
+// Certificates are not read with OpenSSL: on Debian bookworm's OpenSSL 3.0,
+// decoding one certificate costs about 300 us and one private key 700-850 us
+// (the provider decoder framework). GnuTLS takes about 65 us for a certificate
+// and its key (libtasn1 builds a tree per structure); mbedTLS about 5 us
+// (docs/benchmarks.md). A manifest repository can hold thousands.
 
 namespace {
 
 constexpr unsigned kMaxChain = 64;   // certificates read from one tls.crt
 constexpr int kMaxNames = 1000;      // SAN entries kept
+constexpr size_t kMaxDnsName = 511;  // longer SAN entries are skipped (GnuTLS's buffer below)
 
 // A string that wipes itself: it may hold a private key.
 struct SecureBuffer {
   std::string data;
   ~SecureBuffer() {
-    if (!data.empty()) OPENSSL_cleanse(data.data(), data.size());
+    if (!data.empty()) gnutls_memset(data.data(), 0, data.size());
   }
 };
 
+// Base64 as in a Secret's data or a PEM body: whitespace is skipped, anything
+// else outside the alphabet fails.
 bool base64_decode(std::string_view in, std::string& out) {
-  std::unique_ptr<EVP_ENCODE_CTX, void (*)(EVP_ENCODE_CTX*)> ctx(EVP_ENCODE_CTX_new(), &EVP_ENCODE_CTX_free);
-  if (!ctx) return false;
-  out.assign(in.size() / 4 * 3 + 4, '\0');
-  EVP_DecodeInit(ctx.get());
-  int n = 0, total = 0;
-  // EVP_DecodeUpdate takes int lengths; feed large values in pieces.
-  size_t pos = 0;
-  while (pos < in.size()) {
-    int len = static_cast<int>(std::min<size_t>(in.size() - pos, 1 << 20));
-    if (EVP_DecodeUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + total, &n,
-                         reinterpret_cast<const unsigned char*>(in.data() + pos), len) < 0)
-      return false;
-    total += n;
-    pos += static_cast<size_t>(len);
-  }
-  if (EVP_DecodeFinal(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + total, &n) < 0) return false;
-  total += n;
-  out.resize(static_cast<size_t>(total));
+  base64_decode_ctx ctx;
+  base64_decode_init(&ctx);
+  out.resize(BASE64_DECODE_LENGTH(in.size()));
+  size_t n = out.size();
+  if (!base64_decode_update(&ctx, &n, reinterpret_cast<uint8_t*>(out.data()), in.size(), in.data()) ||
+      !base64_decode_final(&ctx))
+    return false;
+  out.resize(n);
   return true;
 }
 
@@ -67,7 +66,7 @@ std::string printable(const char* p, size_t n) {
 
 void read_names(gnutls_x509_crt_t crt, CertInfo& info) {
   // GnuTLS keeps the decoded subjectAltName from the import: each call is cheap.
-  char buf[512];
+  char buf[kMaxDnsName + 1];
   for (unsigned seq = 0; static_cast<int>(info.dns_names.size()) < kMaxNames; ++seq) {
     size_t size = sizeof buf;
     unsigned critical = 0;
@@ -160,19 +159,177 @@ CertInfo::KeyMatch check_key(gnutls_x509_crt_t leaf, int crt_pk, const std::stri
   return result;
 }
 
+// The mbedTLS reader. Each helper returns false when the input is not of the
+// shape it reads; the GnuTLS reader then decides.
+
+// One PEM block: its label and the DER of its body.
+struct PemBlock {
+  std::string_view label;
+  std::string_view body;
+};
+
+// The next "-----BEGIN X-----" ... "-----END X-----" block at or after pos.
+std::optional<PemBlock> next_pem_block(std::string_view text, size_t& pos) {
+  constexpr std::string_view kBegin = "-----BEGIN ", kDashes = "-----", kEnd = "-----END ";
+  size_t b = text.find(kBegin, pos);
+  if (b == std::string_view::npos) return std::nullopt;
+  size_t label_start = b + kBegin.size();
+  size_t label_end = text.find(kDashes, label_start);
+  if (label_end == std::string_view::npos) return std::nullopt;
+  PemBlock block{text.substr(label_start, label_end - label_start), {}};
+  size_t body_start = label_end + kDashes.size();
+  size_t e = text.find(kEnd, body_start);
+  if (e == std::string_view::npos || text.compare(e + kEnd.size(), block.label.size(), block.label) != 0)
+    return std::nullopt;
+  block.body = text.substr(body_start, e - body_start);
+  pos = e + kEnd.size() + block.label.size();
+  return block;
+}
+
+// The text of a Secret value: decoded from base64 or taken as it is.
+bool secret_text(SecretValue v, std::string& out) {
+  if (v.base64) return base64_decode(v.text, out);
+  out.assign(v.text);
+  return true;
+}
+
+int64_t epoch(const mbedtls_x509_time& t) {
+  std::tm tm{};
+  tm.tm_year = t.year - 1900;
+  tm.tm_mon = t.mon - 1;
+  tm.tm_mday = t.day;
+  tm.tm_hour = t.hour;
+  tm.tm_min = t.min;
+  tm.tm_sec = t.sec;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+const char* digest_name(mbedtls_md_type_t md) {
+  switch (md) {
+    case MBEDTLS_MD_MD5: return "MD5";
+    case MBEDTLS_MD_SHA1: return "SHA1";
+    case MBEDTLS_MD_SHA224: return "SHA224";
+    case MBEDTLS_MD_SHA256: return "SHA256";
+    case MBEDTLS_MD_SHA384: return "SHA384";
+    case MBEDTLS_MD_SHA512: return "SHA512";
+    default: return nullptr;
+  }
+}
+
+bool same_buf(const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
+  return a.len == b.len && (a.len == 0 || std::memcmp(a.p, b.p, a.len) == 0);
+}
+
+// Names, key, signature and flags of the leaf, as the GnuTLS reader reports them.
+bool read_leaf(const mbedtls_x509_crt& leaf, CertInfo& info) {
+  // Issuer == subject: whether it is self-issued also depends on key
+  // identifiers mbedTLS 2 does not read. Rare; GnuTLS decides.
+  if (same_buf(leaf.issuer_raw, leaf.subject_raw)) return false;
+  mbedtls_pk_type_t pk = mbedtls_pk_get_type(&leaf.pk);
+  if (pk == MBEDTLS_PK_RSA) info.key_type = "RSA";
+  else if (pk == MBEDTLS_PK_ECKEY) info.key_type = "EC";
+  else return false;
+  info.key_bits = static_cast<int>(mbedtls_pk_get_bitlen(&leaf.pk));
+  const char* digest = digest_name(leaf.sig_md);
+  if (!digest || (leaf.sig_pk != MBEDTLS_PK_RSA && leaf.sig_pk != MBEDTLS_PK_ECDSA)) return false;
+  info.signature = std::string(leaf.sig_pk == MBEDTLS_PK_RSA ? "RSA-" : "ECDSA-") + digest;
+  info.weak_signature = leaf.sig_md == MBEDTLS_MD_SHA1 || leaf.sig_md == MBEDTLS_MD_MD5;
+  info.not_before = epoch(leaf.valid_from);
+  info.not_after = epoch(leaf.valid_to);
+  info.is_ca = (leaf.ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) && leaf.ca_istrue;
+  for (const mbedtls_x509_sequence* san = &leaf.subject_alt_names; san && san->buf.p; san = san->next) {
+    if (san->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_DNS_NAME) || san->buf.len > kMaxDnsName)
+      continue;
+    if (static_cast<int>(info.dns_names.size()) >= kMaxNames) break;
+    info.dns_names.push_back(printable(reinterpret_cast<const char*>(san->buf.p), san->buf.len));
+  }
+  if (!info.dns_names.empty()) return true;
+  for (const mbedtls_x509_name* n = &leaf.subject; n; n = n->next) {
+    if (!n->oid.p || MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) != 0) continue;
+    // Strings GnuTLS would convert (BMP, universal) are left to it.
+    int tag = n->val.tag;
+    if (tag != MBEDTLS_ASN1_UTF8_STRING && tag != MBEDTLS_ASN1_PRINTABLE_STRING && tag != MBEDTLS_ASN1_IA5_STRING)
+      return false;
+    info.dns_names.push_back(printable(reinterpret_cast<const char*>(n->val.p), n->val.len));
+    info.names_from_cn = true;
+    break;
+  }
+  return true;
+}
+
+// Whether the private key in `pem` (PKCS#8, PKCS#1 or SEC1) belongs to the leaf.
+std::optional<CertInfo::KeyMatch> fast_key_match(const mbedtls_x509_crt& leaf, std::string_view pem) {
+  size_t pos = 0;
+  std::optional<PemBlock> block = next_pem_block(pem, pos);
+  if (!block || (block->label != "PRIVATE KEY" && block->label != "RSA PRIVATE KEY" && block->label != "EC PRIVATE KEY"))
+    return std::nullopt;
+  SecureBuffer der;
+  if (!base64_decode(block->body, der.data)) return std::nullopt;
+  mbedtls_pk_context key;
+  mbedtls_pk_init(&key);
+  std::unique_ptr<mbedtls_pk_context, void (*)(mbedtls_pk_context*)> guard(&key, &mbedtls_pk_free);
+  if (mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(der.data.data()), der.data.size(), nullptr, 0) != 0)
+    return std::nullopt;
+  mbedtls_pk_type_t crt_type = mbedtls_pk_get_type(&leaf.pk), key_type = mbedtls_pk_get_type(&key);
+  if (key_type != MBEDTLS_PK_RSA && key_type != MBEDTLS_PK_ECKEY) return std::nullopt;
+  if (crt_type != key_type) return CertInfo::KeyMatch::Mismatch;
+  bool same = false;
+  if (key_type == MBEDTLS_PK_RSA) {
+    const mbedtls_rsa_context* a = mbedtls_pk_rsa(leaf.pk);
+    const mbedtls_rsa_context* b = mbedtls_pk_rsa(key);
+    same = mbedtls_mpi_cmp_mpi(&a->N, &b->N) == 0 && mbedtls_mpi_cmp_mpi(&a->E, &b->E) == 0;
+  } else {
+    const mbedtls_ecp_keypair* a = mbedtls_pk_ec(leaf.pk);
+    const mbedtls_ecp_keypair* b = mbedtls_pk_ec(key);
+    same = a->grp.id == b->grp.id && mbedtls_ecp_point_cmp(&a->Q, &b->Q) == 0;
+  }
+  return same ? CertInfo::KeyMatch::Match : CertInfo::KeyMatch::Mismatch;
+}
+
 }  // namespace
 
-CertInfo inspect_certificate(SecretValue crt, SecretValue key) {
+namespace detail {
+
+std::optional<CertInfo> inspect_fast(SecretValue crt, SecretValue key) {
+  std::string pem;
+  if (!secret_text(crt, pem)) return std::nullopt;
+  mbedtls_x509_crt chain;
+  mbedtls_x509_crt_init(&chain);
+  std::unique_ptr<mbedtls_x509_crt, void (*)(mbedtls_x509_crt*)> guard(&chain, &mbedtls_x509_crt_free);
+  std::string der;
+  CertInfo info;
+  size_t pos = 0;
+  while (info.chain_length < static_cast<int>(kMaxChain)) {
+    std::optional<PemBlock> block = next_pem_block(pem, pos);
+    if (!block) {
+      if (pem.find("-----BEGIN ", pos) != std::string::npos) return std::nullopt;  // a block cut short
+      break;
+    }
+    if (block->label != "CERTIFICATE" && block->label != "X509 CERTIFICATE") continue;
+    if (!base64_decode(block->body, der) ||
+        mbedtls_x509_crt_parse_der(&chain, reinterpret_cast<const unsigned char*>(der.data()), der.size()) != 0)
+      return std::nullopt;
+    ++info.chain_length;
+  }
+  if (info.chain_length == 0 || !read_leaf(chain, info)) return std::nullopt;
+  info.state = CertInfo::State::Ok;
+  if (!key.text.empty()) {
+    SecureBuffer key_pem;
+    if (!secret_text(key, key_pem.data)) return std::nullopt;
+    std::optional<CertInfo::KeyMatch> match = fast_key_match(chain, key_pem.data);
+    if (!match) return std::nullopt;
+    info.key = *match;
+  }
+  return info;
+}
+
+CertInfo inspect_gnutls(SecretValue crt, SecretValue key) {
   CertInfo info;
   std::string pem;
-  if (crt.base64) {
-    if (!base64_decode(crt.text, pem)) {
-      info.state = CertInfo::State::Unreadable;
-      info.error = "tls.crt is not valid base64";
-      return info;
-    }
-  } else {
-    pem.assign(crt.text);
+  if (!secret_text(crt, pem)) {
+    info.state = CertInfo::State::Unreadable;
+    info.error = "tls.crt is not valid base64";
+    return info;
   }
   gnutls_x509_crt_t chain[kMaxChain];
   unsigned count = kMaxChain;
@@ -201,15 +358,17 @@ CertInfo inspect_certificate(SecretValue crt, SecretValue key) {
 
   if (!key.text.empty()) {
     SecureBuffer key_pem;
-    if (key.base64 && !base64_decode(key.text, key_pem.data)) {
-      info.key = CertInfo::KeyMatch::Unreadable;
-    } else {
-      if (!key.base64) key_pem.data.assign(key.text);
-      info.key = check_key(leaf, pk, key_pem.data);
-    }
+    info.key = secret_text(key, key_pem.data) ? check_key(leaf, pk, key_pem.data) : CertInfo::KeyMatch::Unreadable;
   }
   for (unsigned i = 0; i < count; ++i) gnutls_x509_crt_deinit(chain[i]);
   return info;
+}
+
+}  // namespace detail
+
+CertInfo inspect_certificate(SecretValue crt, SecretValue key) {
+  if (std::optional<CertInfo> info = detail::inspect_fast(crt, key)) return std::move(*info);
+  return detail::inspect_gnutls(crt, key);
 }
 
 }  // namespace ig
