@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
-  nettle-dev libmbedtls-dev
+  libmbedtls-dev
   libgraphviz-dev libboost-dev libhyperscan-dev nginx-light
   libgtest-dev chromium
   clang libclang-rt-14-dev

@@ -24,6 +24,9 @@ struct ScanOptions {
   int cert_expiry_days = 30;
   std::optional<std::string> policy;  // --policy FILE
   bool discover_policy = true;        // else look for .ingressguard.yaml (cwd, then the git root)
+  // The process ends after this scan: the snapshot is left for the OS to
+  // reclaim instead of being freed object by object (3% of a 100 MB scan).
+  bool process_exits_after = false;
 };
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
       scan.discover_policy = !no_policy;
       scan.fail_on = fail_on == "never" ? std::nullopt : ig::parse_severity(fail_on);
       scan.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      scan.process_exits_after = true;
       return ig::run_scan(scan, std::cout, std::cerr);
     }
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);

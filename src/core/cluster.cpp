@@ -18,7 +18,7 @@ Field Ingress::requested_class() const {
   if (class_name) return class_name;
   Field f;
   if (const KeyValue* a = meta.annotation("kubernetes.io/ingress.class")) {
-    f.value = std::string(a->value);
+    f.value = a->value;
     f.loc = a->value_loc();
     f.present = true;
   }

@@ -34,7 +34,7 @@ struct SourceFile {
 
 // A string field with where it was written. `present` distinguishes "" from absent.
 struct Field {
-  std::string value;
+  std::string_view value;  // points into the owning Cluster's string pool
   Loc loc;
   bool present = false;
   explicit operator bool() const { return present; }

@@ -37,7 +37,7 @@ ObjectRef ref(const ObjectMeta& m) { return ObjectRef{m.api_version, m.kind, m.n
 
 std::string ingress_class(const Ingress& ing) {
   Field cls = ing.requested_class();
-  return cls ? cls.value : "(default class)";
+  return std::string(cls ? cls.value : "(default class)");
 }
 
 // The controller family an ingress class belongs to, from its IngressClass (or its name).
@@ -51,7 +51,7 @@ std::string controller_family(const Cluster& c, const std::string& class_name) {
 
 bool runs_family(const Workload& w, const std::string& family) {
   for (const Container& ct : w.containers) {
-    const std::string& image = ct.image.value;
+    std::string_view image = ct.image.value;
     if (family == "ingress-nginx" ? rules::is_ingress_nginx_image(image) : image.find(family) != std::string::npos) return true;
   }
   return false;
@@ -155,8 +155,8 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       e.entry_kind = "ingress-class";
       e.entry = cls;
       e.entry_via = controller_by_class[cls];
-      std::string host = r && r->host ? r->host.value : "*";
-      e.route = host + (p && p->path ? p->path.value : std::string("/"));
+      std::string host(r && r->host ? r->host.value : "*");
+      e.route = host + std::string(p && p->path ? p->path.value : "/");
       e.via = ref(ing.meta);
       std::string ns(ing.meta.effective_ns());
       const Service* svc = b.service.empty() ? nullptr : c.find_service(ns, b.service);
@@ -204,8 +204,8 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
             ExposurePath e;
             e.entry_kind = "gateway-listener";
             e.entry = std::string(a.at.gateway->meta.effective_ns()) + "/" + std::string(a.at.gateway->meta.name) + ":" +
-                      a.at.listener->name.value;
-            std::string path = rule.matches.empty() || !rule.matches.front().path ? "/" : rule.matches.front().path.value;
+                      std::string(a.at.listener->name.value);
+            std::string path(rule.matches.empty() || !rule.matches.front().path ? "/" : rule.matches.front().path.value);
             e.route = (host.empty() ? "*" : host) + path;
             e.via = ref(r->meta);
             std::string ns(b.ns_or(r->meta.effective_ns()));

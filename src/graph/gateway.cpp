@@ -104,15 +104,15 @@ std::vector<Attachment> attachments(const Cluster& c, const std::vector<Listener
       if (p.port && l.listener->port && *p.port != *l.listener->port) continue;
       if (!kind_admitted(*l.listener, r.meta.kind) || !namespace_admitted(c, l, route_ns)) continue;
       Attachment a{l, &p, {}};
-      const std::string& lh = l.listener->hostname.value;
+      std::string_view lh = l.listener->hostname.value;
       if (r.hostnames.empty()) {
-        a.hostnames.push_back(lh);
+        a.hostnames.emplace_back(lh);
       } else {
         for (const Field& h : r.hostnames) {
           if (!hostnames_intersect(h.value, lh)) continue;
           // A wildcard route on a listener for one name serves that name only.
           bool narrowed = h.value.starts_with("*.") && !lh.empty() && !lh.starts_with("*.");
-          a.hostnames.push_back(narrowed ? lh : h.value);
+          a.hostnames.emplace_back(narrowed ? lh : h.value);
         }
         if (a.hostnames.empty()) continue;  // no hostname in common: not attached
       }

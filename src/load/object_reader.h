@@ -24,7 +24,7 @@ class ObjectReader {
   Field field(const Node* n) const {
     Field f;
     if (auto t = scalar_text(n)) {
-      f.value = std::string(*t);
+      f.value = c_.strings->keep(*t);
       f.loc = loc(n);
       f.present = true;
     }
@@ -92,7 +92,7 @@ class ObjectReader {
         LabelSelectorRequirement r;
         r.key = str(e->get("key"));
         r.op = str(e->get("operator"));
-        for (const Field& f : fields(e->get("values"))) r.values.push_back(f.value);
+        for (const Field& f : fields(e->get("values"))) r.values.emplace_back(f.value);
         s.match_expressions.push_back(std::move(r));
       }
     }

@@ -157,7 +157,7 @@ class CoreReader : public load::ObjectReader {
           if (const Node* ib = p->get("ipBlock"); ib && ib->is_map()) {
             peer.has_ip_block = true;
             peer.ip_block.cidr = field(ib->get("cidr"));
-            for (const Field& f : fields(ib->get("except"))) peer.ip_block.except.push_back(f.value);
+            for (const Field& f : fields(ib->get("except"))) peer.ip_block.except.emplace_back(f.value);
           }
           rule.peers.push_back(std::move(peer));
         }
@@ -186,7 +186,7 @@ class CoreReader : public load::ObjectReader {
       np.pod_selector = selector(spec->get("podSelector"));
       if (const Node* pt = spec->get("policyTypes"); pt && pt->is_seq()) {
         np.has_policy_types = true;
-        for (const Field& f : fields(pt)) np.policy_types.push_back(f.value);
+        for (const Field& f : fields(pt)) np.policy_types.emplace_back(f.value);
       }
       if (const Node* in = spec->get("ingress")) {
         np.has_ingress = true;

@@ -77,13 +77,13 @@ Result<std::vector<Target>> targets_from_manifests(const std::vector<std::string
     std::string_view verify = annotation(ing.meta, "auth-tls-verify-client");
     ex.client_cert = verify == "on";
     for (const auto& rule : ing.rules) {
-      const std::string& host = rule.host.value;
+      std::string host(rule.host.value);
       if (host.empty() || host.find('*') != std::string::npos) continue;  // nothing concrete to ask for
       bool tls = std::any_of(ing.tls.begin(), ing.tls.end(), [&](const IngressTls& t) {
         return std::any_of(t.hosts.begin(), t.hosts.end(), [&](const Field& h) { return h.value == host; });
       });
       std::vector<std::string> req_paths;
-      for (const auto& p : rule.paths) req_paths.push_back(request_path(p.path.value));
+      for (const auto& p : rule.paths) req_paths.push_back(request_path(std::string(p.path.value)));
       if (req_paths.empty()) req_paths.push_back("/");
       for (const auto& path : req_paths) {
         std::string url = "https://" + host + (opts.https_port == 443 ? "" : ":" + std::to_string(opts.https_port)) + path;

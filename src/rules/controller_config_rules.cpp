@@ -15,7 +15,7 @@ namespace ig::rules {
 // controller's --configmap argument, those labelled as part of ingress-nginx,
 // the chart's and the static manifests' default names, and any ConfigMap
 // holding keys that only ingress-nginx uses.
-std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
+ControllerConfigMaps::ControllerConfigMaps(const Cluster& c) {
   std::set<std::string> referenced;
   for (const Workload& w : c.workloads)
     for (const Container& ct : w.containers)
@@ -28,7 +28,6 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
                                                               ? std::string(w.meta.effective_ns()) + "/" + std::string(value)
                                                               : std::string(value)));
       }
-  std::vector<const ConfigMap*> out;
   for (const ConfigMap& cm : c.config_maps) {
     const KeyValue* name = cm.meta.label("app.kubernetes.io/name");
     const KeyValue* part = cm.meta.label("app.kubernetes.io/part-of");
@@ -37,20 +36,19 @@ std::vector<const ConfigMap*> controller_configmaps(const Cluster& c) {
               cm.get("allow-snippet-annotations") || cm.get("annotations-risk-level") ||
               (!referenced.empty() &&
                referenced.count(std::string(cm.meta.effective_ns()) + "/" + std::string(cm.meta.name)));
-    if (is) out.push_back(&cm);
+    if (is) list.push_back(&cm);
   }
-  return out;
 }
 
 namespace {
 
 template <typename Fn>
-void for_each_config(const Cluster& c, Fn fn) {
-  for (const ConfigMap* cm : controller_configmaps(c)) fn(*cm);
+void for_each_config(const Cluster& c, const RuleSettings& s, Fn fn) {
+  for (const ConfigMap* cm : derived<ControllerConfigMaps>(c, s)->list) fn(*cm);
 }
 
-void check_allow_snippets(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_allow_snippets(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("allow-snippet-annotations");
     if (kv && parse_go_bool(kv->value) == true)
       out.add(kConfigAllowSnippets.info, cm.meta, kv->value_loc(),
@@ -58,8 +56,8 @@ void check_allow_snippets(const Cluster& c, const RuleSettings&, Findings& out) 
   });
 }
 
-void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_risk_level(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("annotations-risk-level");
     if (kv && to_lower(trim(kv->value)) == "critical")
       out.add(kConfigRiskLevelCritical.info, cm.meta, kv->value_loc(),
@@ -67,8 +65,8 @@ void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
   });
 }
 
-void check_legacy_tls(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_legacy_tls(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("ssl-protocols");
     if (!kv) return;
     std::vector<std::string> legacy;
@@ -120,8 +118,8 @@ std::vector<std::string> weak_ciphers(const std::string& spec) {
   return weak;
 }
 
-void check_weak_ciphers(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_weak_ciphers(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("ssl-ciphers");
     if (!kv || trim(kv->value).empty()) return;
     std::vector<std::string> weak = weak_ciphers(std::string(trim(kv->value)));
@@ -135,8 +133,8 @@ void check_weak_ciphers(const Cluster& c, const RuleSettings&, Findings& out) {
 
 constexpr int64_t kMinHstsMaxAge = 15552000;  // 180 days
 
-void check_hsts(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_hsts(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     if (const KeyValue* kv = cm.get("hsts"); kv && parse_go_bool(kv->value) == false) {
       out.add(kConfigHstsWeak.info, cm.meta, kv->value_loc(), "hsts is \"false\": browsers are not told to insist on HTTPS");
       return;
@@ -151,8 +149,8 @@ void check_hsts(const Cluster& c, const RuleSettings&, Findings& out) {
   });
 }
 
-void check_forwarded_headers(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_forwarded_headers(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* cidr = cm.get("proxy-real-ip-cidr");
     bool open = !cidr;  // the default is 0.0.0.0/0
     if (cidr)
@@ -170,8 +168,8 @@ void check_forwarded_headers(const Cluster& c, const RuleSettings&, Findings& ou
   });
 }
 
-void check_path_validation(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_path_validation(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("strict-validate-path-type");
     if (kv && parse_go_bool(kv->value) == false)
       out.add(kConfigPathValidationOff.info, cm.meta, kv->value_loc(),
@@ -179,8 +177,8 @@ void check_path_validation(const Cluster& c, const RuleSettings&, Findings& out)
   });
 }
 
-void check_server_tokens(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_config(c, [&](const ConfigMap& cm) {
+void check_server_tokens(const Cluster& c, const RuleSettings& s, Findings& out) {
+  for_each_config(c, s, [&](const ConfigMap& cm) {
     const KeyValue* kv = cm.get("server-tokens");
     if (kv && parse_go_bool(kv->value) == true)
       out.add(kConfigServerTokens.info, cm.meta, kv->value_loc(),

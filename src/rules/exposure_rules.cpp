@@ -22,31 +22,40 @@ bool is_ingress_controller(const Workload& w) {
   return false;
 }
 
-// Workloads behind an Ingress: those its backend Services select.
-std::vector<std::pair<const Workload*, const Ingress*>> ingress_backends(const Cluster& c) {
-  std::vector<std::pair<const Workload*, const Ingress*>> out;
+// Workloads behind an Ingress: those its backend Services select (each with
+// the first Ingress that routes to it). Shared by the rules of one run.
+struct IngressBackends {
+  IngressBackends(const Cluster& c, DerivedCache& d);
+  std::vector<std::pair<const Workload*, const Ingress*>> list;
+};
+
+// Built once per run_rules (settings.derived) for the rules below.
+std::shared_ptr<const NetworkPolicyEngine> engine_of(const Cluster& c, const RuleSettings& s) {
+  return derived<NetworkPolicyEngine>(c, s);
+}
+
+IngressBackends::IngressBackends(const Cluster& c, DerivedCache& d) {
   std::set<const Workload*> seen;
-  ServiceSelection selection(c);
+  const ServiceSelection& selection = *d.get<ServiceSelection>(c);
   for (const Ingress& ing : c.ingresses) {
     auto add = [&](const IngressBackend& b) {
       if (!b.present || b.service.empty()) return;
       const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
       if (!svc) return;
       for (const Workload* w : selection.selected(*svc))
-        if (seen.insert(w).second) out.emplace_back(w, &ing);
+        if (seen.insert(w).second) list.emplace_back(w, &ing);
     };
     add(ing.default_backend);
     for (const IngressRule& r : ing.rules)
       for (const IngressPath& p : r.paths) add(p.backend);
   }
-  return out;
 }
 
-void check_backend_open_to_cluster(const Cluster& c, const RuleSettings&, Findings& out) {
-  NetworkPolicyEngine engine(c);
+void check_backend_open_to_cluster(const Cluster& c, const RuleSettings& s, Findings& out) {
+  auto engine = engine_of(c, s);
   Workload any = any_pod_elsewhere();
-  for (const auto& [w, ing] : ingress_backends(c)) {
-    ConnSet conn = engine.allowed(any, *w);
+  for (const auto& [w, ing] : derived<IngressBackends>(c, s)->list) {
+    ConnSet conn = engine->allowed(any, *w);
     if (conn.empty()) continue;
     out.add(kBackendOpenToCluster.info, w->meta, w->meta.name_loc,
             "backend of Ingress " + std::string(ing->meta.name) + " accepts " + conn.str() +
@@ -54,8 +63,8 @@ void check_backend_open_to_cluster(const Cluster& c, const RuleSettings&, Findin
   }
 }
 
-void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&, Findings& out) {
-  auto backends = ingress_backends(c);
+void check_namespace_without_default_deny(const Cluster& c, const RuleSettings& s, Findings& out) {
+  const auto& backends = derived<IngressBackends>(c, s)->list;
   std::set<std::string_view> namespaces;
   for (const auto& [w, ing] : backends) namespaces.insert(w->meta.effective_ns());
   for (std::string_view ns : namespaces) {
@@ -81,13 +90,13 @@ void check_namespace_without_default_deny(const Cluster& c, const RuleSettings&,
 bool complete_input(const RuleSettings& s) { return s.policy && s.policy->complete_input; }
 
 void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
-  ServiceSelection index(c);
+  auto index = derived<ServiceSelection>(c, settings);
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
     if ((!complete_input(settings) && !has_workloads_in(c, ns)) || !np.pod_selector.present || np.pod_selector.empty()) continue;
     bool any = false;
     if (!np.pod_selector.match_labels.empty()) {
-      if (const auto* candidates = index.with_label(ns, np.pod_selector.match_labels.front()))
+      if (const auto* candidates = index->with_label(ns, np.pod_selector.match_labels.front()))
         any = std::any_of(candidates->begin(), candidates->end(),
                           [&](const Workload* w) { return np.pod_selector.matches(w->pod_labels); });
     } else {
@@ -104,7 +113,7 @@ void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings
 }
 
 void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
-  NetworkPolicyEngine engine(c);
+  auto engine = engine_of(c, settings);
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
     for (const auto* rules : {&np.ingress, &np.egress})
@@ -127,7 +136,7 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
             scan_ns(ns);
           } else {
             for (const auto& [wns, list] : c.workloads_by_namespace()) {
-              if (!peer.namespace_selector.empty() && !peer.namespace_selector.matches(engine.namespace_labels(wns))) continue;
+              if (!peer.namespace_selector.empty() && !peer.namespace_selector.matches(engine->namespace_labels(wns))) continue;
               scan_ns(wns);
               if (matched) break;
             }
@@ -143,14 +152,14 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
   }
 }
 
-void check_webhook_reachable(const Cluster& c, const RuleSettings&, Findings& out) {
-  NetworkPolicyEngine engine(c);
+void check_webhook_reachable(const Cluster& c, const RuleSettings& s, Findings& out) {
+  auto engine = engine_of(c, s);
   Workload any = any_pod_elsewhere();
   for (const Workload& w : c.workloads) {
     if (!is_ingress_controller(w)) continue;
     ConnSet webhook;
     webhook.add_range(ConnSet::TCP, 8443, 8443);
-    ConnSet open = engine.allowed(any, w) & webhook;
+    ConnSet open = engine->allowed(any, w) & webhook;
     if (!open.empty())
       out.add(kWebhookReachableFromPods.info, w.meta, w.meta.name_loc,
               "any pod can reach the ingress-nginx admission webhook (TCP 8443): no NetworkPolicy limits it to the API server");
@@ -182,12 +191,12 @@ void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& 
   }
 }
 
-void check_not_isolated(const Cluster& c, const RuleSettings&, Findings& out) {
-  NetworkPolicyEngine engine(c);
+void check_not_isolated(const Cluster& c, const RuleSettings& s, Findings& out) {
+  auto engine = engine_of(c, s);
   for (const Workload& w : c.workloads) {
     if (!w.owner_kind.empty()) continue;  // judged through its owner
     // Any policy counts here (IG502 and IG503 judge inbound exposure itself).
-    if (engine.selecting(w).empty())
+    if (engine->selecting(w).empty())
       out.add(kWorkloadNotIsolated.info, w.meta, w.meta.name_loc,
               "no NetworkPolicy selects these pods: neither their inbound nor their outbound traffic is restricted");
   }

@@ -20,7 +20,7 @@ void check_listener_from_all(const Cluster& c, const RuleSettings&, Findings& ou
     if (l.listener->from_or_default() != "All") continue;
     const ObjectMeta& owner = l.owner();
     out.add(kGatewayListenerFromAll.info, owner, l.listener->allowed_from.loc,
-            "listener " + l.listener->name.value + " of Gateway " + std::string(l.gateway->meta.effective_ns()) + "/" +
+            "listener " + std::string(l.listener->name.value) + " of Gateway " + std::string(l.gateway->meta.effective_ns()) + "/" +
                 std::string(l.gateway->meta.name) + " accepts routes from every namespace: anyone who can create an " +
                 "HTTPRoute anywhere can publish on it" + (l.listener->hostname ? "" : ", for any hostname"));
   }
@@ -41,7 +41,7 @@ void check_listener_selector(const Cluster& c, const RuleSettings&, Findings& ou
                                 : "labels " + std::string(keys.front()) + (keys.size() > 1 ? " and others" : "") +
                                       " can be set by whoever may label a namespace";
     out.add(kGatewayListenerSelector.info, owner, s.present ? s.loc : l.listener->allowed_from.loc,
-            "listener " + l.listener->name.value + " admits routes from namespaces chosen by a selector: " + why);
+            "listener " + std::string(l.listener->name.value) + " admits routes from namespaces chosen by a selector: " + why);
   }
 }
 
@@ -54,7 +54,7 @@ void check_listener_without_hostname(const Cluster& c, const RuleSettings&, Find
     if (from == "Same") continue;  // only the Gateway owner's routes: a deliberate catch-all
     const ObjectMeta& owner = l.owner();
     out.add(kGatewayListenerNoHostname.info, owner, li.loc,
-            "listener " + li.name.value + " has no hostname and admits routes from " +
+            "listener " + std::string(li.name.value) + " has no hostname and admits routes from " +
                 (from == "All" ? std::string("every namespace") : std::string("other namespaces")) +
                 ": a route there can claim any hostname, and the oldest claim wins");
   }
@@ -81,7 +81,7 @@ void check_plain_http(const Cluster& c, const RuleSettings&, Findings& out) {
         for (const Field& h : r.hostnames)
           if (h.value == host) loc = h.loc;
         out.add(kGatewayPlainHttp.info, r.meta, loc,
-                name + " is served over plain HTTP by listener " + a.at.listener->name.value + " of Gateway " +
+                name + " is served over plain HTTP by listener " + std::string(a.at.listener->name.value) + " of Gateway " +
                     std::string(a.at.gateway->meta.name) +
                     (https ? " without a RequestRedirect to https, although an HTTPS listener serves it too"
                            : " and no HTTPS listener of the Gateway serves it"));
@@ -107,14 +107,14 @@ void check_weak_tls(const Cluster& c, const RuleSettings&, Findings& out) {
       bool version_key = key.find("version") != std::string::npos && key.find("max") == std::string::npos;
       if (version_key && legacy(kv.value))
         out.add(kGatewayWeakTls.info, owner, kv.value_loc(),
-                "listener " + l.listener->name.value + " TLS option " + std::string(kv.key) + ": " + std::string(kv.value) +
+                "listener " + std::string(l.listener->name.value) + " TLS option " + std::string(kv.key) + ": " + std::string(kv.value) +
                     " allows TLS below 1.2");
     }
   }
   for (const GatewayPolicy& p : c.gateway_policies)
     if (p.min_tls_version && legacy(p.min_tls_version.value))
       out.add(kGatewayWeakTls.info, p.meta, p.min_tls_version.loc,
-              std::string(p.meta.kind) + " sets tls.minVersion " + p.min_tls_version.value + ": TLS below 1.2 is accepted");
+              std::string(p.meta.kind) + " sets tls.minVersion " + std::string(p.min_tls_version.value) + ": TLS below 1.2 is accepted");
 }
 
 void check_insecure_fallback(const Cluster& c, const RuleSettings&, Findings& out) {
@@ -133,7 +133,7 @@ void reference_grants_without_names(const Cluster& c, Findings& out, bool secret
       bool secret = t.group.empty() && t.kind == "Secret";
       if (t.name || secret != secrets) continue;
       std::string from;
-      for (const auto& f : g.from) from += (from.empty() ? "" : ", ") + f.kind + " in " + f.ns.value;
+      for (const auto& f : g.from) from += (from.empty() ? "" : ", ") + f.kind + " in " + std::string(f.ns.value);
       out.add(secret ? kReferenceGrantSecrets.info : kReferenceGrantBroad.info, g.meta, t.loc,
               "grants " + (from.empty() ? std::string("the listed sources") : from) + " access to every " +
                   (t.kind.empty() ? std::string("object") : t.kind) + " in namespace " + std::string(g.meta.effective_ns()) +

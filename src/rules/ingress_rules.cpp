@@ -45,15 +45,15 @@ void check_host_without_tls(const Cluster& c, const RuleSettings&, Findings& out
       }
       if (covered) continue;
       out.add(kHostWithoutTls.info, ing.meta, r.host.loc,
-              ing.has_tls_section ? "host " + r.host.value + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
-                                  : "host " + r.host.value + " is served over plain HTTP (no spec.tls)");
+              ing.has_tls_section ? "host " + std::string(r.host.value) + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
+                                  : "host " + std::string(r.host.value) + " is served over plain HTTP (no spec.tls)");
     }
     if (ing.rules.empty() && ing.default_backend.present && !ing.has_tls_section)
       out.add(kHostWithoutTls.info, ing.meta, ing.default_backend.loc, "default backend is served over plain HTTP (no spec.tls)");
   }
 }
 
-std::string ingress_class(const Ingress& ing) { return ing.requested_class().value; }
+std::string ingress_class(const Ingress& ing) { return std::string(ing.requested_class().value); }
 
 void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses) {
@@ -80,7 +80,7 @@ void check_wildcard_host(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (const IngressRule& r : ing.rules)
       if (r.host && !r.host.value.empty() && r.host.value[0] == '*')
-        out.add(kWildcardHost.info, ing.meta, r.host.loc, "wildcard host " + r.host.value + " routes every matching name to this backend");
+        out.add(kWildcardHost.info, ing.meta, r.host.loc, "wildcard host " + std::string(r.host.value) + " routes every matching name to this backend");
 }
 
 void check_catch_all_host(const Cluster& c, const RuleSettings&, Findings& out) {
@@ -114,7 +114,7 @@ void check_host_across_namespaces(const Cluster& c, const RuleSettings& settings
         bool same_ns = a.ing->meta.effective_ns() == b.ing->meta.effective_ns();
         if (a.ing == b.ing || (same_ns && !strict) || !same_controller(a.cls, b.cls)) continue;
         out.add(kHostAcrossNamespaces.info, a.ing->meta, a.rule->host.loc,
-                "host " + a.rule->host.value + " is also claimed by Ingress " + where(*b.ing) +
+                "host " + std::string(a.rule->host.value) + " is also claimed by Ingress " + where(*b.ing) +
                     (same_ns ? " (the policy allows one Ingress per host)"
                              : " in another namespace: the controller merges or hijacks the routes"));
         break;  // one finding per claim
@@ -134,7 +134,7 @@ void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& 
     for (const IngressRule& r : ing.rules) {
       std::string host = r.host ? to_lower(r.host.value) : "";
       for (const IngressPath& p : r.paths) {
-        std::string path = p.path ? p.path.value : "/";
+        std::string path(p.path ? p.path.value : "/");
         auto key = std::make_tuple(host + "|" + cls, path, p.path_type);
         auto [it, inserted] = seen.emplace(key, First{&ing, p.loc});
         if (inserted) continue;
@@ -182,7 +182,7 @@ void check_class_missing(const Cluster& c, const RuleSettings&, Findings& out) {
   if (c.ingress_classes.empty()) return;  // classes not in the input: cannot tell
   for (const Ingress& ing : c.ingresses) {
     Field cls = ing.requested_class();
-    const std::string& name = cls.value;
+    std::string name(cls.value);
     Loc where = cls.loc;
     if (!name.empty() && !c.find_ingress_class(name))
       out.add(kIngressClassMissing.info, ing.meta, where,
@@ -275,7 +275,7 @@ void check_sensitive_path(const Cluster& c, const RuleSettings&, Findings& out) 
         if (p.path)
           if (auto seg = sensitive_segment(p.path.value))
             out.add(kSensitivePathUnprotected.info, ing.meta, p.path.loc,
-                    "path " + p.path.value + " exposes '" + *seg + "' with no authentication or source allowlist");
+                    "path " + std::string(p.path.value) + " exposes '" + *seg + "' with no authentication or source allowlist");
   }
 }
 

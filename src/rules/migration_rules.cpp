@@ -28,10 +28,10 @@ uint32_t ingress_protection_bits(const Ingress& ing, const IngressRule& rule, bo
   return bits;
 }
 
-void check_migration(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_migration(const Cluster& c, const RuleSettings& s, Findings& out) {
   if (c.routes.empty() || c.ingresses.empty()) return;
   bool hsts_off = false;
-  for (const ConfigMap* cm : controller_configmaps(c))
+  for (const ConfigMap* cm : derived<ControllerConfigMaps>(c, s)->list)
     if (const KeyValue* kv = cm->get("hsts"); kv && parse_go_bool(kv->value) == false) hsts_off = true;
   auto listeners = gw::all_listeners(c);
   for (const Route& r : c.routes) {
@@ -67,7 +67,7 @@ void check_migration(const Cluster& c, const RuleSettings&, Findings& out) {
           uint32_t lost = had & ~kept;
           if (!lost) continue;
           out.add(kMigrationProtectionLost.info, r.meta, rh.loc,
-                  ir.host.value + ": Ingress " + std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name) +
+                  std::string(ir.host.value) + ": Ingress " + std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name) +
                       " enforces " + gw::protection_names(had) + "; this " + std::string(r.meta.kind) + " loses " + gw::protection_names(lost) +
                       " (no filter, ExtensionRef or attached policy provides it)");
         }

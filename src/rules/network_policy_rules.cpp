@@ -21,7 +21,7 @@ void check_rules(const NetworkPolicy& np, const std::vector<NetworkPolicyRule>& 
                 std::string(peers) + " namespaceSelector: {} allows every pod in every namespace");
       } else if (p.has_ip_block && is_open_cidr(p.ip_block.cidr.value)) {
         out.add(kNetworkPolicyAllowAll.info, np.meta, p.ip_block.cidr.loc,
-                std::string(peers) + " ipBlock " + p.ip_block.cidr.value + " allows every address");
+                std::string(peers) + " ipBlock " + std::string(p.ip_block.cidr.value) + " allows every address");
       }
     }
   }

@@ -120,11 +120,11 @@ void check_invalid_values(const Cluster& c, const RuleSettings&, Findings& out) 
     }
 }
 
-void check_risk_level(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_risk_level(const Cluster& c, const RuleSettings& s, Findings& out) {
   // Only when the input says which level the controller runs with; with
   // several controllers, the most permissive one decides.
   std::optional<Risk> level;
-  for (const ConfigMap* cm : controller_configmaps(c))
+  for (const ConfigMap* cm : derived<ControllerConfigMaps>(c, s)->list)
     if (const KeyValue* kv = cm->get("annotations-risk-level"))
       if (auto r = parse_risk(kv->value); r && (!level || *r > *level)) level = r;
   if (!level) return;

@@ -14,7 +14,7 @@ namespace {
 // The class an Ingress asks for, and where it says so.
 std::pair<std::string, Loc> ingress_class_of(const Ingress& ing) {
   Field cls = ing.requested_class();
-  return {cls.value, cls ? cls.loc : ing.meta.name_loc};
+  return {std::string(cls.value), cls ? cls.loc : ing.meta.name_loc};
 }
 
 bool any_glob(const std::vector<std::string>& globs, std::string_view text) {
@@ -61,7 +61,7 @@ void check_host_ownership(const Cluster& c, const RuleSettings& s, Findings& out
       }
       if (governed && !owner)
         out.add(kHostNotOwned.info, ing.meta, r.host.loc,
-                "namespace " + std::string(ing.meta.effective_ns()) + " may not serve " + r.host.value +
+                "namespace " + std::string(ing.meta.effective_ns()) + " may not serve " + std::string(r.host.value) +
                     " (the policy gives that host to other namespaces)");
     }
 }
@@ -72,7 +72,7 @@ void check_class_hosts(const Cluster& c, const RuleSettings& s, Findings& out) {
     const ClassPolicy* cp = s.policy->class_policy(ingress_class_of(ing).first);
     if (!cp || cp->hosts.empty()) continue;
     for (const IngressRule& r : ing.rules) {
-      std::string host = r.host ? r.host.value : std::string();
+      std::string host(r.host ? r.host.value : std::string_view());
       if (host.empty() || !any_glob(cp->hosts, host))
         out.add(kClassHostNotAllowed.info, ing.meta, r.host ? r.host.loc : r.loc,
                 "class " + cp->name + " may only serve hosts matching the policy's list, not " +

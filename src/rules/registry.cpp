@@ -212,8 +212,11 @@ void apply_policy(const Policy& p, int64_t now, std::vector<Finding>& items) {
 
 }  // namespace
 
-std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& settings) {
+std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& given) {
   Findings findings;
+  DerivedCache cache;
+  RuleSettings settings = given;
+  settings.derived = &cache;
   const Policy* policy = settings.policy;
   for (const Rule* r : builtin_rules()) {
     if (policy && std::find(policy->disabled_rules.begin(), policy->disabled_rules.end(), r->info.id) !=

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <typeindex>
+#include <unordered_map>
 #include <vector>
 
 #include "core/cluster.h"
@@ -62,13 +65,46 @@ class Findings {
 
 struct Policy;
 
+// Indexes that several rules derive from one snapshot (the NetworkPolicy
+// engine, Service selection, the controller's ConfigMaps): built on first use
+// during one run_rules and shared by the rules after it. T is constructed
+// from the Cluster, and the cache when it derives from other entries.
+class DerivedCache {
+ public:
+  template <class T>
+  std::shared_ptr<const T> get(const Cluster& c) {
+    if (auto it = items_.find(std::type_index(typeid(T))); it != items_.end())
+      return std::static_pointer_cast<const T>(it->second);
+    std::shared_ptr<const T> made;
+    if constexpr (std::is_constructible_v<T, const Cluster&, DerivedCache&>)
+      made = std::make_shared<const T>(c, *this);
+    else
+      made = std::make_shared<const T>(c);
+    items_.emplace(std::type_index(typeid(T)), made);
+    return made;
+  }
+
+ private:
+  std::unordered_map<std::type_index, std::shared_ptr<const void>> items_;
+};
+
 // What a scan may tune without changing the rules themselves.
 struct RuleSettings {
   const Policy* policy = nullptr;  // the user's .ingressguard.yaml, if any
   int64_t now = 0;               // seconds since the epoch; 0: the current time
   int cert_expiry_days = 30;     // certificates expiring sooner are reported
+  // Set by run_rules for the length of one run; null when a rule is called alone.
+  DerivedCache* derived = nullptr;
   int64_t current_time() const;
 };
+
+// The T of this run (shared through settings.derived), or a fresh one.
+template <class T>
+std::shared_ptr<const T> derived(const Cluster& c, const RuleSettings& s) {
+  if (s.derived) return s.derived->get<T>(c);
+  DerivedCache own;
+  return own.get<T>(c);
+}
 
 using CheckFn = void (*)(const Cluster&, const RuleSettings&, Findings&);
 

@@ -45,7 +45,7 @@ void check_load_balancer_open(const Cluster& c, const RuleSettings&, Findings& o
     }
     for (const Field& r : s.load_balancer_source_ranges)
       if (is_open_cidr(r.value)) {
-        out.add(kLoadBalancerOpen.info, s.meta, r.loc, "loadBalancerSourceRanges contains " + r.value + ": open to any address");
+        out.add(kLoadBalancerOpen.info, s.meta, r.loc, "loadBalancerSourceRanges contains " + std::string(r.value) + ": open to any address");
         break;
       }
   }
@@ -67,7 +67,7 @@ void check_external_ips(const Cluster& c, const RuleSettings& settings, Findings
   for (const Service& s : c.services) {
     std::string list;
     for (const Field& f : s.external_ips)
-      if (!external_ip_accepted(settings, f.value)) list += (list.empty() ? "" : ", ") + f.value;
+      if (!external_ip_accepted(settings, std::string(f.value))) list += (list.empty() ? "" : ", ") + std::string(f.value);
     if (list.empty()) continue;
     out.add(kExternalIps.info, s.meta, s.external_ips_loc,
             "externalIPs (" + list + ") make every node accept and intercept traffic for these addresses");
@@ -96,7 +96,7 @@ void check_external_name(const Cluster& c, const RuleSettings&, Findings& out) {
     std::string risk = external_name_risk(s.external_name.value);
     if (!risk.empty())
       out.add(kExternalNameInternal.info, s.meta, s.external_name.loc,
-              "ExternalName " + s.external_name.value + " points at " + risk);
+              "ExternalName " + std::string(s.external_name.value) + " points at " + risk);
   }
 }
 

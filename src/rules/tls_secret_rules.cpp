@@ -38,7 +38,7 @@ void check_secret_missing(const Cluster& c, const RuleSettings&, Findings& out) 
   for_each_tls_ref(c, [&](const Ingress& ing, const IngressTls& tls, const Secret* s) {
     if (s || !c.has_secrets_in(ing.meta.effective_ns())) return;
     out.add(kTlsSecretMissing.info, ing.meta, tls.secret_name.loc,
-            "TLS Secret '" + tls.secret_name.value + "' does not exist in namespace " +
+            "TLS Secret '" + std::string(tls.secret_name.value) + "' does not exist in namespace " +
                 std::string(ing.meta.effective_ns()) + "; the controller serves its default certificate");
   });
 }
@@ -120,7 +120,7 @@ void check_host_not_in_cert(const Cluster& c, const RuleSettings&, Findings& out
       for (size_t i = 0; i < s->cert.dns_names.size() && i < 5; ++i) names += (i ? ", " : "") + s->cert.dns_names[i];
       if (s->cert.dns_names.size() > 5) names += ", ...";
       out.add(kCertHostMismatch.info, ing.meta, h.loc,
-              "host " + h.value + " is not in the certificate of Secret " + secret_id(*s) + " (" +
+              "host " + std::string(h.value) + " is not in the certificate of Secret " + secret_id(*s) + " (" +
                   (names.empty() ? std::string("no DNS names") : names) + ")");
     }
   });

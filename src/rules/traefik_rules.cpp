@@ -178,14 +178,14 @@ void static_config_walk(const Cluster& c, Findings& out) {
                   "whole routing configuration, and the rest API where enabled");
         else if (arg.find("forwardedheaders.insecure") != std::string::npos && on)
           out.add(kTraefikForwardedHeadersTrusted.info, w.meta, a.loc,
-                  a.value + ": X-Forwarded-For from any client is trusted (allowlists and limits see the address it claims)");
+                  std::string(a.value) + ": X-Forwarded-For from any client is trusted (allowlists and limits see the address it claims)");
         else if (arg.find("forwardedheaders.trustedips=") != std::string::npos &&
                  (arg.find("0.0.0.0/0") != std::string::npos || arg.find("::/0") != std::string::npos))
-          out.add(kTraefikForwardedHeadersTrusted.info, w.meta, a.loc, a.value + ": every address may set X-Forwarded-For");
+          out.add(kTraefikForwardedHeadersTrusted.info, w.meta, a.loc, std::string(a.value) + ": every address may set X-Forwarded-For");
         else if ((arg.starts_with("--serverstransport.insecureskipverify") ||
                   arg.starts_with("--providers.kubernetescrd.allowcrossnamespace")) && on)
           out.add(kTraefikBackendTlsUnverified.info, w.meta, a.loc,
-                  a.value + (arg.find("insecureskipverify") != std::string::npos
+                  std::string(a.value) + (arg.find("insecureskipverify") != std::string::npos
                                  ? ": no backend certificate is verified, cluster-wide"
                                  : ": routes may use Services and middlewares of other namespaces"));
       }

@@ -34,8 +34,12 @@ bool tls_host_covers(std::string_view pattern, std::string_view host);
 // The community ingress-nginx controller's image (not F5's nginx/nginx-ingress).
 bool is_ingress_nginx_image(std::string_view image);
 
-// The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp).
-std::vector<const ConfigMap*> controller_configmaps(const Cluster& c);
+// The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp);
+// shared by the rules of one run through derived<ControllerConfigMaps>.
+struct ControllerConfigMaps {
+  explicit ControllerConfigMaps(const Cluster& c);
+  std::vector<const ConfigMap*> list;
+};
 
 // A flattened field (core/gateway.h) that is present and "true" (any case).
 inline bool is_true(const FlatField* f) {
