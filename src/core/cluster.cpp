@@ -54,13 +54,7 @@ bool NetworkPolicy::affects_egress() const {
   return std::find(policy_types.begin(), policy_types.end(), "Egress") != policy_types.end();
 }
 
-std::string Cluster::key(std::string_view ns, std::string_view name) {
-  std::string k;
-  k.reserve(ns.size() + name.size() + 1);
-  k.append(ns).push_back('/');
-  k.append(name);
-  return k;
-}
+
 
 const std::vector<size_t>& Cluster::workloads_in(std::string_view ns) const {
   static const std::vector<size_t> kNone;
@@ -115,60 +109,60 @@ void Cluster::index() {
   service_count_by_ns_.clear();
   secret_count_by_ns_.clear();
   for (size_t i = 0; i < services.size(); ++i) {
-    auto ns = std::string(services[i].meta.effective_ns());
-    services_by_name_[key(ns, services[i].meta.name)] = i;
+    std::string_view ns = services[i].meta.effective_ns();
+    services_by_name_[NsName{ns, services[i].meta.name}] = i;
     ++service_count_by_ns_[ns];
   }
-  for (size_t i = 0; i < namespaces.size(); ++i) namespaces_by_name_[std::string(namespaces[i].meta.name)] = i;
+  for (size_t i = 0; i < namespaces.size(); ++i) namespaces_by_name_[namespaces[i].meta.name] = i;
   for (size_t i = 0; i < secrets.size(); ++i) {
-    auto ns = std::string(secrets[i].meta.effective_ns());
-    secrets_by_name_[key(ns, secrets[i].meta.name)] = i;
+    std::string_view ns = secrets[i].meta.effective_ns();
+    secrets_by_name_[NsName{ns, secrets[i].meta.name}] = i;
     ++secret_count_by_ns_[ns];
   }
-  for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[std::string(ingress_classes[i].meta.name)] = i;
+  for (size_t i = 0; i < ingress_classes.size(); ++i) classes_by_name_[ingress_classes[i].meta.name] = i;
   gateways_by_name_.clear();
   gateway_classes_by_name_.clear();
-  for (size_t i = 0; i < gateways.size(); ++i) gateways_by_name_[key(gateways[i].meta.effective_ns(), gateways[i].meta.name)] = i;
+  for (size_t i = 0; i < gateways.size(); ++i) gateways_by_name_[NsName{gateways[i].meta.effective_ns(), gateways[i].meta.name}] = i;
   for (size_t i = 0; i < gateway_classes.size(); ++i)
-    gateway_classes_by_name_[std::string(gateway_classes[i].meta.name)] = i;
+    gateway_classes_by_name_[gateway_classes[i].meta.name] = i;
 }
 
 const Service* Cluster::find_service(std::string_view ns, std::string_view name) const {
-  auto it = services_by_name_.find(key(ns, name));
+  auto it = services_by_name_.find(NsName{ns, name});
   return it == services_by_name_.end() ? nullptr : &services[it->second];
 }
 
 const Namespace* Cluster::find_namespace(std::string_view name) const {
-  auto it = namespaces_by_name_.find(std::string(name));
+  auto it = namespaces_by_name_.find(name);
   return it == namespaces_by_name_.end() ? nullptr : &namespaces[it->second];
 }
 
 const Secret* Cluster::find_secret(std::string_view ns, std::string_view name) const {
-  auto it = secrets_by_name_.find(key(ns, name));
+  auto it = secrets_by_name_.find(NsName{ns, name});
   return it == secrets_by_name_.end() ? nullptr : &secrets[it->second];
 }
 
 const IngressClass* Cluster::find_ingress_class(std::string_view name) const {
-  auto it = classes_by_name_.find(std::string(name));
+  auto it = classes_by_name_.find(name);
   return it == classes_by_name_.end() ? nullptr : &ingress_classes[it->second];
 }
 
 const Gateway* Cluster::find_gateway(std::string_view ns, std::string_view name) const {
-  auto it = gateways_by_name_.find(key(ns, name));
+  auto it = gateways_by_name_.find(NsName{ns, name});
   return it == gateways_by_name_.end() ? nullptr : &gateways[it->second];
 }
 
 const GatewayClass* Cluster::find_gateway_class(std::string_view name) const {
-  auto it = gateway_classes_by_name_.find(std::string(name));
+  auto it = gateway_classes_by_name_.find(name);
   return it == gateway_classes_by_name_.end() ? nullptr : &gateway_classes[it->second];
 }
 
 bool Cluster::has_services_in(std::string_view ns) const {
-  return service_count_by_ns_.count(std::string(ns)) > 0;
+  return service_count_by_ns_.count(ns) > 0;
 }
 
 bool Cluster::has_secrets_in(std::string_view ns) const {
-  return secret_count_by_ns_.count(std::string(ns)) > 0;
+  return secret_count_by_ns_.count(ns) > 0;
 }
 
 }  // namespace ig

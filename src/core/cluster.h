@@ -485,15 +485,26 @@ class Cluster {
  private:
   std::unordered_map<std::string_view, std::vector<size_t>> workloads_by_ns_;
   std::unordered_map<std::string_view, std::vector<size_t>> policies_by_ns_;
-  static std::string key(std::string_view ns, std::string_view name);
-  std::unordered_map<std::string, size_t> services_by_name_;
-  std::unordered_map<std::string, size_t> namespaces_by_name_;
-  std::unordered_map<std::string, size_t> secrets_by_name_;
-  std::unordered_map<std::string, size_t> classes_by_name_;
-  std::unordered_map<std::string, size_t> gateways_by_name_;
-  std::unordered_map<std::string, size_t> gateway_classes_by_name_;
-  std::unordered_map<std::string, size_t> service_count_by_ns_;
-  std::unordered_map<std::string, size_t> secret_count_by_ns_;
+  // Keys are views of the objects' own strings (pool-owned, or the literal
+  // "default"): a lookup allocates nothing.
+  struct NsName {
+    std::string_view ns, name;
+    bool operator==(const NsName&) const = default;
+  };
+  struct NsNameHash {
+    size_t operator()(const NsName& k) const {
+      std::hash<std::string_view> h;
+      return h(k.ns) * 31 + h(k.name);
+    }
+  };
+  std::unordered_map<NsName, size_t, NsNameHash> services_by_name_;
+  std::unordered_map<std::string_view, size_t> namespaces_by_name_;
+  std::unordered_map<NsName, size_t, NsNameHash> secrets_by_name_;
+  std::unordered_map<std::string_view, size_t> classes_by_name_;
+  std::unordered_map<NsName, size_t, NsNameHash> gateways_by_name_;
+  std::unordered_map<std::string_view, size_t> gateway_classes_by_name_;
+  std::unordered_map<std::string_view, size_t> service_count_by_ns_;
+  std::unordered_map<std::string_view, size_t> secret_count_by_ns_;
 };
 
 }  // namespace ig
