@@ -124,7 +124,7 @@ std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns) {
 }
 
 const std::vector<KeyValue>& NetworkPolicyEngine::namespace_labels(std::string_view ns) const {
-  auto cached = ns_labels_.find(std::string(ns));
+  auto cached = ns_labels_.find(ns);
   if (cached != ns_labels_.end()) return cached->second;
   return ns_labels_.emplace(std::string(ns), ig::namespace_labels(c_, ns)).first->second;
 }
@@ -169,7 +169,7 @@ ConnSet NetworkPolicyEngine::rule_ports(const NetworkPolicyRule& rule, const Wor
 std::vector<const NetworkPolicy*> NetworkPolicyEngine::selecting(const Workload& w) const {
   std::vector<const NetworkPolicy*> out;
   std::string_view ns = w.meta.effective_ns();
-  if (auto it = unindexed_.find(std::string(ns)); it != unindexed_.end())
+  if (auto it = unindexed_.find(ns); it != unindexed_.end())
     for (const NetworkPolicy* np : it->second)
       if (selects(np->pod_selector, w.pod_labels)) out.push_back(np);
   for (const KeyValue& kv : w.pod_labels)

@@ -11,7 +11,9 @@
 // addresses outside the cluster, never pods.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +28,14 @@ struct NsLabel {
   std::string_view ns, key, value;
   bool operator==(const NsLabel& o) const { return ns == o.ns && key == o.key && value == o.value; }
 };
+// std::string keys found by string_view without building a string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
 struct NsLabelHash {
   size_t operator()(const NsLabel& l) const {
     std::hash<std::string_view> h;
@@ -69,11 +79,11 @@ class NetworkPolicyEngine {
   template <class PeerOk>
   ConnSet direction_allowed(const Workload& subject, bool ingress, const Workload& ports_of, PeerOk peer_ok) const;
   const Cluster& c_;
-  mutable std::unordered_map<std::string, std::vector<KeyValue>> ns_labels_;  // cache
+  mutable StringMap<std::vector<KeyValue>> ns_labels_;  // cache
   // Policies by "ns\0key=value" of their first matchLabels entry, and per
   // namespace the ones without matchLabels (checked for every pod).
   std::unordered_map<NsLabel, std::vector<const NetworkPolicy*>, NsLabelHash> by_first_label_;
-  std::unordered_map<std::string, std::vector<const NetworkPolicy*>> unindexed_;
+  StringMap<std::vector<const NetworkPolicy*>> unindexed_;
 };
 
 // True when the Service's selector selects the workload's pods (same namespace;

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <tuple>
+#include <string>
+#include <unordered_map>
 
 #include "policy/policy.h"
 #include "rules/catalog.h"
@@ -128,18 +129,19 @@ void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& 
     const Ingress* ing;
     Loc loc;
   };
-  std::map<std::tuple<std::string, std::string, std::string>, First> seen;
+  std::unordered_map<std::string, First> seen;  // host, class, path and path type, NUL-separated
+  std::string key;
   for (const Ingress& ing : c.ingresses) {
     std::string cls = ingress_class(ing);
     for (const IngressRule& r : ing.rules) {
       std::string host = r.host ? to_lower(r.host.value) : "";
       for (const IngressPath& p : r.paths) {
-        std::string path(p.path ? p.path.value : "/");
-        auto key = std::make_tuple(host + "|" + cls, path, p.path_type);
-        auto [it, inserted] = seen.emplace(key, First{&ing, p.loc});
+        std::string_view path = p.path ? p.path.value : "/";
+        key.assign(host).append(1, '\0').append(cls).append(1, '\0').append(path).append(1, '\0').append(p.path_type);
+        auto [it, inserted] = seen.try_emplace(key, First{&ing, p.loc});
         if (inserted) continue;
         out.add(kDuplicateHostPath.info, ing.meta, p.path ? p.path.loc : p.loc,
-                "path " + path + " on host " + (host.empty() ? std::string("*") : host) +
+                "path " + std::string(path) + " on host " + (host.empty() ? std::string("*") : host) +
                     " is already routed by Ingress " + where(*it->second.ing) + " (" +
                     c.files[it->second.loc.file].path + ":" + std::to_string(it->second.loc.line) +
                     "); only one of them receives the traffic");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "rules/catalog.h"
 #include "rules/util.h"
@@ -33,9 +34,14 @@ const AnnotationSpec* spec_of(std::string_view short_name) {
   // Older names the controller still reads as aliases.
   if (short_name == "whitelist-source-range") short_name = "allowlist-source-range";
   if (short_name == "limit-whitelist") short_name = "limit-allowlist";
-  for (const AnnotationSpec& a : kAnnotations)
-    if (a.name == short_name) return &a;
-  return nullptr;
+  // Looked up for every annotation of every Ingress: a table, not a scan.
+  static const std::unordered_map<std::string_view, const AnnotationSpec*> by_name = [] {
+    std::unordered_map<std::string_view, const AnnotationSpec*> m;
+    for (const AnnotationSpec& a : kAnnotations) m.emplace(a.name, &a);
+    return m;
+  }();
+  auto it = by_name.find(short_name);
+  return it == by_name.end() ? nullptr : it->second;
 }
 
 const char* risk_name(Risk r) {
