@@ -1,5 +1,3 @@
-#include <chrono>
-#include <cstdio>
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -50,11 +48,8 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   LoadOptions load_opts;
   load_opts.max_file_size = opts.max_file_size;
   Loader loader(cluster, load_opts);
-  auto T0=std::chrono::steady_clock::now();
   for (const auto& p : opts.paths) loader.load_path(p);
-  auto T1=std::chrono::steady_clock::now();
   cluster.index();
-  auto T2=std::chrono::steady_clock::now();
 
   ScanResult result;
   result.cluster = &cluster;
@@ -69,7 +64,6 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     if (policy) settings.policy = &*policy;
   }
   result.findings = run_rules(cluster, settings);
-  auto T3=std::chrono::steady_clock::now();
   result.stats = loader.stats();
 
   std::ofstream file;
@@ -97,9 +91,6 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     }
   }
   dest->flush();
-  auto T4=std::chrono::steady_clock::now();
-  auto ms=[](auto a, auto b){return std::chrono::duration<double,std::milli>(b-a).count();};
-  if (getenv("IG_PHASES")) fprintf(stderr,"load %.0f index %.0f rules %.0f output %.0f\n", ms(T0,T1), ms(T1,T2), ms(T2,T3), ms(T3,T4));
   if (!result.errors.empty()) return static_cast<int>(ExitCode::Error);
   if (opts.fail_on) {
     for (const Finding& f : result.findings)

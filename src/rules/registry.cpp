@@ -1,6 +1,3 @@
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <algorithm>
 #include <ctime>
 #include <tuple>
@@ -225,19 +222,13 @@ std::vector<Finding> run_rules(const Cluster& cluster, const RuleSettings& given
     if (policy && std::find(policy->disabled_rules.begin(), policy->disabled_rules.end(), r->info.id) !=
                       policy->disabled_rules.end())
       continue;
-    auto t0 = std::chrono::steady_clock::now();
     r->check(cluster, settings, findings);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (getenv("IG_RULE_TIMES") && ms >= 0) fprintf(stderr, "%s %.1f ms\n", std::string(r->info.id).c_str(), ms);
   }
-  auto Ta = std::chrono::steady_clock::now();
   auto& items = findings.items();
   if (policy) apply_policy(*policy, settings.current_time(), items);
   std::stable_sort(items.begin(), items.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.loc.file, a.loc.line, a.loc.col, a.rule->id) < std::tie(b.loc.file, b.loc.line, b.loc.col, b.rule->id);
   });
-  auto Tb = std::chrono::steady_clock::now();
-  if (getenv("IG_RULE_TIMES")) fprintf(stderr, "SORT %.1f ms\n", std::chrono::duration<double, std::milli>(Tb - Ta).count());
   return std::move(items);
 }
 
