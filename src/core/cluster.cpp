@@ -12,7 +12,17 @@ const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view key) 
 }
 }  // namespace
 
-const KeyValue* ObjectMeta::annotation(std::string_view key) const { return find_kv(annotations, key); }
+const KeyValue* ObjectMeta::annotation(std::string_view key) const { return annotation({}, key); }
+
+const KeyValue* ObjectMeta::annotation(std::string_view prefix, std::string_view name) const {
+  if (annotation_keys && !(annotation_keys & key_signature_bit(prefix, name))) return nullptr;
+  for (const auto& kv : annotations) {
+    if (kv.key.size() == prefix.size() + name.size() && kv.key.compare(0, prefix.size(), prefix) == 0 &&
+        kv.key.compare(prefix.size(), std::string_view::npos, name) == 0)
+      return &kv;
+  }
+  return nullptr;
+}
 const KeyValue* ObjectMeta::label(std::string_view key) const { return find_kv(labels, key); }
 Field Ingress::requested_class() const {
   if (class_name) return class_name;

@@ -65,6 +65,22 @@ struct KeyValue {
 };
 
 // The strings point into the owning Cluster's string pool.
+// One bit of a 64-bit signature for the key prefix + name, from its length and
+// last bytes. An object's annotation keys OR their bits together; a lookup
+// whose bit is clear needs no scan of the annotations (most lookups ask for an
+// annotation the object does not have).
+inline uint64_t key_signature_bit(std::string_view prefix, std::string_view name) {
+  size_t n = prefix.size() + name.size();
+  uint64_t tail = 0;
+  for (size_t i = 0; i < 8 && i < n; ++i) {
+    size_t pos = n - 1 - i;
+    unsigned char ch = static_cast<unsigned char>(pos >= prefix.size() ? name[pos - prefix.size()] : prefix[pos]);
+    tail |= uint64_t{ch} << (8 * i);
+  }
+  uint64_t h = (tail ^ (n * 0x9E3779B97F4A7C15ull)) * 0xff51afd7ed558ccdull;
+  return uint64_t{1} << (h >> 58);
+}
+
 struct ObjectMeta {
   std::string_view api_version;
   std::string_view kind;
@@ -76,10 +92,15 @@ struct ObjectMeta {
   std::string_view origin;  // Helm `# Source:` template, if any
   std::vector<KeyValue> labels;
   std::vector<KeyValue> annotations;
+  // key_signature_bit of every annotation key, set by the loader; 0 when not
+  // computed (then lookups scan).
+  uint64_t annotation_keys = 0;
 
   // Namespace the object lands in when applied without -n.
   std::string_view effective_ns() const { return ns.empty() ? std::string_view("default") : std::string_view(ns); }
   const KeyValue* annotation(std::string_view key) const;
+  // The annotation prefix + name, compared in place.
+  const KeyValue* annotation(std::string_view prefix, std::string_view name) const;
   const KeyValue* label(std::string_view key) const;
 };
 

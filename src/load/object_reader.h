@@ -117,6 +117,7 @@ class ObjectReader {
       m.ns = pool.intern(text(md->get("namespace")));
       m.labels = string_map(md->get("labels"), true);
       m.annotations = string_map(md->get("annotations"), true);
+      for (const KeyValue& kv : m.annotations) m.annotation_keys |= key_signature_bit({}, kv.key);
     } else {
       m.name_loc = m.loc;
     }

@@ -74,7 +74,7 @@ void check_haproxy_client_cert_optional(const Cluster& c, const RuleSettings&, F
 
 constexpr std::string_view kAlb = "alb.ingress.kubernetes.io/";
 
-const KeyValue* alb(const ObjectMeta& m, std::string_view name) { return prefixed_annotation(m, kAlb, name); }
+const KeyValue* alb(const ObjectMeta& m, std::string_view name) { return m.annotation(kAlb, name); }
 
 bool is_alb_ingress(const Ingress& i) {
   Field cls = i.requested_class();

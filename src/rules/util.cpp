@@ -5,17 +5,8 @@
 
 namespace ig::rules {
 
-const KeyValue* prefixed_annotation(const ObjectMeta& meta, std::string_view prefix, std::string_view name) {
-  for (const auto& kv : meta.annotations) {
-    if (kv.key.size() == prefix.size() + name.size() && kv.key.compare(0, prefix.size(), prefix) == 0 &&
-        kv.key.compare(prefix.size(), std::string::npos, name) == 0)
-      return &kv;
-  }
-  return nullptr;
-}
-
 const KeyValue* nginx_annotation(const ObjectMeta& meta, std::string_view name) {
-  return prefixed_annotation(meta, kNginxPrefix, name);
+  return meta.annotation(kNginxPrefix, name);
 }
 
 std::optional<bool> parse_go_bool(std::string_view v) {

@@ -14,8 +14,6 @@ namespace ig::rules {
 
 inline constexpr std::string_view kNginxPrefix = "nginx.ingress.kubernetes.io/";
 
-// The annotation `prefix` + `name` (compared in place, nothing built), or nullptr.
-const KeyValue* prefixed_annotation(const ObjectMeta& meta, std::string_view prefix, std::string_view name);
 // The value of an ingress-nginx annotation (prefix added), or nullptr.
 const KeyValue* nginx_annotation(const ObjectMeta& meta, std::string_view name);
 

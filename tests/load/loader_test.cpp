@@ -97,6 +97,37 @@ TEST(Loader, NonStringAnnotation) {
   EXPECT_EQ(r->lines("IG002"), (std::vector<uint32_t>{6, 8}));
 }
 
+// Tests annotation lookups through the loader's key signature: every key is found whole and split
+// anywhere into prefix + name (short keys too), absent keys are not, and an object whose signature
+// was never computed is still searched.
+TEST(Loader, AnnotationLookupWithSignature) {
+  std::vector<std::string> keys = {"a", "ab/c", "example.com/x", "nginx.ingress.kubernetes.io/ssl-redirect",
+                                   "nginx.ingress.kubernetes.io/server-snippet",
+                                   "nginx.ingress.kubernetes.io/configuration-snippet", "alb.ingress.kubernetes.io/scheme"};
+  std::string yaml = ingress_named("sig") + "  annotations:\n";
+  for (const std::string& k : keys) yaml += "    " + k + ": \"v-" + k + "\"\n";
+  auto r = scan_text(yaml);
+  ASSERT_EQ(r->cluster.ingresses.size(), 1u);
+  const ObjectMeta& m = r->cluster.ingresses[0].meta;
+  EXPECT_NE(m.annotation_keys, 0u);
+  for (const std::string& k : keys) {
+    for (size_t split = 0; split <= k.size(); ++split) {
+      const KeyValue* kv = m.annotation(std::string_view(k).substr(0, split), std::string_view(k).substr(split));
+      ASSERT_NE(kv, nullptr) << k << " split at " << split;
+      EXPECT_EQ(kv->value, "v-" + k);
+    }
+    EXPECT_EQ(m.annotation(k), m.annotation("", k));
+  }
+  size_t absent_found = 0;
+  for (const char* absent : {"b", "ab/d", "nginx.ingress.kubernetes.io/auth-url", "nginx.ingress.kubernetes.io/ssl-redirects",
+                             "alb.ingress.kubernetes.io/schema", "x"})
+    absent_found += m.annotation(absent) != nullptr;
+  EXPECT_EQ(absent_found, 0u);
+  ObjectMeta unsigned_meta = m;
+  unsigned_meta.annotation_keys = 0;
+  for (const std::string& k : keys) EXPECT_NE(unsigned_meta.annotation(k), nullptr) << k;
+}
+
 // Tests that the legacy extensions/v1beta1 backend fields are read.
 TEST(Loader, LegacyIngressBackend) {
   auto r = scan_text(
