@@ -17,17 +17,12 @@ namespace {
 // haproxytech: haproxy.org/, haproxy.com/, ingress.kubernetes.io/ prefixes are equivalent;
 // jcmoraisjr: haproxy-ingress.github.io/ (and ingress.kubernetes.io/).
 const KeyValue* haproxy_annotation(const ObjectMeta& m, std::initializer_list<std::string_view> names) {
-  for (const KeyValue& kv : m.annotations) {
-    size_t slash = kv.key.find('/');
-    if (slash == std::string_view::npos) continue;
-    std::string_view prefix = kv.key.substr(0, slash + 1), name = kv.key.substr(slash + 1);
-    if (prefix != "haproxy.org/" && prefix != "haproxy.com/" && prefix != "ingress.kubernetes.io/" &&
-        prefix != "haproxy-ingress.github.io/")
-      continue;
+  // The first of them in the object's order (the annotations are one array).
+  const KeyValue* first = nullptr;
+  for (std::string_view prefix : {"haproxy.org/", "haproxy.com/", "ingress.kubernetes.io/", "haproxy-ingress.github.io/"})
     for (std::string_view n : names)
-      if (name == n) return &kv;
-  }
-  return nullptr;
+      if (const KeyValue* kv = m.annotation(prefix, n); kv && (!first || kv < first)) first = kv;
+  return first;
 }
 
 template <class Fn>
