@@ -64,7 +64,6 @@ struct KeyValue {
   }
 };
 
-// The strings point into the owning Cluster's string pool.
 // One bit of a 64-bit signature for the key prefix + name, from its length and
 // last bytes. An object's annotation keys OR their bits together; a lookup
 // whose bit is clear needs no scan of the annotations (most lookups ask for an
@@ -81,6 +80,7 @@ inline uint64_t key_signature_bit(std::string_view prefix, std::string_view name
   return uint64_t{1} << (h >> 58);
 }
 
+// The strings point into the owning Cluster's string pool.
 struct ObjectMeta {
   std::string_view api_version;
   std::string_view kind;

@@ -28,11 +28,13 @@ constexpr unsigned kMaxChain = 64;   // certificates read from one tls.crt
 constexpr int kMaxNames = 1000;      // SAN entries kept
 constexpr size_t kMaxDnsName = 511;  // longer SAN entries are skipped (GnuTLS's buffer below)
 
-// A string that wipes itself: it may hold a private key.
+// A string that wipes itself, spare capacity included (it shrinks after
+// decoding): it may hold a private key.
 struct SecureBuffer {
   std::string data;
   ~SecureBuffer() {
-    if (!data.empty()) gnutls_memset(data.data(), 0, data.size());
+    data.resize(data.capacity());
+    gnutls_memset(data.data(), 0, data.size());
   }
 };
 

@@ -38,3 +38,39 @@ TEST(Registry, RulesReferenceIsUpToDate) {
 }
 
 }  // namespace ig
+
+namespace ig {
+namespace {
+
+struct CountedIndex {
+  static inline int built = 0;
+  explicit CountedIndex(const Cluster&) { ++built; }
+};
+
+struct DependentIndex {
+  const CountedIndex* base;
+  DependentIndex(const Cluster& c, DerivedCache& d) : base(d.get<CountedIndex>(c).get()) {}
+};
+
+}  // namespace
+
+// Tests the per-run cache of derived indexes: one build per run however many rules ask, entries
+// built from other entries share them, and a rule called alone (no cache) still gets its own.
+TEST(DerivedCache, BuildsOncePerRunAndAloneWithout) {
+  Cluster c;
+  CountedIndex::built = 0;
+  DerivedCache cache;
+  RuleSettings s;
+  s.derived = &cache;
+  auto a = derived<CountedIndex>(c, s);
+  auto b = derived<CountedIndex>(c, s);
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_EQ(derived<DependentIndex>(c, s)->base, a.get());
+  EXPECT_EQ(CountedIndex::built, 1);
+  RuleSettings alone;
+  auto fresh = derived<CountedIndex>(c, alone);
+  EXPECT_NE(fresh.get(), a.get());
+  EXPECT_EQ(CountedIndex::built, 2);
+}
+
+}  // namespace ig
