@@ -5,24 +5,24 @@
 namespace ig {
 
 namespace {
-const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view key) {
+// The entry whose key is prefix + name, compared in place.
+const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view prefix, std::string_view name) {
   for (const auto& kv : kvs)
-    if (kv.key == key) return &kv;
+    if (kv.key.size() == prefix.size() + name.size() && kv.key.compare(0, prefix.size(), prefix) == 0 &&
+        kv.key.compare(prefix.size(), std::string_view::npos, name) == 0)
+      return &kv;
   return nullptr;
 }
+const KeyValue* find_kv(const std::vector<KeyValue>& kvs, std::string_view key) { return find_kv(kvs, {}, key); }
 }  // namespace
 
 const KeyValue* ObjectMeta::annotation(std::string_view key) const { return annotation({}, key); }
 
 const KeyValue* ObjectMeta::annotation(std::string_view prefix, std::string_view name) const {
   if (annotation_keys && !(annotation_keys & key_signature_bit(prefix, name))) return nullptr;
-  for (const auto& kv : annotations) {
-    if (kv.key.size() == prefix.size() + name.size() && kv.key.compare(0, prefix.size(), prefix) == 0 &&
-        kv.key.compare(prefix.size(), std::string_view::npos, name) == 0)
-      return &kv;
-  }
-  return nullptr;
+  return find_kv(annotations, prefix, name);
 }
+
 const KeyValue* ObjectMeta::label(std::string_view key) const { return find_kv(labels, key); }
 Field Ingress::requested_class() const {
   if (class_name) return class_name;
@@ -63,8 +63,6 @@ bool NetworkPolicy::affects_egress() const {
   if (!has_policy_types) return has_egress;
   return std::find(policy_types.begin(), policy_types.end(), "Egress") != policy_types.end();
 }
-
-
 
 const std::vector<size_t>& Cluster::workloads_in(std::string_view ns) const {
   static const std::vector<size_t> kNone;

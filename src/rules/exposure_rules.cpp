@@ -32,11 +32,6 @@ struct IngressBackends {
   std::vector<std::pair<const Workload*, const Ingress*>> list;
 };
 
-// Built once per run_rules (settings.derived) for the rules below.
-std::shared_ptr<const NetworkPolicyEngine> engine_of(const Cluster& c, const RuleSettings& s) {
-  return derived<NetworkPolicyEngine>(c, s);
-}
-
 IngressBackends::IngressBackends(const Cluster& c, DerivedCache& d) {
   std::unordered_set<const Workload*> seen;
   const ServiceSelection& selection = *d.get<ServiceSelection>(c);
@@ -55,7 +50,7 @@ IngressBackends::IngressBackends(const Cluster& c, DerivedCache& d) {
 }
 
 void check_backend_open_to_cluster(const Cluster& c, const RuleSettings& s, Findings& out) {
-  auto engine = engine_of(c, s);
+  auto engine = derived<NetworkPolicyEngine>(c, s);
   Workload any = any_pod_elsewhere();
   for (const auto& [w, ing] : derived<IngressBackends>(c, s)->list) {
     ConnSet conn = engine->allowed(any, *w);
@@ -129,7 +124,7 @@ std::string selector_key(const LabelSelector& sel) {
 }
 
 void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
-  auto engine = engine_of(c, settings);
+  auto engine = derived<NetworkPolicyEngine>(c, settings);
   // Namespaces (with workloads) each distinct namespaceSelector matches, in
   // the index's order: a selector repeated in thousands of policies is
   // matched against the namespaces once.
@@ -179,7 +174,7 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
 }
 
 void check_webhook_reachable(const Cluster& c, const RuleSettings& s, Findings& out) {
-  auto engine = engine_of(c, s);
+  auto engine = derived<NetworkPolicyEngine>(c, s);
   Workload any = any_pod_elsewhere();
   for (const Workload& w : c.workloads) {
     if (!is_ingress_controller(w)) continue;
@@ -218,7 +213,7 @@ void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& 
 }
 
 void check_not_isolated(const Cluster& c, const RuleSettings& s, Findings& out) {
-  auto engine = engine_of(c, s);
+  auto engine = derived<NetworkPolicyEngine>(c, s);
   for (const Workload& w : c.workloads) {
     if (!w.owner_kind.empty()) continue;  // judged through its owner
     // Any policy counts here (IG502 and IG503 judge inbound exposure itself).
