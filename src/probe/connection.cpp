@@ -13,6 +13,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -316,5 +318,46 @@ Result<HttpResponse> finish(http::response_parser<http::string_body>& parser) {
 }
 
 }  // namespace
+
+std::optional<long long> hsts_max_age(std::string_view v) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  // Directives are separated by ';' (RFC 6797 6.1); the first max-age counts.
+  size_t pos = 0;
+  while (pos <= v.size()) {
+    size_t end = v.find(';', pos);
+    if (end == std::string_view::npos) end = v.size();
+    std::string_view d = v.substr(pos, end - pos);
+    size_t i = 0;
+    while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+    static constexpr std::string_view kName = "max-age";
+    bool named = d.size() - i >= kName.size();
+    for (size_t k = 0; named && k < kName.size(); ++k) named = lower(d[i + k]) == kName[k];
+    if (named) {
+      i += kName.size();
+      while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+      if (i < d.size() && d[i] == '=') {
+        ++i;
+        while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+        if (i < d.size() && d[i] == '"') ++i;
+        long long n = 0;
+        size_t digits = 0;
+        for (; i < d.size() && d[i] >= '0' && d[i] <= '9'; ++i, ++digits)
+          if (n < 1000000000000LL) n = n * 10 + (d[i] - '0');
+        if (digits > 0) return std::min(n, 1000000000000LL);
+        return std::nullopt;
+      }
+    }
+    if (end == v.size()) break;
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+bool discloses_version(std::string_view server) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 1; i + 1 < server.size(); ++i)
+    if (server[i] == '.' && digit(server[i - 1]) && digit(server[i + 1])) return true;
+  return false;
+}
 
 }  // namespace ig::probe

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -77,5 +78,16 @@ bool send_request(Socket& plain, TlsSession* tls, const std::string& method, con
                   const std::string& target, const std::vector<std::pair<std::string, std::string>>& extra,
                   std::chrono::milliseconds timeout);
 Result<HttpResponse> read_response(Socket& plain, TlsSession* tls, bool head, std::chrono::milliseconds timeout);
+
+// Header values come from the server under test, so they are read by linear
+// scans (never a backtracking regex): one pass, no recursion, any length.
+// The max-age directive of a Strict-Transport-Security value (case-insensitive,
+// optional quotes); nullopt when absent or not a number. Saturates at 10^12.
+std::optional<long long> hsts_max_age(std::string_view value);
+// Whether a Server value carries a version number ("nginx/1.25.3": digits, a dot, digits).
+bool discloses_version(std::string_view server);
+// At most `max` bytes of a server-supplied value for a report, with control
+// bytes written as \xNN and a note of how much was cut.
+std::string echo_value(std::string_view value, size_t max = 200);
 
 }  // namespace ig::probe

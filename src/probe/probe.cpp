@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <thread>
 #include <atomic>
@@ -15,6 +14,7 @@
 #include <future>
 #include <mutex>
 
+#include "core/text.h"
 #include "probe/connection.h"
 
 #include <arpa/inet.h>
@@ -127,8 +127,9 @@ struct Prober {
   Pacer& budget;
   std::vector<Check>& out;
 
-  void add(std::string id, Status s, Severity sev, std::string title, std::string evidence) {
-    out.push_back({std::move(id), s, sev, std::move(title), std::move(evidence), {}});
+  // Evidence quotes what the server sent: control bytes escaped and cut (ig::safe_text), whatever the check.
+  void add(std::string id, Status s, Severity sev, std::string title, const std::string& evidence) {
+    out.push_back({std::move(id), s, sev, std::move(title), safe_text(evidence, 4096), {}});
   }
 
   // A handshake with the target's host as SNI; `suites` are TLS 1.3 suites when version is TLS 1.3.
@@ -582,14 +583,12 @@ struct Prober {
       return it == r->headers.end() ? "" : it->second;
     };
     std::string hsts = h("strict-transport-security");
-    long max_age = -1;
-    std::smatch m;
-    static const std::regex kMaxAge(R"(max-age\s*=\s*"?(\d+))", std::regex::icase);
-    if (std::regex_search(hsts, m, kMaxAge)) max_age = std::stol(m[1].str().substr(0, 12));
+    long long max_age = hsts_max_age(hsts).value_or(-1);
+    const std::string& shown = hsts;
     if (hsts.empty()) add("IG920", Status::Fail, Severity::Medium, "no HSTS header", "status " + std::to_string(r->status));
-    else if (max_age < 31536000) add("IG920", Status::Warn, Severity::Medium, "HSTS max-age below one year", hsts);
-    else if (max_age < 63072000) add("IG920", Status::Warn, Severity::Low, "HSTS max-age below two years (Mozilla)", hsts);
-    else add("IG920", Status::Pass, Severity::Medium, "HSTS", hsts);
+    else if (max_age < 31536000) add("IG920", Status::Warn, Severity::Medium, "HSTS max-age below one year", shown);
+    else if (max_age < 63072000) add("IG920", Status::Warn, Severity::Low, "HSTS max-age below two years (Mozilla)", shown);
+    else add("IG920", Status::Pass, Severity::Medium, "HSTS", shown);
     std::string xcto = h("x-content-type-options");
     add("IG921", xcto == "nosniff" ? Status::Pass : Status::Warn, Severity::Low,
         xcto == "nosniff" ? "X-Content-Type-Options nosniff" : "no X-Content-Type-Options: nosniff", xcto);
@@ -601,8 +600,7 @@ struct Prober {
     add("IG923", rp.empty() ? Status::Warn : Status::Pass, Severity::Info, rp.empty() ? "no Referrer-Policy" : "Referrer-Policy", rp);
     cors();
     std::string server = h("server");
-    static const std::regex kVersion(R"([0-9]+\.[0-9]+)");
-    bool discloses = std::regex_search(server, kVersion);
+    bool discloses = discloses_version(server);
     add("IG924", discloses ? Status::Warn : Status::Pass, Severity::Low,
         discloses ? "Server header discloses a version" : "no version in the Server header", server);
   }

@@ -16,6 +16,8 @@
 #include <map>
 #include <string>
 
+#include "core/text.h"
+#include "probe/connection.h"
 #include "testing/certgen.h"
 #include "testing/process.h"
 
@@ -485,6 +487,53 @@ TEST_F(ProbeTest, HostsWithTheirOwnCertificateAreMeasuredApart) {
   EXPECT_EQ(check(0, "IG905")["status"], "pass") << check(0, "IG905").dump();
   EXPECT_EQ(check(1, "IG905")["status"], "fail") << check(1, "IG905").dump();
   EXPECT_FALSE(check(1, "IG905").contains("measured_on"));
+}
+
+// Tests the attack of a hostile server answering with a 24 KB Strict-Transport-Security and a 4 KB Server header (it
+// crashed a regex-based reader by stack overflow): the probe finishes, reads the max-age, and echoes the values cut.
+TEST_F(ProbeTest, HugeHeadersFromAHostileServerAreReadLinearly) {
+  std::string chunk(4000, 'a');
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    server_name shop.example.test;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    set $a ")" + chunk + R"(";
+    set $b "$a$a$a$a$a$a";
+    location / {
+      add_header Strict-Transport-Security "max-age=63072000; x=$b" always;
+      add_header Server "1.2.3$a" always;
+      return 200 "ok\n";
+    }
+  }
+)");
+  auto leaf = ig::testing::make_certificate(spec({"shop.example.test"}));
+  n.write_pair("leaf", leaf);
+  n.start();
+  Probe p = probe(n, "");
+  ASSERT_FALSE(p.doc.is_discarded());
+  EXPECT_EQ(status(p, "IG920"), "pass");  // max-age two years, read before the 28 KB tail
+  EXPECT_EQ(status(p, "IG924"), "warn");
+  EXPECT_LT(p.checks["IG920"]["evidence"].get<std::string>().size(), 4200u);
+  EXPECT_NE(p.checks["IG920"]["evidence"].get<std::string>().find(" bytes)"), std::string::npos);
+}
+
+// Tests the linear header readers on the shapes servers send, on huge values, and on control bytes.
+TEST(ProbeHeaders, HstsMaxAgeAndVersionAreReadWithoutRegex) {
+  using ig::probe::discloses_version;
+  using ig::probe::hsts_max_age;
+  EXPECT_EQ(hsts_max_age("max-age=63072000; includeSubDomains"), 63072000);
+  EXPECT_EQ(hsts_max_age("includeSubDomains; MAX-AGE = \"31536000\""), 31536000);
+  EXPECT_EQ(hsts_max_age("preload"), std::nullopt);
+  EXPECT_EQ(hsts_max_age("max-age=abc"), std::nullopt);
+  EXPECT_EQ(hsts_max_age("max-age=" + std::string(5000, '9')), 1000000000000LL);  // saturates
+  EXPECT_EQ(hsts_max_age(std::string(1 << 20, ';') + "max-age=5"), 5);
+  EXPECT_TRUE(discloses_version("nginx/1.25.3"));
+  EXPECT_FALSE(discloses_version("nginx"));
+  EXPECT_FALSE(discloses_version(std::string(1 << 20, '.')));
+  EXPECT_EQ(ig::safe_text("a\x1b[2Kb\n"), "a\\x1b[2Kb\\x0a");
+  EXPECT_EQ(ig::safe_text(std::string(300, 'x'), 10), "xxxxxxxxxx... (300 bytes)");
 }
 
 // Tests the argument errors: no address for a name, a plain-HTTP URL, nothing to probe.
