@@ -1,3 +1,4 @@
+#include <openssl/evp.h>
 #include <yaml.h>
 
 #include <algorithm>
@@ -5,6 +6,7 @@
 #include <string>
 
 #include "load/parse.h"
+#include "load/scalar.h"
 #include "load/tree_builder.h"
 
 namespace ig {
@@ -94,6 +96,58 @@ Error parser_error(const yaml_parser_t& p, std::string_view buf) {
   return Error{msg, mark};
 }
 
+// A scalar's explicit tag as kubectl (sigs.k8s.io/yaml over go-yaml v2) reads it.
+// !!binary is base64 that the API server receives decoded; !!int, !!float,
+// !!bool and !!null force a type and are refused when the text is not of it;
+// every other tag (!!str, !!timestamp, "!", local tags such as !foo) leaves
+// the text a string.
+struct TaggedScalar {
+  std::string_view text;
+  bool plain = false;
+  std::optional<Error> error;
+};
+
+constexpr std::string_view kYamlTag = "tag:yaml.org,2002:";
+
+// Go's base64.StdEncoding.DecodeString: padding required, \r and \n skipped,
+// anything else outside the alphabet refused.
+bool decode_binary(std::string_view in, std::string& out) {
+  std::string compact;
+  compact.reserve(in.size());
+  for (char ch : in)
+    if (ch != '\n' && ch != '\r') compact.push_back(ch);
+  size_t n = compact.size();
+  if (n % 4 != 0 || n > static_cast<size_t>(INT32_MAX)) return false;
+  size_t pad = compact.ends_with("==") ? 2 : compact.ends_with('=') ? 1 : 0;
+  if (compact.find('=') < n - pad) return false;
+  out.resize(n / 4 * 3);
+  int len = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(compact.data()), static_cast<int>(n));
+  if (len < 0) return false;
+  out.resize(static_cast<size_t>(len) - pad);
+  return true;
+}
+
+TaggedScalar read_tagged(std::string_view tag, std::string_view text, bool plain_style, Mark mark, std::string& decoded) {
+  if (tag.empty()) return {text, plain_style, std::nullopt};
+  if (!tag.starts_with(kYamlTag)) return {text, false, std::nullopt};  // "!", !foo, other URIs: a string
+  std::string_view name = tag.substr(kYamlTag.size());
+  if (name == "binary") {
+    if (!decode_binary(text, decoded))
+      return {text, false, Error{"!!binary value is not valid base64 (kubectl refuses it)", mark}};
+    return {decoded, false, std::nullopt};
+  }
+  ScalarType want;
+  if (name == "int") want = ScalarType::Int;
+  else if (name == "float") want = ScalarType::Float;
+  else if (name == "bool") want = ScalarType::Bool;
+  else if (name == "null") want = ScalarType::Null;
+  else return {text, false, std::nullopt};  // !!str, !!timestamp, !!map on a scalar...
+  ScalarType got = resolve_plain(text);
+  if (got == want || (want == ScalarType::Float && got == ScalarType::Int)) return {text, true, std::nullopt};
+  return {text, false, Error{"!!" + std::string(name) + " tag on a value that is not one (kubectl refuses it)", mark}};
+}
+
 }  // namespace
 
 std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits, DocumentSink& sink) {
@@ -140,9 +194,10 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
       case YAML_SCALAR_EVENT: {
         const auto& s = e.data.scalar;
         std::string_view tag = s.tag ? reinterpret_cast<const char*>(s.tag) : "";
-        bool plain = s.style == YAML_PLAIN_SCALAR_STYLE && tag != "tag:yaml.org,2002:str" && tag != "!";
-        err = builder.scalar(std::string_view(reinterpret_cast<const char*>(s.value), s.length), plain, mark,
-                             anchor_of(s.anchor));
+        std::string decoded;
+        TaggedScalar v = read_tagged(tag, std::string_view(reinterpret_cast<const char*>(s.value), s.length),
+                                     s.style == YAML_PLAIN_SCALAR_STYLE, mark, decoded);
+        err = v.error ? v.error : builder.scalar(v.text, v.plain, mark, anchor_of(s.anchor));
         break;
       }
       case YAML_ALIAS_EVENT:

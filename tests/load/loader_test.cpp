@@ -142,6 +142,42 @@ TEST(Loader, LegacyIngressBackend) {
   EXPECT_EQ(ing.rules[0].paths[0].backend.port_name, "http");
 }
 
+// Tests the gate bypass by !!binary: kubectl sends the API server the decoded bytes, so a snippet annotation, a
+// 0.0.0.0/0 allowlist and externalIPs written as base64 are judged as what they decode to.
+TEST(LoaderHostile, BinaryTagIsDecodedAsKubectlDoes) {
+  auto r = scan_text(
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n"
+      "    nginx.ingress.kubernetes.io/configuration-snippet: !!binary bW9yZV9zZXRfaGVhZGVycyAiWDogeSI7\n"
+      "    nginx.ingress.kubernetes.io/whitelist-source-range: !!binary MC4wLjAuMC8w\n"
+      "---\napiVersion: v1\nkind: Service\nmetadata: {name: ext, namespace: shop}\n"
+      "spec:\n  externalIPs: [!!binary MTkyLjAuMi4x]\n");
+  ASSERT_TRUE(r->errors.empty()) << r->errors[0].message;
+  EXPECT_EQ(r->lines("IG201"), std::vector<uint32_t>{7});
+  EXPECT_EQ(r->lines("IG203"), std::vector<uint32_t>{8});
+  EXPECT_EQ(r->lines("IG402"), std::vector<uint32_t>{14});
+  ASSERT_EQ(r->cluster.services.size(), 1u);
+  EXPECT_EQ(r->cluster.services[0].external_ips[0].value, "192.0.2.1");
+}
+
+// Tests that line breaks inside !!binary are skipped (as Go's base64 decoder does) and that tags kubectl refuses
+// (invalid base64, !!int on a word) are input errors at the value, while other tags leave the text a string.
+TEST(LoaderHostile, TagsKubectlRefusesAreErrors) {
+  auto folded = scan_text("apiVersion: v1\nkind: Service\nmetadata: {name: ext}\nspec:\n  externalIPs:\n  - !!binary |\n"
+                          "      MTkyLjAu\n      Mi4x\n");
+  ASSERT_TRUE(folded->errors.empty()) << folded->errors[0].message;
+  EXPECT_EQ(folded->count("IG402"), 1u);
+  auto bad = scan_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: !!binary \"not base64!\"\n");
+  ASSERT_EQ(bad->errors.size(), 1u);
+  EXPECT_EQ(bad->errors[0].mark.line, 5u);
+  EXPECT_NE(bad->errors[0].message.find("!!binary"), std::string::npos);
+  auto word = scan_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: !!int abc\n");
+  ASSERT_EQ(word->errors.size(), 1u);
+  EXPECT_NE(word->errors[0].message.find("!!int"), std::string::npos);
+  // A local tag keeps a plain `true` a string: the annotation value is the text "true".
+  auto local = scan_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: {a: !foo true}\n");
+  EXPECT_TRUE(local->errors.empty());
+}
+
 // Tests that a tab used for indentation gives an error at its line and column.
 TEST(LoaderHostile, TabIndentation) {
   auto r = scan_text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n");
