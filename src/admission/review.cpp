@@ -139,6 +139,7 @@ DecodeResult decode_review(std::string_view body, size_t max_bytes) {
     return bad("expected apiVersion admission.k8s.io/v1, kind AdmissionReview (got \"" + clip(api, 60) + "\")");
   if (!has_request) return bad("the AdmissionReview has no request");
   if (r.uid.empty()) return bad("request.uid is missing");
+  if (r.uid.size() > kMaxUidBytes) return bad("request.uid is longer than " + std::to_string(kMaxUidBytes) + " bytes");
   r.api_version = api;
   out.request = std::move(r);
   return out;
@@ -164,20 +165,25 @@ Decision decide(const AdmissionRequest& request, const AdmissionOptions& options
   RuleSettings settings;
   settings.policy = state.policy();
   std::vector<std::string> denials;
+  size_t denied = 0, warned = 0;
   for (const Finding& f : run_rules(rc.cluster, settings)) {
     // Findings on the state's objects are not this request's business.
     if (f.suppressed || f.resource.loc.file != rc.request_file) continue;
-    d.rules.emplace_back(f.rule->id);
+    ++d.findings;
+    if (std::find(d.rules.begin(), d.rules.end(), f.rule->id) == d.rules.end()) d.rules.emplace_back(f.rule->id);
     std::string line = std::string(f.rule->id) + ": " + f.message;
-    if (options.mode == AdmissionMode::Enforce && f.severity >= options.deny_at)
-      denials.push_back(line);
-    else if (options.mode != AdmissionMode::Audit)  // audit: only the decision log sees it
-      d.warnings.push_back(clip(line, 120));
+    if (options.mode == AdmissionMode::Enforce && f.severity >= options.deny_at) {
+      if (denied++ < kMaxDenialLines) denials.push_back(clip(std::move(line), kMaxDenialLineBytes));
+    } else if (options.mode != AdmissionMode::Audit) {  // audit: only the decision log sees it
+      if (warned++ < kMaxWarnings) d.warnings.push_back(clip(std::move(line), kMaxWarningBytes));
+    }
   }
+  if (warned > kMaxWarnings) d.warnings.back() = "and " + std::to_string(warned - kMaxWarnings + 1) + " more findings";
   if (!denials.empty()) {
     d.allowed = false;
     d.message = "ingressguard denied the request:";
     for (const std::string& l : denials) d.message += "\n- " + l;
+    if (denied > denials.size()) d.message += "\n- and " + std::to_string(denied - denials.size()) + " more";
   }
   return d;
 }

@@ -44,11 +44,21 @@ struct AdmissionOptions {
   Severity deny_at = Severity::High;  // findings at or above deny (in enforce mode)
 };
 
+// What one response may carry at most, whatever the object: a review crafted
+// to raise thousands of findings gets a bounded answer (a few KiB) and a
+// bounded log line.
+inline constexpr size_t kMaxWarnings = 20;         // the last one says how many more were not listed
+inline constexpr size_t kMaxWarningBytes = 120;    // per warning (the API server's advice)
+inline constexpr size_t kMaxDenialLines = 20;      // in the denial message, then "and N more"
+inline constexpr size_t kMaxDenialLineBytes = 300;
+inline constexpr size_t kMaxUidBytes = 128;        // the API server sends a 36-character UUID
+
 struct Decision {
   bool allowed = true;
-  std::string message;                // on denial: rule IDs and messages
-  std::vector<std::string> warnings;  // each at most 120 characters
-  std::vector<std::string> rules;     // IDs of every finding on the object
+  std::string message;                // on denial: rule IDs and messages (kMaxDenialLines)
+  std::vector<std::string> warnings;  // kMaxWarnings, each at most kMaxWarningBytes
+  std::vector<std::string> rules;     // distinct IDs of the findings on the object, in order
+  size_t findings = 0;                // findings on the object, listed or not
 };
 
 class ClusterState;

@@ -3,6 +3,7 @@
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include <malloc.h>
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
@@ -36,6 +37,9 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+// Reviews at least this large give their memory back to the system once answered.
+constexpr size_t kTrimAfterBodyBytes = 256 << 10;
 
 // Labels come from a fixed set, so a client cannot grow the metrics without bound.
 std::string kind_label(const AdmissionRequest& r) { return judged_kind(r.group, r.kind) ? r.kind : "other"; }
@@ -72,7 +76,7 @@ class Metrics {
     out += "# TYPE ingressguard_admission_rejected_requests_total counter\n";
     for (const auto& [code, n] : errors_)
       out += "ingressguard_admission_rejected_requests_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + "\n";
-    out += "# HELP ingressguard_admission_findings_total Findings on reviewed objects, by rule.\n";
+    out += "# HELP ingressguard_admission_findings_total Reviewed objects with findings, by rule (an object counts once per rule).\n";
     out += "# TYPE ingressguard_admission_findings_total counter\n";
     for (const auto& [id, n] : findings_)
       out += "ingressguard_admission_findings_total{rule=\"" + id + "\"} " + std::to_string(n) + "\n";
@@ -568,6 +572,9 @@ void Session::respond() {
           std::string decision = !d.allowed ? "denied" : d.warnings.empty() ? "allowed" : "warned";
           server_.metrics().record(r, decision, seconds, d);
           server_.log_decision(r, d, seconds);
+          // A large review's parse tree and snapshot are freed by now: hand the
+          // pages back, so a burst of large reviews does not leave the pod at its limit.
+          if (req.body().size() >= kTrimAfterBodyBytes) malloc_trim(0);
         }
       }
     } else if (target == "/healthz") {

@@ -96,6 +96,7 @@ void Cluster::adopt(Cluster&& other) {
   gateway_policies.adopt(std::move(other.gateway_policies));
   extensions.adopt(std::move(other.extensions));
   flattened_bytes += other.flattened_bytes;
+  redacted.insert(redacted.end(), other.redacted.begin(), other.redacted.end());  // file ids are global
   for (InputIssue& issue : other.input_issues) {
     issue.object += object_offset;  // an index into `objects`
     input_issues.push_back(std::move(issue));

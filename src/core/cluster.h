@@ -27,6 +27,14 @@ struct Loc {
   uint32_t col = 0;
 };
 
+// Where a Secret's value is written: from (line, col) to just before (end_line,
+// end_col). No excerpt of any report may show these bytes.
+struct RedactedSpan {
+  uint32_t file = 0;
+  uint32_t line = 0, col = 0;
+  uint32_t end_line = 0, end_col = 0;
+};
+
 struct SourceFile {
   std::string path;     // as given on the command line; "-" for stdin
   std::string content;  // kept only for stdin, whose lines cannot be read again
@@ -324,10 +332,11 @@ namespace ig {
 // scalar type), reported through the input rules.
 struct InputIssue {
   enum class Kind { DuplicateKey, NonStringValue } kind;
-  std::string detail;
+  std::string detail;  // duplicate key: the key; empty for the count of repeats not listed
   Loc loc;
   Loc other;  // duplicate key: the first occurrence
   size_t object;  // index into Cluster::objects
+  uint64_t times = 0;  // duplicate key: how often it is set (or, unlisted, how many more repeats)
 };
 
 // Identity of every object loaded, whatever its kind. The strings point into
@@ -438,6 +447,7 @@ class Cluster {
   // Pools of Clusters merged into this one (a parallel load): their strings are in use here.
   std::vector<std::shared_ptr<StringPool>> retained_strings;
   std::vector<SourceFile> files;
+  std::vector<RedactedSpan> redacted;  // every Secret data/stringData value, in load order
   ObjectStore<ObjectRef> objects;
   ObjectStore<Ingress> ingresses;
   ObjectStore<IngressClass> ingress_classes;

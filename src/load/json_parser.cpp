@@ -54,9 +54,14 @@ class JsonWalker {
         return builder_.end_collection();
       }
       case od::json_type::string: {
+        // The token as written (quotes and escapes included) ends the value's span.
+        std::string_view raw = v.raw_json_token();
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+          raw.remove_suffix(1);
+        Mark end = mark_of(raw.data() + raw.size());
         std::string_view s;
         if (auto e = v.get_string().get(s)) return fail(e);
-        return builder_.scalar(s, false, mark);
+        return builder_.scalar(s, false, mark, {}, end);
       }
       case od::json_type::number:
       case od::json_type::boolean:
@@ -76,7 +81,7 @@ class JsonWalker {
           double d;
           if (auto e = v.get_double().get(d)) return fail(e);
         }
-        return builder_.scalar(raw, true, mark);
+        return builder_.scalar(raw, true, mark, {}, mark_of(raw.data() + raw.size()));
       }
     }
     return fail(simdjson::INCORRECT_TYPE);

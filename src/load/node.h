@@ -49,6 +49,7 @@ struct Node {
   // YAML 1.1 resolution of booleans, numbers and null, as kubectl does.
   bool plain = false;
   Mark mark;
+  Mark end;                       // scalars: just past the value as written (quotes, block lines); else = mark
   std::string_view text;          // scalars only
   Node* const* children = nullptr;  // sequence: items; mapping: key, value, key, value...
   uint32_t count = 0;             // sequence: items; mapping: pairs
@@ -64,18 +65,25 @@ struct Node {
   const Node* get(std::string_view k) const;
 };
 
-// A key that appears twice in one mapping: the API server keeps the later value.
+// A key that appears more than once in one mapping: the API server keeps the
+// last value. One entry per key and mapping, however often it repeats.
 struct DuplicateKey {
   std::string key;
   Mark first;
-  Mark second;
+  Mark second;  // the last occurrence
+  uint32_t times = 2;
 };
+
+// Repeated keys listed per document at most; the rest are only counted, so a
+// document of repeated keys costs no more than this many findings.
+inline constexpr size_t kMaxDuplicateKeys = 64;
 
 struct Document {
   const Node* root = nullptr;  // nullptr for an empty document
   Mark start;
   std::string origin;          // Helm `# Source:` path, when the stream has one
   std::vector<DuplicateKey> duplicates;
+  uint64_t unlisted_duplicates = 0;  // repeated keys past kMaxDuplicateKeys
 };
 
 struct ParseLimits {

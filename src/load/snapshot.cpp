@@ -202,6 +202,22 @@ class CoreReader : public load::ObjectReader {
     c_.network_policies.push_back(std::move(np));
   }
 
+  // Every scalar under a Secret value (a scalar, or whatever a malformed one nests) is kept out of excerpts.
+  void redact(const Node* value) {
+    std::vector<const Node*> todo{value};
+    while (!todo.empty()) {
+      const Node* n = todo.back();
+      todo.pop_back();
+      if (!n) continue;
+      if (n->is_scalar()) {
+        c_.redacted.push_back(RedactedSpan{file_, n->mark.line, n->mark.col, n->end.line, n->end.col});
+        continue;
+      }
+      uint32_t children = n->is_map() ? 2 * n->count : n->count;
+      for (uint32_t i = 0; i < children; ++i) todo.push_back(n->children[i]);
+    }
+  }
+
   void secret(const Node* obj, ObjectMeta m) {
     Secret s;
     s.meta = std::move(m);
@@ -215,6 +231,7 @@ class CoreReader : public load::ObjectReader {
       if (!data || !data->is_map()) continue;
       bool base64 = section[0] == 'd';
       for (uint32_t i = 0; i < data->count; ++i) {
+        redact(data->value(i));
         std::string k = str(data->key(i));
         if (k == "tls.crt") crt = data->value(i), crt_base64 = base64;
         if (k == "tls.key") key = data->value(i), key_base64 = base64, s.has_tls_key = true;
@@ -390,7 +407,12 @@ SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc
       if (line <= d.second.line) owner = index;
     cluster.input_issues.push_back(InputIssue{InputIssue::Kind::DuplicateKey, d.key,
                                               Loc{file, d.second.line, d.second.col},
-                                              Loc{file, d.first.line, d.first.col}, owner});
+                                              Loc{file, d.first.line, d.first.col}, owner, d.times});
+  }
+  if (doc.unlisted_duplicates && !doc.duplicates.empty()) {
+    const InputIssue& last = cluster.input_issues.back();
+    cluster.input_issues.push_back(InputIssue{InputIssue::Kind::DuplicateKey, {}, last.loc, last.other, last.object,
+                                              doc.unlisted_duplicates});
   }
   return counts;
 }

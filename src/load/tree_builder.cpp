@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 namespace ig {
 
@@ -30,11 +31,12 @@ std::optional<Error> TreeBuilder::add(Node* n) {
   return std::nullopt;
 }
 
-std::optional<Error> TreeBuilder::scalar(std::string_view text, bool plain, Mark mark, std::string_view anchor) {
+std::optional<Error> TreeBuilder::scalar(std::string_view text, bool plain, Mark mark, std::string_view anchor, Mark end) {
   Node* n = arena_.make<Node>();
   n->kind = NodeKind::Scalar;
   n->plain = plain;
   n->mark = mark;
+  n->end = end.line ? end : mark;
   n->text = arena_.copy(text);
   ++parsed_nodes_;
   if (!anchor.empty()) anchors_[std::string(anchor)] = n;
@@ -83,6 +85,7 @@ Node* TreeBuilder::finish_mapping(const Frame& f) {
   scratch_.clear();
   key_index_.clear();
   std::vector<const Node*> merges;
+  std::unordered_map<size_t, size_t> listed;  // slot in scratch_ -> its entry in doc_.duplicates
   bool use_index = pairs > kLinearKeyCheck;
 
   auto find_key = [&](std::string_view k) -> std::optional<size_t> {
@@ -116,7 +119,16 @@ Node* TreeBuilder::finish_mapping(const Frame& f) {
     }
     if (auto at = find_key(k->text)) {
       // The reviewer reads the first value; kubectl keeps the last one.
-      doc_.duplicates.push_back(DuplicateKey{std::string(k->text), scratch_[*at]->mark, k->mark});
+      if (auto it = listed.find(*at); it != listed.end()) {
+        DuplicateKey& d = doc_.duplicates[it->second];
+        d.second = k->mark;
+        ++d.times;
+      } else if (doc_.duplicates.size() < kMaxDuplicateKeys) {
+        listed.emplace(*at, doc_.duplicates.size());
+        doc_.duplicates.push_back(DuplicateKey{std::string(k->text), scratch_[*at]->mark, k->mark});
+      } else {
+        ++doc_.unlisted_duplicates;
+      }
       scratch_[*at] = k;
       scratch_[*at + 1] = v;
       continue;

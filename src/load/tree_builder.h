@@ -19,7 +19,8 @@ class TreeBuilder {
 
   void begin_document(Mark start);
   // Each returns an Error when a limit is exceeded or the input is inconsistent.
-  std::optional<Error> scalar(std::string_view text, bool plain, Mark mark, std::string_view anchor = {});
+  std::optional<Error> scalar(std::string_view text, bool plain, Mark mark, std::string_view anchor = {},
+                              Mark end = {});
   std::optional<Error> alias(std::string_view anchor, Mark mark);
   std::optional<Error> begin_collection(NodeKind kind, Mark mark, std::string_view anchor = {});
   std::optional<Error> end_collection();

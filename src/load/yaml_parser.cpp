@@ -197,7 +197,7 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
         std::string decoded;
         TaggedScalar v = read_tagged(tag, std::string_view(reinterpret_cast<const char*>(s.value), s.length),
                                      s.style == YAML_PLAIN_SCALAR_STYLE, mark, decoded);
-        err = v.error ? v.error : builder.scalar(v.text, v.plain, mark, anchor_of(s.anchor));
+        err = v.error ? v.error : builder.scalar(v.text, v.plain, mark, anchor_of(s.anchor), to_mark(e.end_mark));
         break;
       }
       case YAML_ALIAS_EVENT:

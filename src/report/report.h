@@ -35,14 +35,19 @@ void write_markdown(std::ostream& out, const ScanResult& r);  // pull-request co
 void write_html(std::ostream& out, const ScanResult& r, const std::vector<ExposurePath>& paths);
 
 // The source line a location points at, read again from the file (or from
-// the kept stdin content); empty when unavailable.
+// the kept stdin content); empty when unavailable. Every byte of a Secret's
+// data or stringData value on that line is replaced by '*' (columns kept, so
+// a caret still points at the right place), whatever object the line is
+// asked for: a Secret may share a line with another object (compact JSON,
+// YAML flow style).
 class SourceLines {
  public:
-  explicit SourceLines(const Cluster& c) : c_(c) {}
+  explicit SourceLines(const Cluster& c);
   std::string line(const Loc& loc);
 
  private:
   const Cluster& c_;
+  std::vector<const RedactedSpan*> spans_;  // sorted by file
   uint32_t cached_file_ = UINT32_MAX;
   std::vector<std::string> lines_;
 };

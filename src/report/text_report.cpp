@@ -19,16 +19,27 @@ const char* severity_color(Severity s) {
   return "";
 }
 
-// Lines longer than this are cut in the excerpt; columns beyond it get no caret.
+// At most this many bytes of a source line are shown: a window around the
+// column on long lines (compact JSON, flow style), with "..." where cut.
 constexpr size_t kMaxExcerpt = 160;
+constexpr size_t kContextBefore = 60;
 
-// Source lines may hold anything (a Secret value among them when an error
-// points there): show printable ASCII only, and cut long lines.
-std::string printable(const std::string& s) {
-  std::string out;
-  for (char ch : s.substr(0, kMaxExcerpt)) out.push_back((ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '?');
-  if (s.size() > kMaxExcerpt) out += "...";
-  return out;
+struct Excerpt {
+  std::string text;
+  size_t caret = 0;  // 0-based position of the column in `text`; npos when not shown
+};
+
+// Source lines may hold anything: show printable ASCII only (Secret values
+// are already masked by SourceLines).
+Excerpt excerpt(const std::string& s, uint32_t col) {
+  size_t at = col ? col - 1 : 0;
+  size_t from = at + 20 > kMaxExcerpt && s.size() > kMaxExcerpt ? at - std::min(at, kContextBefore) : 0;
+  Excerpt e;
+  if (from) e.text = "...";
+  for (char ch : s.substr(from, kMaxExcerpt)) e.text.push_back((ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '?');
+  if (s.size() > from + kMaxExcerpt) e.text += "...";
+  e.caret = col && at - from < kMaxExcerpt ? at - from + (from ? 3 : 0) : std::string::npos;
+  return e;
 }
 
 }  // namespace
@@ -60,9 +71,10 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     std::string src = f.resource.kind == "Secret" ? std::string() : lines.line(f.loc);
     if (!src.empty()) {
       std::string gutter = fmt::format("{:>6}", f.loc.line);
-      out << gutter << " | " << printable(src) << '\n';
-      if (f.loc.col > 0 && f.loc.col <= kMaxExcerpt)
-        out << std::string(gutter.size(), ' ') << " | " << std::string(f.loc.col - 1, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
+      Excerpt e = excerpt(src, f.loc.col);
+      out << gutter << " | " << e.text << '\n';
+      if (e.caret != std::string::npos)
+        out << std::string(gutter.size(), ' ') << " | " << std::string(e.caret, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
     }
     std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);
     out << "       = " << who;

@@ -1,5 +1,6 @@
 // Input rules: problems in how an object is written that change what the
 // cluster receives compared with what a reviewer reads.
+#include "core/text.h"
 #include "rules/catalog.h"
 
 namespace ig::rules {
@@ -9,9 +10,15 @@ namespace {
 void check_duplicate_key(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const InputIssue& i : c.input_issues) {
     if (i.kind != InputIssue::Kind::DuplicateKey) continue;
+    if (i.detail.empty()) {
+      out.add(kDuplicateKey.info, c.objects[i.object], i.loc,
+              std::to_string(i.times) + " more repeats of keys in this document are not listed");
+      continue;
+    }
+    std::string times = i.times <= 2 ? "twice" : std::to_string(i.times) + " times";
     out.add(kDuplicateKey.info, c.objects[i.object], i.loc,
-            "key '" + i.detail + "' is set twice (first on line " + std::to_string(i.other.line) +
-                "); the API server keeps this later value");
+            "key '" + safe_text(i.detail, 80) + "' is set " + times + " (first on line " + std::to_string(i.other.line) +
+                "); the API server keeps this last value");
   }
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -104,6 +105,50 @@ TEST(Admission, BadBodiesAreClearErrors) {
   auto no_uid = ig::decode_review(review({{"operation", "CREATE"}}));
   EXPECT_EQ(no_uid.http_status, 400);
   EXPECT_EQ(ig::decode_review("[]").http_status, 400);
+  // A uid is echoed in the response and the log: one longer than any the API server sends is refused.
+  auto long_uid = ig::decode_review(review(ingress_request(std::string(2 << 20, 'u'), "CREATE", plain_ingress())));
+  EXPECT_EQ(long_uid.http_status, 400);
+  EXPECT_LT(long_uid.error.size(), 200u);
+}
+
+// Tests the finding-amplification attack: an Ingress whose findings number in the hundreds (500
+// repeated annotation keys, each weakening a setting) gets a bounded answer: at most 20 warnings of
+// at most 120 bytes, the last counting the rest, at most 20 denial lines, distinct rule IDs.
+TEST(Admission, ManyFindingsGiveABoundedAnswer) {
+  json o = plain_ingress();
+  std::string object = o.dump();
+  std::string annotations = R"("annotations":{)";
+  for (int i = 0; i < 500; ++i) {
+    annotations += R"("nginx.ingress.kubernetes.io/ssl-redirect":"false",)";
+    annotations += R"("nginx.ingress.kubernetes.io/k)" + std::to_string(i) + R"(":"1",)";
+    annotations += R"("nginx.ingress.kubernetes.io/k)" + std::to_string(i) + R"(":"2",)";
+  }
+  annotations += R"("x":"y"},)";
+  object.insert(object.find(R"("name":"web")"), annotations);
+  std::string body = review(ingress_request("amp-1", "CREATE", json::object()));
+  body.replace(body.find(R"("object":{})"), 11, R"("object":)" + object);
+  auto decoded = ig::decode_review(body);
+  ASSERT_TRUE(decoded.request) << decoded.error;
+
+  ig::Decision warn = ig::decide(*decoded.request, {.mode = ig::AdmissionMode::Warn});
+  EXPECT_TRUE(warn.allowed);
+  EXPECT_GT(warn.findings, 60u);
+  ASSERT_EQ(warn.warnings.size(), ig::kMaxWarnings);
+  for (const std::string& w : warn.warnings) EXPECT_LE(w.size(), ig::kMaxWarningBytes) << w;
+  EXPECT_EQ(warn.warnings.back(), "and " + std::to_string(warn.findings - ig::kMaxWarnings + 1) + " more findings");
+  std::vector<std::string> ids = warn.rules;
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end()) << "rule IDs repeat";
+  std::string response = ig::encode_response(*decoded.request, warn);
+  EXPECT_LT(response.size(), 8192u) << response.size();
+
+  // Enforce with every finding denying: at most 20 lines and the count of the rest.
+  ig::Decision deny = ig::decide(*decoded.request, {.mode = ig::AdmissionMode::Enforce, .deny_at = ig::Severity::Info});
+  EXPECT_FALSE(deny.allowed);
+  size_t lines = static_cast<size_t>(std::count(deny.message.begin(), deny.message.end(), '\n'));
+  EXPECT_EQ(lines, ig::kMaxDenialLines + 1) << deny.message;
+  EXPECT_NE(deny.message.find("\n- and " + std::to_string(deny.findings - ig::kMaxDenialLines) + " more"), std::string::npos);
+  EXPECT_LT(ig::encode_response(*decoded.request, deny).size(), 16384u);
 }
 
 // Tests the modes and operations: enforce denies at the threshold, warn allows with short warnings, DELETE is allowed.

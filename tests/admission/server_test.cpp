@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admission/review.h"
 #include "testing/certgen.h"
 #include "testing/https_client.h"
 #include "testing/process.h"
@@ -358,6 +359,30 @@ TEST_F(Serve, ProbesAndMetrics) {
   EXPECT_NE(m.body.find("ingressguard_admission_findings_total{rule=\"IG101\"}"), std::string::npos);
   EXPECT_NE(m.body.find("ingressguard_admission_duration_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
   EXPECT_NE(m.body.find("ingressguard_state_objects "), std::string::npos);
+}
+
+// Tests the repeated-key amplification attack over HTTPS: a review just under 3 MiB whose Ingress
+// repeats annotation keys (about 70,000 repeats) is answered with a response of a few KiB (20
+// warnings at most), and the server answers the next request as before.
+TEST_F(Serve, RepeatedKeyReviewGetsABoundedAnswer) {
+  std::string annotations = R"("annotations":{)";
+  for (int i = 0; annotations.size() < (2800u << 10); ++i)
+    annotations += R"("a)" + std::to_string(i % 5000) + R"(":"x",)";
+  annotations += R"("z":"y"},)";
+  std::string body = review("amp-1", "CREATE", ingress("team", "amp", "amp.example.com"), true);
+  size_t meta = body.find(R"("metadata":{)");
+  ASSERT_NE(meta, std::string::npos);
+  body.insert(meta + 12, annotations);
+  ASSERT_LT(body.size(), size_t{3} << 20);
+  auto c = hook_->client();
+  auto r = c->request("POST", "/validate", body);
+  json res = checked_response(r, "amp-1");
+  EXPECT_LT(r.body.size(), 16384u) << r.body.size();
+  ASSERT_TRUE(res.contains("warnings")) << res.dump();
+  EXPECT_LE(res["warnings"].size(), ig::kMaxWarnings);
+  EXPECT_NE(res["warnings"].back().get<std::string>().find("more findings"), std::string::npos) << res.dump();
+  res = checked_response(c->request("POST", "/validate", review("amp-2", "CREATE", ingress("team", "ok", "ok.example.com"), true)), "amp-2");
+  EXPECT_TRUE(res.value("allowed", false)) << res.dump();
 }
 
 // Tests that a rotated certificate is served to new connections while open ones keep working, without a failed request.

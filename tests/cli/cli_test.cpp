@@ -157,6 +157,33 @@ TEST(Cli, SecretDataNeverPrinted) {
   fs::remove_all(dir);
 }
 
+// Tests the attack of a Secret written on the same line as another object (compact JSON, YAML
+// flow style): the other object's excerpt shows that line with the Secret's values masked.
+TEST(Cli, SecretSharingALineWithAFlaggedObjectIsMasked) {
+  fs::path dir = fs::temp_directory_path() / "ig_cli_secret_line";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // The Ingresses have no class: IG108 points at their names, just after the Secret's values.
+  std::ofstream(dir / "list.json")
+      << R"({"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"a"},)"
+         R"("data":{"token":"dG9rZW4tVE9QU0VDUkVU"},"stringData":{"password":"hunter2-\u00e9-S3CRET"}},)"
+         R"({"metadata":{"name":"web","namespace":"a"},"apiVersion":"networking.k8s.io/v1","kind":"Ingress",)"
+         R"("spec":{"rules":[{"host":"a.example.com"}]}}]})"
+      << "\n";
+  std::ofstream(dir / "flow.yaml")
+      << "{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Secret, metadata: {name: t, namespace: a}, "
+         "stringData: {pw: 'flow-S3CRET', other: \"x-S3CRET\"}}, {metadata: {name: w2, namespace: a}, "
+         "apiVersion: networking.k8s.io/v1, kind: Ingress, spec: {rules: [{host: b.example.com}]}}]}\n";
+  Outcome r = run("scan " + dir.string() + " --no-color --fail-on never");
+  EXPECT_EQ(r.code, 0) << r.out;
+  for (const char* secret : {"hunter2", "S3CRET", "dG9rZW4", "flow-"}) EXPECT_EQ(r.out.find(secret), std::string::npos) << secret << "\n" << r.out;
+  // The Ingresses' excerpts are shown (the line is not dropped), with the Secrets' values masked.
+  // "hunter2-\u00e9-S3CRET" as written: 23 bytes, quotes included.
+  EXPECT_NE(r.out.find(R"("password":)" + std::string(23, '*') + R"(}},{"metadata":{"name":"web")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("{pw: *************, other: **********}}, {metadata: {name: w2"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
 // Tests the SARIF output against what GitHub code scanning requires: version, rules with
 // security-severity and help, results with ruleIndex, region and a stable fingerprint.
 TEST(Cli, SarifForCodeScanning) {

@@ -90,6 +90,27 @@ TEST(Loader, DuplicateKeyKeepsLastAndIsReported) {
   EXPECT_EQ(r->lines("IG001"), std::vector<uint32_t>{7});
 }
 
+// Tests the repeated-key amplification attack: one key set 5,000 times is one finding (with the
+// count, at its last line), and 300 distinct repeated keys give at most 64 listed findings plus one
+// that counts the rest, so a document of repeats costs a bounded number of findings.
+TEST(Loader, RepeatedKeysAreCountedNotMultiplied) {
+  std::string text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n";
+  for (int i = 0; i < 5000; ++i) text += "  same: v" + std::to_string(i) + "\n";
+  for (int k = 0; k < 300; ++k)
+    for (int i = 0; i < 3; ++i) text += "  k" + std::to_string(k) + ": v\n";
+  auto r = scan_text(text);
+  ASSERT_EQ(r->cluster.config_maps.size(), 1u);
+  std::vector<const ig::Finding*> found;
+  for (const ig::Finding& f : r->findings)
+    if (f.rule->id == "IG001") found.push_back(&f);
+  ASSERT_EQ(found.size(), ig::kMaxDuplicateKeys + 1);
+  EXPECT_EQ(found[0]->message, "key 'same' is set 5000 times (first on line 6); the API server keeps this last value");
+  EXPECT_EQ(found[0]->loc.line, 5005u);
+  EXPECT_NE(found[1]->message.find("is set 3 times"), std::string::npos) << found[1]->message;
+  // 300 keys set 3 times each were seen beside 'same'; 63 of them are listed, the other 237 repeat twice each.
+  EXPECT_EQ(found.back()->message, "474 more repeats of keys in this document are not listed");
+}
+
 // Tests that an unquoted boolean in annotations is reported (the API server rejects it) and quoted is not.
 TEST(Loader, NonStringAnnotation) {
   auto r = scan_text(
