@@ -3,7 +3,8 @@
 #include <mutex>
 
 #include "admission/review.h"
-#include "rules/util.h"
+#include "semantics/controller.h"
+#include "semantics/values.h"
 
 namespace ig {
 
@@ -27,16 +28,16 @@ void for_namespace(const Table<T>& t, std::string_view ns, Fn fn) {
 std::vector<std::string> ingress_hosts(const Ingress& ing, bool with_aliases) {
   std::vector<std::string> out;
   if (ing.default_backend.present) out.emplace_back();
-  for (const IngressRule& r : ing.rules) out.push_back(rules::to_lower(r.host.value));
+  for (const IngressRule& r : ing.rules) out.push_back(to_lower(r.host.value));
   if (with_aliases)
-    if (const KeyValue* alias = rules::nginx_annotation(ing.meta, "server-alias"))
-      for (std::string_view h : rules::split_list(alias->value, ',')) out.push_back(rules::to_lower(h));
+    if (const KeyValue* alias = nginx_annotation(ing.meta, "server-alias"))
+      for (std::string_view h : split_list(alias->value, ',')) out.push_back(to_lower(h));
   return out;
 }
 
 bool controller_workload(const Workload& w) {
   for (const Container& c : w.containers)
-    if (rules::is_ingress_nginx_image(c.image.value)) return true;
+    if (is_ingress_nginx_image(c.image.value)) return true;
   return false;
 }
 

@@ -5,17 +5,12 @@
 
 #include "graph/gateway.h"
 #include "graph/netpol.h"
-#include "rules/util.h"
+#include "semantics/controller.h"
+#include "semantics/values.h"
 
 namespace ig {
 
 namespace {
-
-using rules::is_open_cidr;
-using rules::nginx_annotation;
-using rules::parse_go_bool;
-using rules::split_list;
-using rules::tls_host_covers;
 
 std::vector<const Workload*> backing(const ServiceSelection& selection, const Service* s) {
   std::vector<const Workload*> out;
@@ -52,7 +47,7 @@ std::string controller_family(const Cluster& c, const std::string& class_name) {
 bool runs_family(const Workload& w, const std::string& family) {
   for (const Container& ct : w.containers) {
     std::string_view image = ct.image.value;
-    if (family == "ingress-nginx" ? rules::is_ingress_nginx_image(image) : image.find(family) != std::string::npos) return true;
+    if (family == "ingress-nginx" ? is_ingress_nginx_image(image) : image.find(family) != std::string::npos) return true;
   }
   return false;
 }
@@ -81,20 +76,12 @@ std::string controller_service(const Cluster& c, const ServiceSelection& selecti
 
 }  // namespace
 
-Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
+Protections ingress_protections(const Cluster& c, const Ingress& ing, const IngressRule& r, const SiblingTls& siblings) {
   Protections p;
   const ObjectMeta& m = ing.meta;
-  for (const IngressTls& t : ing.tls) {
-    if (t.hosts.empty()) p.tls = true;
-    for (const Field& h : t.hosts)
-      if (r.host && tls_host_covers(h.value, r.host.value)) p.tls = true;
-  }
-  if (m.annotation("alb.ingress.kubernetes.io/certificate-arn") || m.annotation("networking.gke.io/pre-shared-cert"))
-    p.tls = true;
-  const KeyValue* redirect = nginx_annotation(m, "ssl-redirect");
-  const KeyValue* force = nginx_annotation(m, "force-ssl-redirect");
-  p.https_redirect = (p.tls && !(redirect && parse_go_bool(redirect->value) == false)) ||
-                     (force && parse_go_bool(force->value).value_or(false));
+  HostTransport t = transport_of(c, ing, r.host ? std::string_view(r.host.value) : std::string_view(), siblings);
+  p.tls = t.https;
+  p.https_redirect = t.redirected;
   p.auth = nginx_annotation(m, "auth-url") || nginx_annotation(m, "auth-type") ||
            (m.annotation("alb.ingress.kubernetes.io/auth-type") && m.annotation("alb.ingress.kubernetes.io/auth-type")->value != "none");
   if (const KeyValue* verify = nginx_annotation(m, "auth-tls-verify-client"))
@@ -109,7 +96,7 @@ Protections ingress_protections(const Ingress& ing, const IngressRule& r) {
   p.rate_limit = nginx_annotation(m, "limit-rps") || nginx_annotation(m, "limit-rpm") || nginx_annotation(m, "limit-connections");
   if (const KeyValue* waf = nginx_annotation(m, "enable-modsecurity")) p.waf = parse_go_bool(waf->value).value_or(false);
   // ssl-passthrough hands the stream over: nothing but TLS applies.
-  if (const KeyValue* pass = nginx_annotation(m, "ssl-passthrough"); pass && parse_go_bool(pass->value).value_or(false)) {
+  if (t.https_by == "ssl-passthrough") {
     p = Protections{};
     p.tls = true;
   }
@@ -146,6 +133,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
     return v;
   };
   // Ingress routes.
+  SiblingTls siblings(c);
   std::map<std::string, std::string> controller_by_class;
   for (const Ingress& ing : c.ingresses) {
     std::string cls = ingress_class(ing);
@@ -164,7 +152,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       auto ws = backing(selection, svc);
       e.workloads = ids(ws);
       static const IngressRule kNoRule{};
-      e.protections = ingress_protections(ing, r ? *r : kNoRule);
+      e.protections = ingress_protections(c, ing, r ? *r : kNoRule, siblings);
       e.protections.auth = e.protections.auth || e.protections.client_cert;  // on the map, client certificates authenticate
       e.lateral = lateral(engine, ws);
       out.push_back(std::move(e));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/cluster.h"
+#include "semantics/controller.h"
 
 namespace ig {
 
@@ -43,10 +44,11 @@ struct ExposurePath {
   std::string lateral;
 };
 
-// What the controller enforces for one Ingress rule (its host), from the Ingress's annotations and TLS
-// section (ingress-nginx, plus the ALB and GKE certificate and ALB auth annotations). `auth` is
-// declared authentication only; the map also counts client certificates as auth on its paths.
-Protections ingress_protections(const Ingress& ing, const IngressRule& r);
+// What the controller enforces for one Ingress rule (its host): TLS and the HTTPS redirect as the
+// serving controller applies them (semantics/controller.h: transport_of), plus the ingress-nginx
+// and ALB authentication, allowlist, rate-limit and WAF annotations. `auth` is declared
+// authentication only; the map also counts client certificates as auth on its paths.
+Protections ingress_protections(const Cluster& c, const Ingress& ing, const IngressRule& r, const SiblingTls& siblings);
 
 std::vector<ExposurePath> build_exposure(const Cluster& c);
 

@@ -67,17 +67,7 @@ void check_haproxy_client_cert_optional(const Cluster& c, const RuleSettings&, F
 
 // --- AWS Load Balancer Controller ---
 
-constexpr std::string_view kAlb = "alb.ingress.kubernetes.io/";
-
-const KeyValue* alb(const ObjectMeta& m, std::string_view name) { return m.annotation(kAlb, name); }
-
-bool is_alb_ingress(const Ingress& i) {
-  Field cls = i.requested_class();
-  if (cls.value == "alb") return true;
-  for (const KeyValue& kv : i.meta.annotations)
-    if (kv.key.starts_with(kAlb)) return true;
-  return false;
-}
+const KeyValue* alb(const ObjectMeta& m, std::string_view name) { return alb_annotation(m, name); }
 
 // Policies that accept TLS 1.0 or 1.1 (the controller's default is ELBSecurityPolicy-2016-08).
 bool legacy_elb_policy(std::string_view p) {
@@ -159,7 +149,7 @@ void check_alb_http_redirect(const Cluster& c, const RuleSettings&, Findings& ou
     if (!is_alb_ingress(i)) continue;
     const KeyValue* ports = alb(i.meta, "listen-ports");
     bool http = ports && ports->value.find("\"HTTP\"") != std::string_view::npos;
-    if (!http || !alb_has_https(i) || alb(i.meta, "ssl-redirect")) continue;
+    if (!http || !alb_has_https(i) || alb_redirects(i)) continue;
     out.add(kAlbHttpWithoutRedirect.info, i.meta, ports->value_loc(),
             "listen-ports opens HTTP next to HTTPS without ssl-redirect: the application is served in clear text too");
   }
@@ -182,15 +172,6 @@ void check_alb_auth_allow(const Cluster& c, const RuleSettings&, Findings& out) 
 bool is_gce_external(const Ingress& i) {
   Field cls = i.requested_class();
   return cls.value == "gce";
-}
-
-const Extension* frontend_config(const Cluster& c, const Ingress& i) {
-  const KeyValue* name = i.meta.annotation("networking.gke.io/v1beta1.FrontendConfig");
-  if (!name) return nullptr;
-  for (const Extension& e : c.extensions)
-    if (e.meta.kind == "FrontendConfig" && e.meta.name == name->value && e.meta.effective_ns() == i.meta.effective_ns())
-      return &e;
-  return nullptr;
 }
 
 void check_gke_ssl_policy(const Cluster& c, const RuleSettings&, Findings& out) {

@@ -16,8 +16,9 @@ namespace {
 // What the controller enforces for the Ingress rule's host (the exposure graph's reading of its
 // annotations), as Protection bits; HSTS is ingress-nginx's default on TLS hosts unless a
 // controller ConfigMap sets hsts: "false" (`hsts_off`).
-uint32_t ingress_protection_bits(const Ingress& ing, const IngressRule& rule, bool hsts_off) {
-  Protections p = ingress_protections(ing, rule);
+uint32_t ingress_protection_bits(const Cluster& c, const Ingress& ing, const IngressRule& rule, bool hsts_off,
+                                 const SiblingTls& siblings) {
+  Protections p = ingress_protections(c, ing, rule, siblings);
   uint32_t bits = 0;
   if (p.allowlist) bits |= kProtAllowlist;
   if (p.auth) bits |= kProtAuth;
@@ -34,6 +35,7 @@ void check_migration(const Cluster& c, const RuleSettings& s, Findings& out) {
   for (const ConfigMap* cm : derived<ControllerConfigMaps>(c, s)->list)
     if (const KeyValue* kv = cm->get("hsts"); kv && parse_go_bool(kv->value) == false) hsts_off = true;
   auto listeners = gw::all_listeners(c);
+  auto siblings = derived<SiblingTls>(c, s);
   for (const Route& r : c.routes) {
     if (r.meta.kind != "HTTPRoute" && r.meta.kind != "GRPCRoute") continue;
     auto attached = gw::attachments(c, listeners, r);
@@ -41,7 +43,7 @@ void check_migration(const Cluster& c, const RuleSettings& s, Findings& out) {
       for (const Ingress& ing : c.ingresses) {
         for (const IngressRule& ir : ing.rules) {
           if (!ir.host || ir.host.value.empty() || !gw::hostname_matches(rh.value, ir.host.value)) continue;
-          uint32_t had = ingress_protection_bits(ing, ir, hsts_off);
+          uint32_t had = ingress_protection_bits(c, ing, ir, hsts_off, *siblings);
           if (!had) continue;
           // What the route keeps: a protection holds when every rule carries it on every listener
           // that serves content (HTTP listeners only need the redirect; none at all keeps it).

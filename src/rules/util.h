@@ -9,30 +9,10 @@
 
 #include "core/cluster.h"
 #include "rules/rule.h"
+#include "semantics/controller.h"
+#include "semantics/values.h"
 
 namespace ig::rules {
-
-inline constexpr std::string_view kNginxPrefix = "nginx.ingress.kubernetes.io/";
-
-// The value of an ingress-nginx annotation (prefix added), or nullptr.
-const KeyValue* nginx_annotation(const ObjectMeta& meta, std::string_view name);
-
-// Go's strconv.ParseBool, which ingress-nginx uses for boolean annotations and keys.
-std::optional<bool> parse_go_bool(std::string_view v);
-
-// Splits on `sep` and trims blanks; drops empty items.
-std::vector<std::string_view> split_list(std::string_view v, char sep);
-std::string_view trim(std::string_view v);
-std::string to_lower(std::string_view v);
-
-// True when `cidr` covers every address of its family (prefix length 0).
-bool is_open_cidr(std::string_view cidr);
-
-// TLS host coverage: exact match, or `*.example.com` covering one label.
-bool tls_host_covers(std::string_view pattern, std::string_view host);
-
-// The community ingress-nginx controller's image (not F5's nginx/nginx-ingress).
-bool is_ingress_nginx_image(std::string_view image);
 
 // The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp);
 // shared by the rules of one run through derived<ControllerConfigMaps>.

@@ -1,13 +1,9 @@
-#include "rules/util.h"
+#include "semantics/values.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace ig::rules {
-
-const KeyValue* nginx_annotation(const ObjectMeta& meta, std::string_view name) {
-  return meta.annotation(kNginxPrefix, name);
-}
+namespace ig {
 
 std::optional<bool> parse_go_bool(std::string_view v) {
   if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
@@ -58,9 +54,4 @@ bool tls_host_covers(std::string_view pattern, std::string_view host) {
   return false;
 }
 
-bool is_ingress_nginx_image(std::string_view image) {
-  return image.find("ingress-nginx/controller") != std::string_view::npos ||
-         image.find("kubernetes-ingress-controller/nginx-ingress-controller") != std::string_view::npos;
-}
-
-}  // namespace ig::rules
+}  // namespace ig
