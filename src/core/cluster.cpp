@@ -35,6 +35,23 @@ Field Ingress::requested_class() const {
   return f;
 }
 
+std::string identity_key(std::string_view api_version, std::string_view kind, std::string_view ns, std::string_view name) {
+  size_t slash = api_version.find('/');
+  std::string_view group = slash == std::string_view::npos ? std::string_view() : api_version.substr(0, slash);
+  if (group == "extensions")
+    group = kind == "Ingress" || kind == "NetworkPolicy" || kind == "IngressClass" ? "networking.k8s.io" : "apps";
+  std::string key;
+  key.reserve(group.size() + kind.size() + ns.size() + name.size() + 10);
+  key.append(group).append(1, '\n').append(kind).append(1, '\n').append(ns.empty() ? std::string_view("default") : ns);
+  key.append(1, '\n').append(name);
+  return key;
+}
+
+bool same_identity(const ObjectMeta& a, const ObjectMeta& b) {
+  return a.kind == b.kind && a.name == b.name && a.effective_ns() == b.effective_ns() &&
+         identity_key(a.api_version, a.kind, a.ns, a.name) == identity_key(b.api_version, b.kind, b.ns, b.name);
+}
+
 const KeyValue* ConfigMap::get(std::string_view key) const { return find_kv(data, key); }
 
 bool LabelSelector::matches(const std::vector<KeyValue>& labels) const {
@@ -62,6 +79,15 @@ bool NetworkPolicy::affects_ingress() const {
 bool NetworkPolicy::affects_egress() const {
   if (!has_policy_types) return has_egress;
   return std::find(policy_types.begin(), policy_types.end(), "Egress") != policy_types.end();
+}
+
+bool Cluster::owner_in_input(const Workload& w) const {
+  if (w.owner_kind.empty()) return false;
+  for (size_t i : workloads_in(w.meta.effective_ns())) {
+    const Workload& o = workloads[i];
+    if (o.meta.kind == w.owner_kind && o.meta.name == w.owner_name) return true;
+  }
+  return false;
 }
 
 const std::vector<size_t>& Cluster::workloads_in(std::string_view ns) const {

@@ -349,7 +349,15 @@ struct ObjectRef {
   std::string_view name;
   Loc loc;
   std::string_view origin;
+  uint64_t content = 0;  // hash of the object as written (keys in order): tells copies that differ
 };
+
+// What makes two written objects one object in the cluster: the API group (the
+// legacy extensions group read as the one that replaced it), the kind, the
+// namespace objects land in, and the name. "networking.k8s.io\nIngress\nshop\nweb".
+std::string identity_key(std::string_view api_version, std::string_view kind, std::string_view ns, std::string_view name);
+inline std::string identity_key(const ObjectRef& r) { return identity_key(r.api_version, r.kind, r.ns, r.name); }
+bool same_identity(const ObjectMeta& a, const ObjectMeta& b);
 
 // Objects of one kind: deques (they grow without copying what they hold and
 // without a vector's doubling slack; a 100 MB input holds ~150,000 objects,
@@ -510,6 +518,10 @@ class Cluster {
   // Workloads (indexes into `workloads`) by the namespace they land in, and
   // the NetworkPolicies of a namespace.
   const std::vector<size_t>& workloads_in(std::string_view ns) const;
+  // The workload's controlling owner (ownerReferences) is in the input too: it is
+  // judged through that owner. A Pod whose ReplicaSet is not in the input is a
+  // workload of its own.
+  bool owner_in_input(const Workload& w) const;
   const std::unordered_map<std::string_view, std::vector<size_t>>& workloads_by_namespace() const { return workloads_by_ns_; }
   const std::vector<size_t>& network_policies_in(std::string_view ns) const;
 

@@ -12,11 +12,11 @@ namespace ig {
 
 namespace {
 
-std::vector<const Workload*> backing(const ServiceSelection& selection, const Service* s) {
+std::vector<const Workload*> backing(const Cluster& c, const ServiceSelection& selection, const Service* s) {
   std::vector<const Workload*> out;
   if (!s) return out;
   for (const Workload* w : selection.selected(*s))
-    if (w->owner_kind.empty()) out.push_back(w);
+    if (!c.owner_in_input(*w)) out.push_back(w);
   return out;
 }
 
@@ -149,7 +149,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       std::string ns(ing.meta.effective_ns());
       const Service* svc = b.service.empty() ? nullptr : c.find_service(ns, b.service);
       if (!b.service.empty()) e.service = ns + "/" + b.service;
-      auto ws = backing(selection, svc);
+      auto ws = backing(c, selection, svc);
       e.workloads = ids(ws);
       static const IngressRule kNoRule{};
       e.protections = ingress_protections(c, ing, r ? *r : kNoRule, siblings);
@@ -198,7 +198,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
             e.via = ref(r->meta);
             std::string ns(b.ns_or(r->meta.effective_ns()));
             e.service = ns + "/" + b.name;
-            auto ws = backing(selection, c.find_service(ns, b.name));
+            auto ws = backing(c, selection, c.find_service(ns, b.name));
             e.workloads = ids(ws);
             Protections& p = e.protections;
             p.tls = a.at.listener->terminates_tls() || a.at.listener->tls_mode.value == "Passthrough";
@@ -222,7 +222,7 @@ std::vector<ExposurePath> build_exposure(const Cluster& c) {
       e.entry = id;
       e.via = ref(s.meta);
       e.service = id;
-      auto ws = backing(selection, &s);
+      auto ws = backing(c, selection, &s);
       e.workloads = ids(ws);
       e.protections.allowlist = std::string_view(kind) == "load-balancer" && !s.load_balancer_source_ranges.empty() &&
                                 std::none_of(s.load_balancer_source_ranges.begin(), s.load_balancer_source_ranges.end(),

@@ -331,6 +331,27 @@ class CoreReader : public load::ObjectReader {
     c_.workloads.push_back(std::move(w));
   }
 
+  // A hash of the whole object as written (iterative: documents nest up to 10,000 levels).
+  static uint64_t content_hash(const Node* root) {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+    std::vector<const Node*> todo{root};
+    while (!todo.empty()) {
+      const Node* n = todo.back();
+      todo.pop_back();
+      if (!n) continue;
+      mix(static_cast<uint64_t>(n->kind) + 1);
+      if (n->is_scalar()) {
+        mix(std::hash<std::string_view>{}(n->text));
+        continue;
+      }
+      mix(n->count);
+      uint32_t children = n->is_map() ? 2 * n->count : n->count;
+      for (uint32_t i = children; i > 0; --i) todo.push_back(n->children[i - 1]);
+    }
+    return h;
+  }
+
   // Returns false when the node is not a Kubernetes object.
   bool object(const Node* obj) {
     if (!obj || !obj->is_map()) return false;
@@ -340,7 +361,7 @@ class CoreReader : public load::ObjectReader {
     if (!kind || !api || kind->empty() || api->empty()) return false;
     object_index_ = c_.objects.size();  // input issues found below belong to it
     ObjectMeta m = meta(obj, kind_node);
-    c_.objects.push_back(ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin});
+    c_.objects.push_back(ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin, content_hash(obj)});
     std::string_view k = m.kind;
     if (k == "Ingress") ingress(obj, std::move(m));
     else if (k == "IngressClass") ingress_class(obj, std::move(m));

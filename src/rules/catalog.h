@@ -10,6 +10,7 @@ namespace ig::rules {
 extern const Rule kDuplicateKey;
 extern const Rule kNonStringValue;
 extern const Rule kInvalidExemption;
+extern const Rule kDefinedTwice;
 // ingress_rules.cpp
 extern const Rule kHostWithoutTls;
 extern const Rule kHttpsNotEnforced;

@@ -110,16 +110,9 @@ void check_alb_ssl_policy(const Cluster& c, const RuleSettings&, Findings& out) 
   }
 }
 
+// An internet-facing ALB is a front door, public by design (the map shows it);
+// what is wrong is a source restriction that the controller ignores.
 void check_alb_internet_facing(const Cluster& c, const RuleSettings&, Findings& out) {
-  for (const Ingress& i : c.ingresses) {
-    const KeyValue* scheme = alb(i.meta, "scheme");
-    if (!scheme || scheme->value != "internet-facing") continue;
-    const Extension* params = class_params(c, i);
-    if (alb(i.meta, "inbound-cidrs") || alb(i.meta, "security-groups") || (params && params->spec.has("spec.inboundCIDRs")))
-      continue;
-    out.add(kAlbOpenToInternet.info, i.meta, scheme->value_loc(),
-            "internet-facing ALB without inbound-cidrs or security-groups: every address may connect (0.0.0.0/0)");
-  }
   for (const Ingress& i : c.ingresses)
     if (const KeyValue* cidrs = alb(i.meta, "inbound-cidrs"); cidrs && alb(i.meta, "security-groups"))
       out.add(kAlbOpenToInternet.info, i.meta, cidrs->key_loc(),
@@ -187,9 +180,13 @@ void check_gke_ssl_policy(const Cluster& c, const RuleSettings&, Findings& out) 
   }
 }
 
-void check_gke_redirect(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_gke_redirect(const Cluster& c, const RuleSettings& s, Findings& out) {
+  auto siblings = derived<SiblingTls>(c, s);
   for (const Ingress& i : c.ingresses) {
-    if (!is_gce_external(i) || !i.has_tls_section) continue;
+    if (!is_gce_external(i)) continue;
+    // HTTPS from spec.tls, a managed or a pre-shared certificate: port 80 then serves beside it.
+    HostTransport t = transport_of(c, i, {}, *siblings);
+    if (!(i.has_tls_section || t.https) || t.redirected) continue;
     const KeyValue* allow_http = i.meta.annotation("kubernetes.io/ingress.allow-http");
     if (allow_http && parse_go_bool(allow_http->value) == false) continue;  // no port 80 at all
     const KeyValue* annotation = i.meta.annotation("networking.gke.io/v1beta1.FrontendConfig");
@@ -197,7 +194,7 @@ void check_gke_redirect(const Cluster& c, const RuleSettings&, Findings& out) {
     if (annotation && !fc) continue;
     const FlatField* enabled = fc ? fc->spec.get("spec.redirectToHttps.enabled") : nullptr;
     if (enabled && to_lower(enabled->value) == "true") continue;
-    out.add(kGkeNoHttpsRedirect.info, i.meta, allow_http ? allow_http->value_loc() : i.tls_loc,
+    out.add(kGkeNoHttpsRedirect.info, i.meta, allow_http ? allow_http->value_loc() : i.has_tls_section ? i.tls_loc : i.meta.name_loc,
             "GKE serves this Ingress on port 80 too and nothing redirects to HTTPS (FrontendConfig redirectToHttps, or "
             "kubernetes.io/ingress.allow-http: \"false\")");
   }
@@ -290,12 +287,12 @@ const Rule kAlbLegacySslPolicy{
 
 const Rule kAlbOpenToInternet{
     .info = {.id = "IG1132",
-             .title = "Internet-facing ALB open to every address",
+             .title = "ALB inbound-cidrs ignored",
              .severity = Severity::Medium,
              .category = "exposure",
-             .rationale = "scheme: internet-facing without inbound-cidrs (or security groups) accepts 0.0.0.0/0; "
-                          "inbound-cidrs next to security-groups is silently ignored.",
-             .remediation = "Set inbound-cidrs for internal or partner applications, or make the ALB internal.",
+             .rationale = "inbound-cidrs next to security-groups is silently ignored: the author believes the ALB admits "
+                          "only the listed ranges while the security groups decide alone.",
+             .remediation = "Put the allowed ranges in the security groups, or drop security-groups and keep inbound-cidrs.",
              .references = {"https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#inbound-cidrs"}},
     .check = &check_alb_internet_facing,
 };

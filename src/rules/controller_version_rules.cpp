@@ -68,40 +68,40 @@ bool later_cves_affected(const Version& v) {
   return false;
 }
 
-void check_eol(const Cluster& c, const RuleSettings&, Findings& out) {
+// One finding per controller image, however many facts apply: under the most
+// severe rule that applies (IngressNightmare, pre-1.9 defaults, the later
+// injection CVEs, end of life, in that order), its message naming the others.
+void walk_versions(const Cluster& c, Findings& out) {
   for_each_controller(c, [&](const ControllerImage& ci) {
-    out.add(kIngressNginxEol.info, ci.workload->meta, ci.image->loc,
-            "ingress-nginx " + (ci.version ? ci.version->str() + " " : std::string()) +
-                "is retired (March 2026): no more security fixes, and its bundled nginx has unpatched CVEs");
-  });
-}
-
-void check_nightmare(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_controller(c, [&](const ControllerImage& ci) {
+    std::string version = ci.version ? ci.version->str() : std::string();
+    std::vector<std::pair<const Rule*, std::string>> facts;
     if (ci.version && nightmare_affected(*ci.version))
-      out.add(kIngressNginxNightmare.info, ci.workload->meta, ci.image->loc,
-              "ingress-nginx " + ci.version->str() +
-                  " is affected by IngressNightmare (CVE-2025-1974, unauthenticated RCE through the admission webhook)");
-  });
-}
-
-void check_later_cves(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_controller(c, [&](const ControllerImage& ci) {
-    if (ci.version && !nightmare_affected(*ci.version) && later_cves_affected(*ci.version))
-      out.add(kIngressNginxLaterCves.info, ci.workload->meta, ci.image->loc,
-              "ingress-nginx " + ci.version->str() +
-                  " has configuration-injection CVEs fixed in 1.13.9, 1.14.5 and 1.15.1 (CVE-2026-1580, CVE-2026-24512, "
-                  "CVE-2026-3288, CVE-2026-4342)");
-  });
-}
-
-void check_pre_1_9(const Cluster& c, const RuleSettings&, Findings& out) {
-  for_each_controller(c, [&](const ControllerImage& ci) {
+      facts.emplace_back(&kIngressNginxNightmare,
+                         "is affected by IngressNightmare (CVE-2025-1974, unauthenticated RCE through the admission webhook)");
     if (ci.version && *ci.version < Version{1, 9, 0})
-      out.add(kIngressNginxPre19.info, ci.workload->meta, ci.image->loc,
-              "ingress-nginx " + ci.version->str() +
-                  " predates annotation validation and allows snippet annotations by default");
+      facts.emplace_back(&kIngressNginxPre19, "predates annotation validation and allows snippet annotations by default");
+    if (ci.version && !nightmare_affected(*ci.version) && later_cves_affected(*ci.version))
+      facts.emplace_back(&kIngressNginxLaterCves,
+                         "has configuration-injection CVEs fixed in 1.13.9, 1.14.5 and 1.15.1 (CVE-2026-1580, CVE-2026-24512, "
+                         "CVE-2026-3288, CVE-2026-4342)");
+    facts.emplace_back(&kIngressNginxEol, "is retired (March 2026): no more security fixes, and its bundled nginx has unpatched CVEs");
+    std::string message = "ingress-nginx " + (version.empty() ? std::string() : version + " ") + facts.front().second;
+    for (size_t i = 1; i < facts.size(); ++i)
+      message += "; it also " + facts[i].second +
+                 " [" + std::string(facts[i].first->info.id) + "]";
+    out.add(facts.front().first->info, ci.workload->meta, ci.image->loc, message);
   });
+}
+
+void check_eol(const Cluster& c, const RuleSettings&, Findings& out) { keep_only(kIngressNginxEol.info, out, [&](Findings& f) { walk_versions(c, f); }); }
+void check_nightmare(const Cluster& c, const RuleSettings&, Findings& out) {
+  keep_only(kIngressNginxNightmare.info, out, [&](Findings& f) { walk_versions(c, f); });
+}
+void check_later_cves(const Cluster& c, const RuleSettings&, Findings& out) {
+  keep_only(kIngressNginxLaterCves.info, out, [&](Findings& f) { walk_versions(c, f); });
+}
+void check_pre_1_9(const Cluster& c, const RuleSettings&, Findings& out) {
+  keep_only(kIngressNginxPre19.info, out, [&](Findings& f) { walk_versions(c, f); });
 }
 
 bool is_admission_service(const Service& s) {

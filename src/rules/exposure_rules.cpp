@@ -19,10 +19,18 @@ namespace {
 
 bool has_workloads_in(const Cluster& c, std::string_view ns) { return !c.workloads_in(ns).empty(); }
 
-bool is_ingress_controller(const Workload& w) {
-  for (const Container& ct : w.containers)
-    if (ct.image && is_ingress_nginx_image(ct.image.value)) return true;
-  return false;
+// Whether the unit holds the namespace's NetworkPolicies for sure: the policy says
+// the input is complete, or the input creates the Namespace (a unit that creates a
+// namespace ships what is applied in it). Otherwise a policy may live elsewhere,
+// and a conclusion from a missing one is a low note, not a medium claim.
+bool namespace_known(const Cluster& c, const RuleSettings& s, std::string_view ns) {
+  return complete_input(s) || c.find_namespace(ns) != nullptr;
+}
+
+// Workloads that stand for themselves: not judged through an owner in the input,
+// and not run-to-completion Jobs (they listen on nothing).
+bool judged_workload(const Cluster& c, const Workload& w) {
+  return !c.owner_in_input(w) && w.meta.kind != "Job" && w.meta.kind != "CronJob";
 }
 
 // Workloads behind an Ingress: those its backend Services select (each with
@@ -55,9 +63,12 @@ void check_backend_open_to_cluster(const Cluster& c, const RuleSettings& s, Find
   for (const auto& [w, ing] : derived<IngressBackends>(c, s)->list) {
     ConnSet conn = engine->allowed(any, *w);
     if (conn.empty()) continue;
+    bool known = namespace_known(c, s, w->meta.effective_ns());
     out.add(kBackendOpenToCluster.info, w->meta, w->meta.name_loc,
             "backend of Ingress " + std::string(ing->meta.name) + " accepts " + conn.str() +
-                " from any pod in any namespace, not only from the ingress controller");
+                " from any pod in any namespace, not only from the ingress controller" +
+                (known ? "" : " (as far as the NetworkPolicies in the input go)"));
+    if (!known) out.items().back().severity = Severity::Low;
   }
 }
 
@@ -67,31 +78,47 @@ void check_namespace_without_default_deny(const Cluster& c, const RuleSettings& 
   for (const auto& [w, ing] : backends) namespaces.insert(w->meta.effective_ns());
   for (std::string_view ns : namespaces) {
     bool deny = false;
-    for (size_t i : c.network_policies_in(ns)) {
+    const auto& policies = c.network_policies_in(ns);
+    for (size_t i : policies) {
       const NetworkPolicy& np = c.network_policies[i];
       if (np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty())) deny = true;
     }
     if (deny) continue;
+    bool known = namespace_known(c, s, ns);
+    std::string message = "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy";
+    if (!known) message += " in the input";
+    // A namespace without any policy: this one finding names every workload it leaves open
+    // (IG508 does not repeat it per workload).
+    if (policies.empty()) {
+      std::vector<std::string_view> names;
+      for (size_t i : c.workloads_in(ns))
+        if (judged_workload(c, c.workloads[i])) names.push_back(c.workloads[i].meta.name);
+      if (!names.empty()) {
+        message += "; no NetworkPolicy selects its " + std::to_string(names.size()) + " workload" + (names.size() == 1 ? "" : "s") + " (";
+        for (size_t i = 0; i < names.size() && i < 8; ++i) message += (i ? ", " : "") + std::string(names[i]);
+        if (names.size() > 8) message += ", and " + std::to_string(names.size() - 8) + " more";
+        message += ")";
+      }
+    }
     if (const Namespace* n = c.find_namespace(ns))
-      out.add(kNoDefaultDeny.info, n->meta, n->meta.name_loc,
-              "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
+      out.add(kNoDefaultDeny.info, n->meta, n->meta.name_loc, message);
     else
       for (const auto& [w, ing] : backends)
         if (w->meta.effective_ns() == ns) {
-          out.add(kNoDefaultDeny.info, w->meta, w->meta.name_loc,
-                  "namespace " + std::string(ns) + " serves Ingress backends but has no default-deny ingress NetworkPolicy");
+          out.add(kNoDefaultDeny.info, w->meta, w->meta.name_loc, message);
           break;
         }
+    if (!known) out.items().back().severity = Severity::Low;
   }
 }
-
-bool complete_input(const RuleSettings& s) { return s.policy && s.policy->complete_input; }
 
 void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
   auto index = derived<ServiceSelection>(c, settings);
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
-    if ((!complete_input(settings) && !has_workloads_in(c, ns)) || !np.pod_selector.present || np.pod_selector.empty()) continue;
+    // Pods may come from objects the input lacks or kinds it does not know (operators'
+    // custom resources): "selects nothing" is a claim only on complete input.
+    if (!complete_input(settings) || !np.pod_selector.present || np.pod_selector.empty()) continue;
     bool any = false;
     if (!np.pod_selector.match_labels.empty()) {
       if (const auto* candidates = index->with_label(ns, np.pod_selector.match_labels.front()))
@@ -124,6 +151,7 @@ std::string selector_key(const LabelSelector& sel) {
 }
 
 void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
+  if (!complete_input(settings)) return;  // the peer's pods may be in another unit or of a kind the input lacks
   auto engine = derived<NetworkPolicyEngine>(c, settings);
   // Namespaces (with workloads) each distinct namespaceSelector matches, in
   // the index's order: a selector repeated in thousands of policies is
@@ -177,7 +205,7 @@ void check_webhook_reachable(const Cluster& c, const RuleSettings& s, Findings& 
   auto engine = derived<NetworkPolicyEngine>(c, s);
   Workload any = any_pod_elsewhere();
   for (const Workload& w : c.workloads) {
-    if (!is_ingress_controller(w)) continue;
+    if (!runs_admission_webhook(w)) continue;  // no webhook, nothing to reach
     ConnSet webhook;
     webhook.add_range(ConnSet::TCP, 8443, 8443);
     ConnSet open = engine->allowed(any, w) & webhook;
@@ -200,13 +228,16 @@ bool host_port_accepted(const RuleSettings& s, const Container* ct, int64_t port
 
 void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& out) {
   for (const Workload& w : c.workloads) {
-    if (w.host_network && !host_port_accepted(settings, nullptr, 0)) {
+    // An ingress controller or gateway proxy on the node's ports 80/443 is the front door
+    // itself (the map shows it as the entry); its other host ports (stats, metrics) are not.
+    bool front_door = front_door_kind(w) != ControllerKind::Unknown;
+    if (w.host_network && !front_door && !host_port_accepted(settings, nullptr, 0)) {
       out.add(kHostPortExposure.info, w.meta, w.host_network_loc,
               "hostNetwork: every port the pod listens on is open on the node's addresses, outside Services and NetworkPolicies");
     }
     for (const Container& ct : w.containers)
       for (const ContainerPort& p : ct.ports)
-        if (p.host_port && !host_port_accepted(settings, &ct, p.host_port))
+        if (p.host_port && !(front_door && is_traffic_port(p)) && !host_port_accepted(settings, &ct, p.host_port))
           out.add(kHostPortExposure.info, w.meta, p.loc,
                   "hostPort " + std::to_string(p.host_port) + " opens the port on the node's addresses, bypassing Services and the Ingress");
   }
@@ -215,7 +246,11 @@ void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& 
 void check_not_isolated(const Cluster& c, const RuleSettings& s, Findings& out) {
   auto engine = derived<NetworkPolicyEngine>(c, s);
   for (const Workload& w : c.workloads) {
-    if (!w.owner_kind.empty()) continue;  // judged through its owner
+    if (!judged_workload(c, w)) continue;
+    // Only where the namespace has policies and this workload escaped them: a namespace
+    // without any is one root cause (IG503 names its workloads when it serves Ingress
+    // backends), not a finding per workload.
+    if (c.network_policies_in(w.meta.effective_ns()).empty()) continue;
     // Any policy counts here (IG502 and IG503 judge inbound exposure itself).
     if (engine->selecting(w).empty())
       out.add(kWorkloadNotIsolated.info, w.meta, w.meta.name_loc,

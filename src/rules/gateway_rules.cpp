@@ -52,6 +52,15 @@ void check_listener_without_hostname(const Cluster& c, const RuleSettings&, Find
     if (li.hostname || !(p == "HTTP" || p == "HTTPS" || p == "TLS")) continue;
     std::string_view from = li.from_or_default();
     if (from == "Same") continue;  // only the Gateway owner's routes: a deliberate catch-all
+    // A selector on the immutable kubernetes.io/metadata.name label and nothing else admits
+    // exactly the namespaces it names: not shared with others.
+    if (from == "Selector") {
+      const LabelSelector& sel = li.allowed_selector;
+      bool by_name_only = !sel.empty();
+      for (const KeyValue& kv : sel.match_labels) by_name_only = by_name_only && kv.key == kMetadataName;
+      for (const auto& e : sel.match_expressions) by_name_only = by_name_only && e.key == kMetadataName && e.op == "In";
+      if (by_name_only) continue;
+    }
     const ObjectMeta& owner = l.owner();
     out.add(kGatewayListenerNoHostname.info, owner, li.loc,
             "listener " + std::string(li.name.value) + " has no hostname and admits routes from " +
@@ -202,14 +211,17 @@ void for_each_service_ref(const Cluster& c, Fn fn) {
         if (b.group.empty() && (b.kind.empty() || b.kind == "Service")) fn(r, b, b.ns_or(r.meta.effective_ns()));
 }
 
-void check_backend_missing(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_backend_missing(const Cluster& c, const RuleSettings& settings, Findings& out) {
   for_each_service_ref(c, [&](const Route& r, const ObjectReference& b, std::string_view ns) {
     if (!c.has_services_in(ns)) return;  // a partial input: cannot tell
     const Service* s = c.find_service(ns, b.name);
-    if (!s)
+    if (!s) {
+      // Absent from a partial input is unknown, not missing: a low note there.
       out.add(kGatewayBackendMissing.info, r.meta, b.name_loc,
-              "backendRef names Service " + std::string(ns) + "/" + b.name + ", which is not in the input");
-    else if (b.port && std::none_of(s->ports.begin(), s->ports.end(), [&](const ServicePort& p) { return p.port == *b.port; }))
+              "backendRef names Service " + std::string(ns) + "/" + b.name +
+                  (complete_input(settings) ? ", which does not exist" : ", which is not in the input (cannot be checked)"));
+      if (!complete_input(settings)) out.items().back().severity = Severity::Low;
+    } else if (b.port && std::none_of(s->ports.begin(), s->ports.end(), [&](const ServicePort& p) { return p.port == *b.port; }))
       out.add(kGatewayBackendMissing.info, r.meta, b.loc,
               "backendRef port " + std::to_string(*b.port) + " is not a port of Service " + std::string(ns) + "/" + b.name);
   });

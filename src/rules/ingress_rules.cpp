@@ -16,40 +16,27 @@ namespace {
 
 std::string where(const Ingress& ing) { return std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name); }
 
-// TLS terminated before the Ingress controller (cloud load balancer certificate)
-// or passed through to the backend: the Ingress needs no spec.tls.
-bool tls_handled_elsewhere(const ObjectMeta& m) {
-  static constexpr std::array<std::string_view, 3> kExternalCert = {
-      "alb.ingress.kubernetes.io/certificate-arn", "networking.gke.io/managed-certificates",
-      "ingress.gcp.kubernetes.io/pre-shared-cert"};
-  for (auto k : kExternalCert)
-    if (m.annotation(k)) return true;
-  const KeyValue* pass = nginx_annotation(m, "ssl-passthrough");
-  return pass && parse_go_bool(pass->value).value_or(false);
-}
-
-void check_host_without_tls(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_host_without_tls(const Cluster& c, const RuleSettings& s, Findings& out) {
+  auto siblings = derived<SiblingTls>(c, s);
   for (const Ingress& ing : c.ingresses) {
-    if (tls_handled_elsewhere(ing.meta)) continue;
+    // Plain HTTP is a problem only where it is served: a redirect (force-ssl-redirect,
+    // ALB ssl-redirect, a FrontendConfig) sends clients to HTTPS terminated in front.
+    auto plain = [&](std::string_view host) {
+      HostTransport t = transport_of(c, ing, host, *siblings);
+      return !t.https && !t.redirected;
+    };
     for (const IngressRule& r : ing.rules) {
       if (!r.host || r.host.value.empty()) {
-        if (!ing.has_tls_section)
+        if (!ing.has_tls_section && plain({}))
           out.add(kHostWithoutTls.info, ing.meta, r.loc, "rule without a host is served over plain HTTP (no spec.tls)");
         continue;
       }
-      bool covered = false;
-      for (const IngressTls& t : ing.tls) {
-        // An entry without hosts applies to every host (the API's default).
-        if (t.hosts.empty()) covered = true;
-        for (const Field& h : t.hosts)
-          if (tls_host_covers(h.value, r.host.value)) covered = true;
-      }
-      if (covered) continue;
+      if (!plain(r.host.value)) continue;
       out.add(kHostWithoutTls.info, ing.meta, r.host.loc,
               ing.has_tls_section ? "host " + std::string(r.host.value) + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
                                   : "host " + std::string(r.host.value) + " is served over plain HTTP (no spec.tls)");
     }
-    if (ing.rules.empty() && ing.default_backend.present && !ing.has_tls_section)
+    if (ing.rules.empty() && ing.default_backend.present && !ing.has_tls_section && plain({}))
       out.add(kHostWithoutTls.info, ing.meta, ing.default_backend.loc, "default backend is served over plain HTTP (no spec.tls)");
   }
 }
@@ -64,16 +51,10 @@ void check_https_not_enforced(const Cluster& c, const RuleSettings&, Findings& o
               "ssl-redirect is \"false\": TLS hosts also answer over plain HTTP without a redirect");
     }
     const KeyValue* allow = ing.meta.annotation("kubernetes.io/ingress.allow-http");
-    if (allow && parse_go_bool(allow->value) == true) {
+    if (allow && parse_go_bool(allow->value) == true)
       out.add(kHttpsNotEnforced.info, ing.meta, allow->value_loc(),
               "kubernetes.io/ingress.allow-http is \"true\": the load balancer also serves plain HTTP");
-    } else if (!allow) {
-      Field cls = ing.requested_class();
-      if (cls.value == "gce" || cls.value == "gce-internal") {
-        out.add(kHttpsNotEnforced.info, ing.meta, cls.loc,
-                "GCE Ingress without kubernetes.io/ingress.allow-http: \"false\" also serves plain HTTP");
-      }
-    }
+    // A GKE Ingress that serves port 80 beside HTTPS without a redirect is IG1142's finding.
   }
 }
 
@@ -113,7 +94,10 @@ void check_host_across_namespaces(const Cluster& c, const RuleSettings& settings
     for (const HostClaim& a : claims) {
       for (const HostClaim& b : claims) {
         bool same_ns = a.ing->meta.effective_ns() == b.ing->meta.effective_ns();
-        if (a.ing == b.ing || (same_ns && !strict) || !same_controller(a.cls, b.cls)) continue;
+        // Two copies of one object (same namespace and name) are alternatives, never rivals.
+        if (a.ing == b.ing || same_identity(a.ing->meta, b.ing->meta) || (same_ns && !strict) ||
+            !same_controller(a.cls, b.cls) || is_canary(*a.ing) || is_canary(*b.ing))
+          continue;
         out.add(kHostAcrossNamespaces.info, a.ing->meta, a.rule->host.loc,
                 "host " + std::string(a.rule->host.value) + " is also claimed by Ingress " + where(*b.ing) +
                     (same_ns ? " (the policy allows one Ingress per host)"
@@ -132,6 +116,8 @@ void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& 
   std::unordered_map<std::string, First> seen;  // host, class, path and path type, NUL-separated
   std::string key;
   for (const Ingress& ing : c.ingresses) {
+    // ingress-nginx canaries repeat their main Ingress's host and path to split its traffic.
+    if (is_canary(ing)) continue;
     std::string cls = ingress_class(ing);
     for (const IngressRule& r : ing.rules) {
       std::string host = r.host ? to_lower(r.host.value) : "";
@@ -139,7 +125,7 @@ void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& 
         std::string_view path = p.path ? p.path.value : "/";
         key.assign(host).append(1, '\0').append(cls).append(1, '\0').append(path).append(1, '\0').append(p.path_type);
         auto [it, inserted] = seen.try_emplace(key, First{&ing, p.loc});
-        if (inserted) continue;
+        if (inserted || same_identity(it->second.ing->meta, ing.meta)) continue;  // a second copy of one object
         out.add(kDuplicateHostPath.info, ing.meta, p.path ? p.path.loc : p.loc,
                 "path " + std::string(path) + " on host " + (host.empty() ? std::string("*") : host) +
                     " is already routed by Ingress " + where(*it->second.ing) + " (" +
@@ -150,9 +136,17 @@ void check_duplicate_host_path(const Cluster& c, const RuleSettings&, Findings& 
   }
 }
 
+// GKE gives every Ingress a load balancer of its own (ALB too, outside an
+// IngressGroup): its default backend catches only that Ingress's traffic.
+bool own_load_balancer(const Cluster& c, const Ingress& ing) {
+  ServingController sc = controller_of(c, ing);
+  if (sc.kind == ControllerKind::Gce) return true;
+  return sc.kind == ControllerKind::Alb && !alb_annotation(ing.meta, "group.name");
+}
+
 void check_default_backend(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
-    if (ing.default_backend.present)
+    if (ing.default_backend.present && !own_load_balancer(c, ing))
       out.add(kDefaultBackend.info, ing.meta, ing.default_backend.loc,
               "spec.defaultBackend catches every request no rule matches" +
                   (ing.default_backend.service.empty() ? std::string() : ", sending it to Service " + ing.default_backend.service));
@@ -195,7 +189,8 @@ void check_class_missing(const Cluster& c, const RuleSettings&, Findings& out) {
 void check_multiple_default_classes(const Cluster& c, const RuleSettings&, Findings& out) {
   std::vector<const IngressClass*> defaults;
   for (const IngressClass& ic : c.ingress_classes)
-    if (ic.is_default) defaults.push_back(&ic);
+    if (ic.is_default && std::none_of(defaults.begin(), defaults.end(), [&](const IngressClass* d) { return d->meta.name == ic.meta.name; }))
+      defaults.push_back(&ic);  // two copies of one class are one class
   if (defaults.size() < 2) return;
   std::string names;
   for (const IngressClass* ic : defaults) names += (names.empty() ? "" : ", ") + std::string(ic->meta.name);
@@ -206,14 +201,17 @@ void check_multiple_default_classes(const Cluster& c, const RuleSettings&, Findi
   }
 }
 
-void check_backend(const Cluster& c, Findings& out, const Ingress& ing, const IngressBackend& b) {
+void check_backend(const Cluster& c, bool complete, Findings& out, const Ingress& ing, const IngressBackend& b) {
   if (!b.present || b.service.empty()) return;
   std::string_view ns = ing.meta.effective_ns();
   if (!c.has_services_in(ns)) return;  // partial input: cannot tell
   const Service* svc = c.find_service(ns, b.service);
   if (!svc) {
+    // Absent from a partial input is unknown, not missing: a low note there.
     out.add(kBackendMissing.info, ing.meta, b.service_loc,
-            "backend Service " + std::string(ns) + "/" + b.service + " does not exist in the scanned input");
+            "backend Service " + std::string(ns) + "/" + b.service +
+                (complete ? " does not exist" : " does not exist in the scanned input (cannot be checked further)"));
+    if (!complete) out.items().back().severity = Severity::Low;
     return;
   }
   if (svc->type_or_default() == "ExternalName" && svc->ports.empty()) return;
@@ -228,11 +226,12 @@ void check_backend(const Cluster& c, Findings& out, const Ingress& ing, const In
   }
 }
 
-void check_backend_missing(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_backend_missing(const Cluster& c, const RuleSettings& s, Findings& out) {
+  bool complete = complete_input(s);
   for (const Ingress& ing : c.ingresses) {
-    check_backend(c, out, ing, ing.default_backend);
+    check_backend(c, complete, out, ing, ing.default_backend);
     for (const IngressRule& r : ing.rules)
-      for (const IngressPath& p : r.paths) check_backend(c, out, ing, p.backend);
+      for (const IngressPath& p : r.paths) check_backend(c, complete, out, ing, p.backend);
   }
 }
 

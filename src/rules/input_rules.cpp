@@ -1,5 +1,9 @@
 // Input rules: problems in how an object is written that change what the
 // cluster receives compared with what a reviewer reads.
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
 #include "core/text.h"
 #include "rules/catalog.h"
 
@@ -42,7 +46,55 @@ void check_inline_exemption(const Cluster& c, const RuleSettings&, Findings& out
   });
 }
 
+// The kinds that make up the front door: which copy wins decides hosts, TLS,
+// backends or who may reach the pods.
+bool front_door_object(std::string_view kind) {
+  static constexpr std::array<std::string_view, 15> kKinds = {
+      "Ingress",   "IngressClass", "Service",      "NetworkPolicy", "Secret",      "Gateway",     "ListenerSet", "HTTPRoute",
+      "GRPCRoute", "TLSRoute",     "TCPRoute",     "ReferenceGrant", "IngressRoute", "HTTPProxy", "VirtualService"};
+  return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
+}
+
+void check_defined_twice(const Cluster& c, const RuleSettings&, Findings& out) {
+  // identity -> the copies, in input order
+  std::unordered_map<std::string, std::vector<const ObjectRef*>> copies;
+  for (const ObjectRef& o : c.objects)
+    if (!o.name.empty() && front_door_object(o.kind)) copies[identity_key(o)].push_back(&o);
+  for (const ObjectRef& o : c.objects) {
+    if (o.name.empty() || !front_door_object(o.kind)) continue;
+    const auto& all = copies[identity_key(o)];
+    if (all.size() < 2 || all.front() != &o) continue;  // reported once, from the first copy
+    // Identical copies (examples that repeat a shared GatewayClass or Namespace) apply the same object.
+    if (std::all_of(all.begin(), all.end(), [&](const ObjectRef* x) { return x->content == o.content; })) continue;
+    std::string where;
+    for (size_t i = 1; i < all.size() && i <= 5; ++i)
+      where += (i > 1 ? ", " : "") + c.files[all[i]->loc.file].path + ":" + std::to_string(all[i]->loc.line);
+    if (all.size() > 6) where += " and " + std::to_string(all.size() - 6) + " more";
+    std::string who = std::string(o.kind) + " " + (o.ns.empty() ? std::string() : std::string(o.ns) + "/") + std::string(o.name);
+    out.add(kDefinedTwice.info, o, o.loc,
+            who + " is defined " + (all.size() == 2 ? std::string("twice") : std::to_string(all.size()) + " times") +
+                " with different content in this unit (also at " + where + "): the cluster keeps the copy applied last");
+  }
+}
+
 }  // namespace
+
+const Rule kDefinedTwice{
+    .info = {.id = "IG004",
+             .title = "Object defined more than once",
+             .severity = Severity::Low,
+             .category = "input",
+             .rationale = "Two manifests of one unit describe the same front-door object (Ingress, Service, "
+                          "NetworkPolicy, Secret, Gateway, route; same group, kind, namespace, name) with different "
+                          "content. The "
+                          "cluster holds one of them, whichever is applied last; a reviewer reading either copy can be "
+                          "wrong about the TLS, hosts or policies in force. ingressguard judges each copy but never "
+                          "compares the copies with each other.",
+             .remediation = "Keep one definition per object and unit; put alternatives in separate units (overlays, "
+                            "example folders).",
+             .references = {"https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"}},
+    .check = &check_defined_twice,
+};
 
 const Rule kInvalidExemption{
     .info = {.id = "IG003",

@@ -53,6 +53,15 @@ void check_contour_tls_version(const Cluster& c, const RuleSettings&, Findings& 
 
 // --- Istio ---
 
+// The east-west gateway of a multi-cluster mesh, where AUTO_PASSTHROUGH belongs:
+// selected by istio: eastwestgateway, or serving the cross-network port 15443.
+bool is_east_west_gateway(const FlatSpec& s) {
+  if (const FlatField* sel = s.get("spec.selector.istio"); sel && sel->value == "eastwestgateway") return true;
+  for (const FlatField* port : s.all("spec.servers[*].port.number"))
+    if (port->value == "15443") return true;
+  return false;
+}
+
 void istio_gateway_walk(const Cluster& c, Findings& out) {
   for_each_extension(c, {"networking.istio.io/"}, "Gateway", [&](const ObjectMeta& m, const FlatSpec& s) {
     for (const FlatField* proto : s.all("spec.servers[*].port.protocol")) {
@@ -67,7 +76,7 @@ void istio_gateway_walk(const Cluster& c, Findings& out) {
     for (const FlatField* f : s.all("spec.servers[*].tls.mode")) {
       if (f->value == "OPTIONAL_MUTUAL")
         out.add(kIstioWeakTlsMode.info, m, f->loc, "OPTIONAL_MUTUAL: client certificates are verified when sent, not required");
-      else if (f->value == "AUTO_PASSTHROUGH")
+      else if (f->value == "AUTO_PASSTHROUGH" && !is_east_west_gateway(s))
         out.add(kIstioWeakTlsMode.info, m, f->loc,
                 "AUTO_PASSTHROUGH routes by SNI to every mesh service: meant for east-west gateways, not the edge");
     }

@@ -6,32 +6,40 @@ namespace ig::rules {
 
 namespace {
 
-void check_rules(const NetworkPolicy& np, const std::vector<NetworkPolicyRule>& rules, const char* dir,
-                 const char* peers, Findings& out) {
+// A rule that admits every source on every port. Rules limited to ports (a
+// metrics or webhook port open to all namespaces) are not "all traffic".
+void check_rules(const NetworkPolicy& np, const std::vector<NetworkPolicyRule>& rules, Findings& out) {
   for (const NetworkPolicyRule& r : rules) {
-    if (!r.has_peers && !r.has_ports) {
+    if (r.has_ports) continue;
+    if (!r.has_peers) {
       out.add(kNetworkPolicyAllowAll.info, np.meta, r.loc,
-              std::string("empty ") + dir + " rule ({}) allows all traffic on every port");
+              "empty ingress rule ({}) admits every source on every port to every pod of namespace " +
+                  std::string(np.meta.effective_ns()));
       continue;
     }
     for (const NetworkPolicyPeer& p : r.peers) {
       if (p.namespace_selector.present && p.namespace_selector.empty() &&
           (!p.pod_selector.present || p.pod_selector.empty())) {
         out.add(kNetworkPolicyAllowAll.info, np.meta, p.loc,
-                std::string(peers) + " namespaceSelector: {} allows every pod in every namespace");
+                "from: namespaceSelector: {} admits every pod of every namespace, on every port, to every pod of namespace " +
+                    std::string(np.meta.effective_ns()));
       } else if (p.has_ip_block && is_open_cidr(p.ip_block.cidr.value)) {
         out.add(kNetworkPolicyAllowAll.info, np.meta, p.ip_block.cidr.loc,
-                std::string(peers) + " ipBlock " + std::string(p.ip_block.cidr.value) + " allows every address");
+                "from: ipBlock " + std::string(p.ip_block.cidr.value) +
+                    " admits every address, on every port, to every pod of namespace " + std::string(np.meta.effective_ns()));
       }
     }
   }
 }
 
+// Inbound only: this is about who can reach the pods. A policy that names its
+// pods and admits everyone declares those pods public (a web frontend, an API
+// server); what it opens for Ingress backends is IG502's finding. A policy that
+// selects every pod of the namespace and admits everyone cancels the
+// namespace's isolation, default-deny included.
 void check_allow_all(const Cluster& c, const RuleSettings&, Findings& out) {
-  for (const NetworkPolicy& np : c.network_policies) {
-    if (np.affects_ingress()) check_rules(np, np.ingress, "ingress", "from:", out);
-    if (np.affects_egress()) check_rules(np, np.egress, "egress", "to:", out);
-  }
+  for (const NetworkPolicy& np : c.network_policies)
+    if (np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty())) check_rules(np, np.ingress, out);
 }
 
 }  // namespace
@@ -41,8 +49,10 @@ const Rule kNetworkPolicyAllowAll{
              .title = "NetworkPolicy allows all traffic",
              .severity = Severity::High,
              .category = "network-policy",
-             .rationale = "An empty rule, namespaceSelector: {} without a pod selector, or ipBlock 0.0.0.0/0 cancels the "
-                          "isolation the policy seems to provide; policies add up, so one such rule opens the pods it selects.",
+             .rationale = "An ingress rule that is empty, or whose peer is namespaceSelector: {} without a pod selector or "
+                          "ipBlock 0.0.0.0/0, with no port limit, in a policy that selects every pod of the namespace: "
+                          "policies add up, so this one rule opens every pod of the namespace to everything, whatever "
+                          "default-deny or narrower policies say.",
              .remediation = "Name the allowed peers: the ingress controller's namespace and pods, by kubernetes.io/metadata.name.",
              .references = {"https://kubernetes.io/docs/concepts/services-networking/network-policies/"}},
     .check = &check_allow_all,

@@ -164,6 +164,21 @@ bool client_controlled_variable(std::string_view v) {
   return false;
 }
 
+// ingress-nginx serves each host of an Ingress in a server block of its own
+// (server_name is that host), so $host, $http_host and $server_name in a
+// redirect's host can only be the Ingress's own hosts; not so for a rule
+// without a host or with a wildcard host, where any name reaches the block.
+bool host_pinned_by_server(const Ingress& ing) {
+  if (ing.rules.empty()) return false;
+  for (const IngressRule& r : ing.rules)
+    if (!r.host || r.host.value.empty() || r.host.value.find('*') != std::string_view::npos) return false;
+  return true;
+}
+
+bool is_server_host_variable(std::string_view host) {
+  return host == "$host" || host == "$http_host" || host == "$server_name" || host == "${host}";
+}
+
 void check_open_redirect(const Cluster& c, const RuleSettings&, Findings& out) {
   for (const Ingress& ing : c.ingresses)
     for (auto name : {"permanent-redirect", "temporal-redirect", "auth-signin", "auth-tls-error-page"}) {
@@ -171,6 +186,7 @@ void check_open_redirect(const Cluster& c, const RuleSettings&, Findings& out) {
       if (!kv) continue;
       std::string_view value = trim(kv->value);
       std::string_view host = url_host(value);
+      if (is_server_host_variable(host) && host_pinned_by_server(ing)) continue;
       // The destination's host is decided by the request, or the target is
       // protocol-relative ("//host") and inherits whatever host follows.
       bool open = client_controlled_variable(host) || host.find('$') != std::string_view::npos ||

@@ -14,6 +14,7 @@ const std::vector<const Rule*>& builtin_rules() {
       &kDuplicateKey,
       &kNonStringValue,
       &kInvalidExemption,
+      &kDefinedTwice,
       &kHostWithoutTls,
       &kHttpsNotEnforced,
       &kWildcardHost,

@@ -34,9 +34,13 @@ bool is_internal_load_balancer(const ObjectMeta& m) {
   return false;
 }
 
-void check_load_balancer_open(const Cluster& c, const RuleSettings&, Findings& out) {
+void check_load_balancer_open(const Cluster& c, const RuleSettings& settings, Findings& out) {
+  auto selection = derived<ServiceSelection>(c, settings);
   for (const Service& s : c.services) {
     if (s.type_or_default() != "LoadBalancer" || is_internal_load_balancer(s.meta)) continue;
+    // The ingress controller's own load balancer is the front door, open to clients by
+    // design; the map shows it as the entry of the routes behind it.
+    if (is_front_door_service(s, selection->selected(s))) continue;
     const KeyValue* legacy = s.meta.annotation("service.beta.kubernetes.io/load-balancer-source-ranges");
     if (s.load_balancer_source_ranges.empty() && !legacy) {
       out.add(kLoadBalancerOpen.info, s.meta, s.type.loc,
@@ -116,8 +120,15 @@ void check_backend_exposed_directly(const Cluster& c, const RuleSettings&, Findi
     std::string_view type = s.type_or_default();
     if (type != "NodePort" && type != "LoadBalancer") continue;
     auto it = backed.find(std::string(s.meta.effective_ns()) + "/" + std::string(s.meta.name));
-    if (it != backed.end())
-      out.add(kBackendExposedDirectly.info, s.meta, s.type.loc,
+    if (it == backed.end()) continue;
+    // GCE without NEGs and ALB in instance mode reach their backends through node
+    // ports: there the NodePort is required, not a bypass. When the input does not
+    // say which controller serves the Ingress, a NodePort cannot be judged.
+    if (type == "NodePort") {
+      ServingController sc = controller_of(c, *it->second);
+      if (sc.kind == ControllerKind::Unknown || controller_needs_node_port(sc, *it->second, s)) continue;
+    }
+    out.add(kBackendExposedDirectly.info, s.meta, s.type.loc,
               "Service backs Ingress " + std::string(it->second->meta.name) + " but is also a " + std::string(type) +
                   ": clients can reach it without the Ingress's TLS, authentication and allowlists");
   }

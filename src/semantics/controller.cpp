@@ -148,20 +148,23 @@ SiblingTls::SiblingTls(const Cluster& c) {
         key.assign(sc.class_name).push_back('\0');
         key.append(to_lower(h.value));
         if (h.value.starts_with("*.")) wildcards_.emplace_back(key, &ing);
-        else by_class_host_.emplace(key, &ing);
+        else by_class_host_[key].push_back(&ing);
       }
   }
 }
 
-const Ingress* SiblingTls::find(std::string_view class_name, std::string_view host) const {
+const Ingress* SiblingTls::find(std::string_view class_name, std::string_view host, const Ingress& self) const {
+  auto other = [&](const Ingress* ing) { return ing != &self && !same_identity(ing->meta, self.meta); };
   std::string key(class_name);
   key.push_back('\0');
   key.append(to_lower(host));
-  if (auto it = by_class_host_.find(key); it != by_class_host_.end()) return it->second;
+  if (auto it = by_class_host_.find(key); it != by_class_host_.end())
+    for (const Ingress* ing : it->second)
+      if (other(ing)) return ing;
   for (const auto& [pattern, ing] : wildcards_) {
     std::string_view p(pattern);
     size_t nul = p.find('\0');
-    if (p.substr(0, nul) == class_name && tls_host_covers(p.substr(nul + 1), host)) return ing;
+    if (p.substr(0, nul) == class_name && tls_host_covers(p.substr(nul + 1), host) && other(ing)) return ing;
   }
   return nullptr;
 }
@@ -226,7 +229,7 @@ HostTransport transport_of(const Cluster& c, const Ingress& ing, std::string_vie
       }
   }
   if (!t.https && !host.empty() && sc.kind == ControllerKind::IngressNginx)
-    if (const Ingress* other = siblings.find(sc.class_name, host); other && other != &ing) {
+    if (const Ingress* other = siblings.find(sc.class_name, host, ing)) {
       t.https = true;
       t.https_by = "Ingress " + std::string(other->meta.effective_ns()) + "/" + std::string(other->meta.name) +
                    "'s TLS for the same host (ingress-nginx serves one server per host)";

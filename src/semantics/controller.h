@@ -81,11 +81,12 @@ HostTransport transport_of(const Cluster& c, const Ingress& ing, std::string_vie
 class SiblingTls {
  public:
   explicit SiblingTls(const Cluster& c);
-  // An Ingress of class `class_name` (an ingress-nginx class) with spec.tls for `host`, or nullptr.
-  const Ingress* find(std::string_view class_name, std::string_view host) const;
+  // An Ingress of class `class_name` (an ingress-nginx class) with spec.tls for `host`, other than
+  // `self` and its copies (the same object written twice is one object), or nullptr.
+  const Ingress* find(std::string_view class_name, std::string_view host, const Ingress& self) const;
 
  private:
-  std::unordered_map<std::string, const Ingress*> by_class_host_;  // class NUL lowercased host
+  std::unordered_map<std::string, std::vector<const Ingress*>> by_class_host_;  // class NUL lowercased host
   std::vector<std::pair<std::string, const Ingress*>> wildcards_;  // class NUL "*.example.com"
 };
 

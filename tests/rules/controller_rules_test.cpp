@@ -45,6 +45,13 @@ std::string service(const std::string& name, const std::string& annotations) {
          annotations + "spec:\n  selector: {app: " + name + "}\n  ports:\n  - port: 80\n";
 }
 
+// The ALB's legacy redirect: the path's backend is Service ssl-redirect, port use-annotation.
+std::string legacy_redirect_backend(std::string y) {
+  const std::string from = "service: {name: web, port: {number: 80}}";
+  y.replace(y.find(from), from.size(), "service: {name: ssl-redirect, port: {name: use-annotation}}");
+  return y;
+}
+
 const std::string kAlbHttps =
     "    alb.ingress.kubernetes.io/scheme: internal\n"
     "    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n";
@@ -148,10 +155,20 @@ std::vector<Case> cases() {
        ingress("app", "alb", kAlbHttps + "    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS-1-1-2017-01\n", false),
        "ELBSecurityPolicy-TLS-1-1",
        ingress("app", "alb", kAlbHttps + "    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09\n", false)},
-      {"AlbInternetFacing", "IG1132", ingress("app", "alb", "    alb.ingress.kubernetes.io/scheme: internet-facing\n", false),
-       "internet-facing",
+      // An internet-facing ALB is a front door, public by design: only an ignored restriction is a finding.
+      {"AlbInboundCidrsIgnored", "IG1132",
        ingress("app", "alb", "    alb.ingress.kubernetes.io/scheme: internet-facing\n"
-                             "    alb.ingress.kubernetes.io/inbound-cidrs: 203.0.113.0/24\n", false)},
+                             "    alb.ingress.kubernetes.io/inbound-cidrs: 203.0.113.0/24\n"
+                             "    alb.ingress.kubernetes.io/security-groups: sg-1\n", false),
+       "inbound-cidrs",
+       ingress("app", "alb", "    alb.ingress.kubernetes.io/scheme: internet-facing\n", false)},
+      {"AlbHttpListenerWithLegacyRedirect", "IG1134",
+       ingress("app", "alb", kAlbHttps + "    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06\n"
+                                         "    alb.ingress.kubernetes.io/listen-ports: '[{\"HTTP\": 80}, {\"HTTPS\": 443}]'\n", false),
+       "listen-ports",
+       legacy_redirect_backend(ingress("app", "alb", kAlbHttps + "    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06\n"
+                                         "    alb.ingress.kubernetes.io/listen-ports: '[{\"HTTP\": 80}, {\"HTTPS\": 443}]'\n"
+                                         "    alb.ingress.kubernetes.io/actions.ssl-redirect: '{\"Type\": \"redirect\"}'\n", false))},
       {"AlbGroupAcrossNamespaces", "IG1133",
        ingress("a", "alb", "    alb.ingress.kubernetes.io/group.name: shared\n", false, "team-a") + "---\n" +
            ingress("b", "alb", "    alb.ingress.kubernetes.io/group.name: shared\n", false, "team-b"),

@@ -121,8 +121,30 @@ spec:
   policyTypes: [Ingress]
   egress:
   - {}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: metrics-from-anywhere, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{namespaceSelector: {}}]
+    ports: [{port: 9090}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-everywhere, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - {}
+  - to: [{namespaceSelector: {}}]
 )");
-  EXPECT_EQ(r->lines("IG501"), (Lines{7, 16, 26}));
+  // Flagged: rules that admit every source on every port to every pod of the namespace. Not
+  // flagged: the same opened for named pods (declared public; IG502 judges Ingress backends),
+  // a peer limited to a port, and egress (not who reaches the pods).
+  EXPECT_EQ(r->lines("IG501"), (Lines{7, 26}));
 }
 
 }  // namespace ig
