@@ -98,4 +98,23 @@ std::string ConnSet::str() const {
   return out;
 }
 
+std::string ConnSet::readable() const {
+  if (is_all()) return "all connections";
+  if (empty()) return "no connections";
+  std::vector<std::string> groups;
+  for (int p : {SCTP, TCP, UDP}) {
+    if (ranges_[p].empty() && named_[p].empty()) continue;
+    std::string items;
+    for (const auto& [lo, hi] : ranges_[p]) {
+      std::string r = lo == hi ? std::to_string(lo) : lo == 1 && hi == 65535 ? "every port" : std::to_string(lo) + "-" + std::to_string(hi);
+      items += (items.empty() ? "" : ", ") + r;
+    }
+    for (const auto& n : named_[p]) items += (items.empty() ? "" : ", ") + n;
+    groups.push_back(std::string(kProtoNames[p]) + " " + items);
+  }
+  std::string out;
+  for (size_t i = 0; i < groups.size(); ++i) out += (i == 0 ? "" : i + 1 == groups.size() ? " and " : ", ") + groups[i];
+  return out;
+}
+
 }  // namespace ig

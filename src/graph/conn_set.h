@@ -35,6 +35,8 @@ class ConnSet {
   bool empty() const;
   bool is_all() const;
   std::string str() const;
+  // For people: "all connections", "TCP 80, 443 and UDP 53".
+  std::string readable() const;
 
  private:
   using Ranges = std::vector<std::pair<int, int>>;  // sorted, disjoint, not adjacent

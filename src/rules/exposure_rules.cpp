@@ -65,7 +65,7 @@ void check_backend_open_to_cluster(const Cluster& c, const RuleSettings& s, Find
     if (conn.empty()) continue;
     bool known = namespace_known(c, s, w->meta.effective_ns());
     out.add(kBackendOpenToCluster.info, w->meta, w->meta.name_loc,
-            "backend of Ingress " + std::string(ing->meta.name) + " accepts " + conn.str() +
+            "backend of Ingress " + std::string(ing->meta.name) + " accepts " + conn.readable() +
                 " from any pod in any namespace, not only from the ingress controller" +
                 (known ? "" : " (as far as the NetworkPolicies in the input go)"));
     if (!known) out.items().back().severity = Severity::Low;

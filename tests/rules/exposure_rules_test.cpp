@@ -43,6 +43,10 @@ TEST(ExposureRules, BackendOpenToClusterAndDefaultDeny) {
   auto r = scan_text(t);
   EXPECT_EQ(r->lines("IG502"), Lines{line_of(t, "name: web-open")});
   EXPECT_EQ(r->lines("IG503"), Lines{line_of(t, "name: web-open")});  // no Namespace object: reported on the workload
+  for (const Finding& f : r->findings)
+    if (f.rule->id == "IG502")  // the connections in words, not the analyzer's set notation
+      EXPECT_EQ(f.message, "backend of Ingress i accepts all connections from any pod in any namespace, not only from the "
+                           "ingress controller (as far as the NetworkPolicies in the input go)");
 }
 
 // Tests policies and peers that match nothing, only where the input holds the namespace's workloads.
