@@ -1,6 +1,9 @@
 #include "core/cluster.h"
 
 #include <algorithm>
+#include <array>
+
+#include <algorithm>
 
 namespace ig {
 
@@ -45,6 +48,13 @@ std::string identity_key(std::string_view api_version, std::string_view kind, st
   key.append(group).append(1, '\n').append(kind).append(1, '\n').append(ns.empty() ? std::string_view("default") : ns);
   key.append(1, '\n').append(name);
   return key;
+}
+
+bool is_front_door_kind(std::string_view kind) {
+  static constexpr std::array<std::string_view, 14> kKinds = {
+      "Ingress",   "IngressClass", "Service",        "NetworkPolicy", "Gateway",   "ListenerSet",   "HTTPRoute",
+      "GRPCRoute", "TLSRoute",     "TCPRoute",       "ReferenceGrant", "IngressRoute", "HTTPProxy", "VirtualService"};
+  return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
 }
 
 bool same_identity(const ObjectMeta& a, const ObjectMeta& b) {

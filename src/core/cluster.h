@@ -349,7 +349,7 @@ struct ObjectRef {
   std::string_view name;
   Loc loc;
   std::string_view origin;
-  uint64_t content = 0;  // hash of the object as written (keys in order): tells copies that differ
+  uint64_t content = 0;  // front-door kinds: hash of the object as written (keys in order), to tell copies that differ
 };
 
 // What makes two written objects one object in the cluster: the API group (the
@@ -358,6 +358,11 @@ struct ObjectRef {
 std::string identity_key(std::string_view api_version, std::string_view kind, std::string_view ns, std::string_view name);
 inline std::string identity_key(const ObjectRef& r) { return identity_key(r.api_version, r.kind, r.ns, r.name); }
 bool same_identity(const ObjectMeta& a, const ObjectMeta& b);
+
+// The kinds that make up the front door, where which of two copies wins decides
+// hosts, TLS, backends or who may reach the pods (the loader hashes their content
+// to tell copies that differ).
+bool is_front_door_kind(std::string_view kind);
 
 // Objects of one kind: deques (they grow without copying what they hold and
 // without a vector's doubling slack; a 100 MB input holds ~150,000 objects,

@@ -361,7 +361,8 @@ class CoreReader : public load::ObjectReader {
     if (!kind || !api || kind->empty() || api->empty()) return false;
     object_index_ = c_.objects.size();  // input issues found below belong to it
     ObjectMeta m = meta(obj, kind_node);
-    c_.objects.push_back(ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin, content_hash(obj)});
+    c_.objects.push_back(
+        ObjectRef{m.api_version, m.kind, m.ns, m.name, m.loc, m.origin, is_front_door_kind(m.kind) ? content_hash(obj) : 0});
     std::string_view k = m.kind;
     if (k == "Ingress") ingress(obj, std::move(m));
     else if (k == "IngressClass") ingress_class(obj, std::move(m));

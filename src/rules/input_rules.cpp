@@ -2,6 +2,7 @@
 // cluster receives compared with what a reviewer reads.
 #include <algorithm>
 #include <array>
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/text.h"
@@ -46,34 +47,44 @@ void check_inline_exemption(const Cluster& c, const RuleSettings&, Findings& out
   });
 }
 
-// The kinds that make up the front door: which copy wins decides hosts, TLS,
-// backends or who may reach the pods.
-bool front_door_object(std::string_view kind) {
-  static constexpr std::array<std::string_view, 15> kKinds = {
-      "Ingress",   "IngressClass", "Service",      "NetworkPolicy", "Secret",      "Gateway",     "ListenerSet", "HTTPRoute",
-      "GRPCRoute", "TLSRoute",     "TCPRoute",     "ReferenceGrant", "IngressRoute", "HTTPProxy", "VirtualService"};
-  return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
+// One finding for copies of one identity, on the first copy, when they differ. Identical
+// copies (examples that repeat a shared Service or route) apply the same object.
+void report_copies(const Cluster& c, const std::vector<const ObjectRef*>& all, Findings& out) {
+  if (all.size() < 2) return;
+  const ObjectRef& o = *all.front();
+  if (std::all_of(all.begin(), all.end(), [&](const ObjectRef* x) { return x->content == o.content; })) return;
+  std::string where;
+  for (size_t i = 1; i < all.size() && i <= 5; ++i)
+    where += (i > 1 ? ", " : "") + c.files[all[i]->loc.file].path + ":" + std::to_string(all[i]->loc.line);
+  if (all.size() > 6) where += " and " + std::to_string(all.size() - 6) + " more";
+  std::string who = std::string(o.kind) + " " + (o.ns.empty() ? std::string() : std::string(o.ns) + "/") + std::string(o.name);
+  out.add(kDefinedTwice.info, o, o.loc,
+          who + " is defined " + (all.size() == 2 ? std::string("twice") : std::to_string(all.size()) + " times") +
+              " with different content in this unit (also at " + where + "): the cluster keeps the copy applied last");
 }
 
 void check_defined_twice(const Cluster& c, const RuleSettings&, Findings& out) {
-  // identity -> the copies, in input order
-  std::unordered_map<std::string, std::vector<const ObjectRef*>> copies;
+  // (hash of the identity, object) for the front-door kinds, sorted: copies end up side by side
+  // without a string per object.
+  std::vector<std::pair<size_t, const ObjectRef*>> ids;
   for (const ObjectRef& o : c.objects)
-    if (!o.name.empty() && front_door_object(o.kind)) copies[identity_key(o)].push_back(&o);
-  for (const ObjectRef& o : c.objects) {
-    if (o.name.empty() || !front_door_object(o.kind)) continue;
-    const auto& all = copies[identity_key(o)];
-    if (all.size() < 2 || all.front() != &o) continue;  // reported once, from the first copy
-    // Identical copies (examples that repeat a shared GatewayClass or Namespace) apply the same object.
-    if (std::all_of(all.begin(), all.end(), [&](const ObjectRef* x) { return x->content == o.content; })) continue;
-    std::string where;
-    for (size_t i = 1; i < all.size() && i <= 5; ++i)
-      where += (i > 1 ? ", " : "") + c.files[all[i]->loc.file].path + ":" + std::to_string(all[i]->loc.line);
-    if (all.size() > 6) where += " and " + std::to_string(all.size() - 6) + " more";
-    std::string who = std::string(o.kind) + " " + (o.ns.empty() ? std::string() : std::string(o.ns) + "/") + std::string(o.name);
-    out.add(kDefinedTwice.info, o, o.loc,
-            who + " is defined " + (all.size() == 2 ? std::string("twice") : std::to_string(all.size()) + " times") +
-                " with different content in this unit (also at " + where + "): the cluster keeps the copy applied last");
+    if (!o.name.empty() && is_front_door_kind(o.kind)) ids.emplace_back(std::hash<std::string>{}(identity_key(o)), &o);
+  std::stable_sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i + 1;
+    while (j < ids.size() && ids[j].first == ids[i].first) ++j;
+    if (j - i > 1) {
+      // Same hash: group the real identities (collisions apart), in input order.
+      std::vector<std::pair<std::string, std::vector<const ObjectRef*>>> groups;
+      for (size_t k = i; k < j; ++k) {
+        std::string key = identity_key(*ids[k].second);
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == key; });
+        if (g == groups.end()) groups.push_back({key, {ids[k].second}});
+        else g->second.push_back(ids[k].second);
+      }
+      for (const auto& [key, all] : groups) report_copies(c, all, out);
+    }
+    i = j;
   }
 }
 
@@ -84,8 +95,8 @@ const Rule kDefinedTwice{
              .title = "Object defined more than once",
              .severity = Severity::Low,
              .category = "input",
-             .rationale = "Two manifests of one unit describe the same front-door object (Ingress, Service, "
-                          "NetworkPolicy, Secret, Gateway, route; same group, kind, namespace, name) with different "
+             .rationale = "Two manifests of one unit describe the same front-door object (Ingress, IngressClass, "
+                          "Service, NetworkPolicy, Gateway, route; same group, kind, namespace, name) with different "
                           "content. The "
                           "cluster holds one of them, whichever is applied last; a reviewer reading either copy can be "
                           "wrong about the TLS, hosts or policies in force. ingressguard judges each copy but never "

@@ -137,35 +137,48 @@ bool runs_admission_webhook(const Workload& w) {
 
 // --- TLS and redirects ---
 
+namespace {
+
+size_t class_host_hash(std::string_view class_name, std::string_view host) {
+  std::string key(class_name);
+  key.push_back('\0');
+  key.append(to_lower(host));
+  return std::hash<std::string>{}(key);
+}
+
+}  // namespace
+
 SiblingTls::SiblingTls(const Cluster& c) {
-  std::string key;
   for (const Ingress& ing : c.ingresses) {
     if (ing.tls.empty()) continue;
     ServingController sc = controller_of(c, ing);
     if (sc.kind != ControllerKind::IngressNginx) continue;
+    bool wildcard = false;
     for (const IngressTls& t : ing.tls)
       for (const Field& h : t.hosts) {
-        key.assign(sc.class_name).push_back('\0');
-        key.append(to_lower(h.value));
-        if (h.value.starts_with("*.")) wildcards_.emplace_back(key, &ing);
-        else by_class_host_[key].push_back(&ing);
+        if (h.value.starts_with("*.")) wildcard = true;
+        else exact_.emplace_back(class_host_hash(sc.class_name, h.value), &ing);
       }
+    if (wildcard) wildcards_.emplace_back(sc.class_name, &ing);
   }
+  std::stable_sort(exact_.begin(), exact_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 const Ingress* SiblingTls::find(std::string_view class_name, std::string_view host, const Ingress& self) const {
-  auto other = [&](const Ingress* ing) { return ing != &self && !same_identity(ing->meta, self.meta); };
-  std::string key(class_name);
-  key.push_back('\0');
-  key.append(to_lower(host));
-  if (auto it = by_class_host_.find(key); it != by_class_host_.end())
-    for (const Ingress* ing : it->second)
-      if (other(ing)) return ing;
-  for (const auto& [pattern, ing] : wildcards_) {
-    std::string_view p(pattern);
-    size_t nul = p.find('\0');
-    if (p.substr(0, nul) == class_name && tls_host_covers(p.substr(nul + 1), host) && other(ing)) return ing;
-  }
+  // Another Ingress of the same class (not a copy of this one) whose spec.tls names the host.
+  auto gives_tls = [&](const Ingress* ing) {
+    if (ing == &self || same_identity(ing->meta, self.meta)) return false;
+    for (const IngressTls& t : ing->tls)
+      for (const Field& h : t.hosts)
+        if (tls_host_covers(h.value, host)) return true;
+    return false;
+  };
+  size_t h = class_host_hash(class_name, host);
+  auto it = std::lower_bound(exact_.begin(), exact_.end(), h, [](const auto& e, size_t v) { return e.first < v; });
+  for (; it != exact_.end() && it->first == h; ++it)
+    if (gives_tls(it->second)) return it->second;
+  for (const auto& [cls, ing] : wildcards_)
+    if (cls == class_name && gives_tls(ing)) return ing;
   return nullptr;
 }
 

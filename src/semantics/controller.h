@@ -86,8 +86,9 @@ class SiblingTls {
   const Ingress* find(std::string_view class_name, std::string_view host, const Ingress& self) const;
 
  private:
-  std::unordered_map<std::string, std::vector<const Ingress*>> by_class_host_;  // class NUL lowercased host
-  std::vector<std::pair<std::string, const Ingress*>> wildcards_;  // class NUL "*.example.com"
+  // (hash of class NUL lowercased host, Ingress), sorted by hash; the Ingress is checked on lookup.
+  std::vector<std::pair<size_t, const Ingress*>> exact_;
+  std::vector<std::pair<std::string_view, const Ingress*>> wildcards_;  // (class, Ingress) with a "*.example.com" TLS host
 };
 
 // ALB: the annotation with the alb.ingress.kubernetes.io/ prefix, or nullptr.
