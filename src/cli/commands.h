@@ -1,6 +1,8 @@
 // Subcommands, callable from main and from tests. Each returns the exit code.
 #pragma once
 
+#include "load/units.h"
+
 #include <fstream>
 #include <iosfwd>
 #include <optional>
@@ -16,6 +18,7 @@ enum class ExitCode { Clean = 0, Findings = 1, Error = 2 };
 
 struct ScanOptions {
   std::vector<std::string> paths;
+  UnitMode unit_mode = UnitMode::Input;  // how plain files and directories split into units (load/units.h)
   std::string format = "text";     // text | json
   std::string output;              // file; empty = stdout
   std::optional<Severity> fail_on = Severity::Medium;  // nullopt: never fail on findings
@@ -34,6 +37,14 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err);
 // Where a report goes: `out` when `path` is empty, else `file` opened on it;
 // nullptr (after telling `err`) when it cannot be written.
 std::ostream* open_output(const std::string& path, std::ofstream& file, std::ostream& out, std::ostream& err);
+
+// `ingressguard units`: the units a scan of these paths makes, and what each holds.
+struct UnitsOptions {
+  std::vector<std::string> paths;
+  UnitMode unit_mode = UnitMode::Input;
+  std::string format = "text";  // text | json
+};
+int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err);
 
 struct MapOptions {
   std::vector<std::string> paths;

@@ -34,6 +34,18 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--no-policy", no_policy, "Do not look for .ingressguard.yaml");
   bool no_color = false;
   scan_cmd->add_flag("--no-color", no_color, "Never colour the text output");
+  const std::string unit_help =
+      "How plain files and directories split into scan units: input (each directory argument, and file arguments "
+      "per directory tree), dir (each directory) or file; kustomizations, charts and stdin are units of their own";
+  std::string unit_per = "input";
+  scan_cmd->add_option("--unit-per", unit_per, unit_help)->check(CLI::IsMember({"input", "dir", "file"}));
+
+  ig::UnitsOptions units_opts;
+  std::string units_per = "input";
+  auto* units_cmd = app.add_subcommand("units", "List the scan units these paths make and what each holds");
+  units_cmd->add_option("paths", units_opts.paths, "Files, directories or - for stdin");
+  units_cmd->add_option("--unit-per", units_per, unit_help)->check(CLI::IsMember({"input", "dir", "file"}));
+  units_cmd->add_option("--format,-f", units_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   std::string rules_format = "text";
   auto* rules_cmd = app.add_subcommand("rules", "List the rule catalogue");
@@ -152,7 +164,12 @@ int main(int argc, char** argv) {
       scan.fail_on = fail_on == "never" ? std::nullopt : ig::parse_severity(fail_on);
       scan.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       scan.process_exits_after = true;
+      scan.unit_mode = *ig::parse_unit_mode(unit_per);
       return ig::run_scan(scan, std::cout, std::cerr);
+    }
+    if (*units_cmd) {
+      units_opts.unit_mode = *ig::parse_unit_mode(units_per);
+      return ig::run_units(units_opts, std::cout, std::cerr);
     }
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
     if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);

@@ -1,11 +1,13 @@
 // `ingressguard map`: what is reachable from outside, through what, guarded by what.
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "cli/commands.h"
 #include "graph/exposure.h"
 #include "load/loader.h"
+#include "load/units.h"
 #include "report/graphviz.h"
 #include "report/report.h"
 
@@ -16,16 +18,33 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
     err << "ingressguard: nothing to map: give files, directories, or - for stdin\n";
     return static_cast<int>(ExitCode::Error);
   }
-  Cluster cluster;
-  Loader loader(cluster);
-  for (const auto& p : opts.paths) loader.load_path(p);
-  cluster.index();
-  for (const LoadError& e : loader.errors()) {
+  // One graph per scan unit (load/units.h): routes never reach a Service of another unit.
+  UnitPlan plan = plan_units(opts.paths, UnitMode::Input);
+  std::vector<LoadError> errors = plan.errors;
+  std::vector<ExposurePath> paths;
+  std::vector<std::unique_ptr<Cluster>> units;  // the paths refer to their strings
+  LoadStats stats;
+  for (const UnitSource& u : plan.units) {
+    auto c = std::make_unique<Cluster>();
+    Loader loader(*c);
+    load_unit(u, loader, errors, LoadOptions{}.max_file_size);
+    c->index();
+    errors.insert(errors.end(), loader.errors().begin(), loader.errors().end());
+    auto found = build_exposure(*c);
+    paths.insert(paths.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    stats.files += loader.stats().files;
+    stats.bytes += loader.stats().bytes;
+    stats.documents += loader.stats().documents;
+    stats.objects += loader.stats().objects;
+    stats.skipped_documents += loader.stats().skipped_documents;
+    units.push_back(std::move(c));
+  }
+  for (const std::string& n : plan.notices) err << "ingressguard: " << n << '\n';
+  for (const LoadError& e : errors) {
     err << e.file;
     if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
     err << ": error: " << e.message << '\n';
   }
-  std::vector<ExposurePath> paths = build_exposure(cluster);
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);
   if (!dest) return static_cast<int>(ExitCode::Error);
@@ -40,12 +59,12 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
     }
     *dest << *svg;
   } else if (opts.format == "html") {
-    write_map_html(*dest, paths, loader.stats());
+    write_map_html(*dest, paths, stats);
   } else {
-    write_map_json(*dest, paths, loader.stats());
+    write_map_json(*dest, paths, stats);
   }
   dest->flush();
-  return loader.errors().empty() ? static_cast<int>(ExitCode::Clean) : static_cast<int>(ExitCode::Error);
+  return errors.empty() ? static_cast<int>(ExitCode::Clean) : static_cast<int>(ExitCode::Error);
 }
 
 }  // namespace ig

@@ -2,10 +2,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "graph/exposure.h"
 #include "load/loader.h"
+#include "load/units.h"
 #include "policy/policy.h"
 #include "report/report.h"
 
@@ -26,6 +29,41 @@ std::ostream* open_output(const std::string& path, std::ofstream& file, std::ost
   return &file;
 }
 
+namespace {
+
+// Moves what the report needs of one unit's snapshot into the report's (its files, object
+// identities and masked Secret spans; its string pools stay alive there) and renumbers the
+// file ids of the unit's findings. The policy file, registered first in every unit, maps to
+// the report's one copy.
+void merge_unit(Cluster& report, Cluster& unit, std::vector<Finding>& findings, std::optional<uint32_t> policy_file) {
+  std::vector<uint32_t> to_report(unit.files.size());
+  for (uint32_t i = 0; i < unit.files.size(); ++i) {
+    if (policy_file && i == 0) {
+      to_report[i] = *policy_file;
+      continue;
+    }
+    to_report[i] = static_cast<uint32_t>(report.files.size());
+    report.files.push_back(std::move(unit.files[i]));
+  }
+  for (const ObjectRef& o : unit.objects) {
+    ObjectRef r = o;
+    r.loc.file = to_report[o.loc.file];
+    report.objects.push_back(r);
+  }
+  for (RedactedSpan span : unit.redacted) {
+    span.file = to_report[span.file];
+    report.redacted.push_back(span);
+  }
+  for (Finding& f : findings) {
+    f.loc.file = to_report[f.loc.file];
+    f.resource.loc.file = to_report[f.resource.loc.file];
+  }
+  report.retained_strings.push_back(unit.strings);
+  report.retained_strings.insert(report.retained_strings.end(), unit.retained_strings.begin(), unit.retained_strings.end());
+}
+
+}  // namespace
+
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown", "html"};
   if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
@@ -37,7 +75,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     return static_cast<int>(ExitCode::Error);
   }
   auto owned = std::make_unique<Cluster>();
-  Cluster& cluster = *owned;
+  Cluster& cluster = *owned;  // the report's: every unit's files and object identities
   struct LeaveForExit {
     std::unique_ptr<Cluster>& cluster;
     bool on;
@@ -47,24 +85,58 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   } leave{owned, opts.process_exits_after};
   LoadOptions load_opts;
   load_opts.max_file_size = opts.max_file_size;
-  Loader loader(cluster, load_opts);
-  for (const auto& p : opts.paths) loader.load_path(p);
-  cluster.index();
 
   ScanResult result;
   result.cluster = &cluster;
-  result.errors = loader.errors();
+  UnitPlan plan = plan_units(opts.paths, opts.unit_mode);
+  result.errors = plan.errors;
+  result.notices = plan.notices;
   RuleSettings settings;
   settings.cert_expiry_days = opts.cert_expiry_days;
+  // The policy is read once (its errors are reported once); each unit gets a copy whose file
+  // is that unit's first, so that findings on the policy file land on the report's copy.
   std::optional<Policy> policy;
   std::optional<std::string> policy_path = opts.policy;
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
-  if (policy_path) {
-    policy = load_policy(*policy_path, cluster, result.errors);
-    if (policy) settings.policy = &*policy;
+  if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
+  std::optional<uint32_t> policy_file = policy ? std::optional<uint32_t>(policy->file) : std::nullopt;
+  std::set<std::tuple<std::string_view, uint32_t, uint32_t, std::string>> policy_findings;
+  std::vector<ExposurePath> exposure;
+  for (size_t u = 0; u < plan.units.size(); ++u) {
+    Cluster unit;
+    std::optional<Policy> unit_policy = policy;
+    if (unit_policy) {
+      unit_policy->file = 0;
+      unit.files.push_back(SourceFile{unit_policy->path, {}});
+    }
+    Loader loader(unit, load_opts);
+    load_unit(plan.units[u], loader, result.errors, opts.max_file_size);
+    unit.index();
+    settings.policy = unit_policy ? &*unit_policy : nullptr;
+    std::vector<Finding> findings = run_rules(unit, settings);
+    if (opts.format == "html") {
+      auto paths = build_exposure(unit);
+      exposure.insert(exposure.end(), std::make_move_iterator(paths.begin()), std::make_move_iterator(paths.end()));
+    }
+    merge_unit(cluster, unit, findings, policy_file);
+    for (Finding& f : findings) {
+      // A finding on the policy file itself (an expired exemption) is the same in every unit.
+      if (policy_file && f.loc.file == *policy_file &&
+          !policy_findings.emplace(f.rule->id, f.loc.line, f.loc.col, f.message).second)
+        continue;
+      f.unit = static_cast<uint32_t>(u);
+      result.findings.push_back(std::move(f));
+    }
+    result.errors.insert(result.errors.end(), loader.errors().begin(), loader.errors().end());
+    const LoadStats& st = loader.stats();
+    result.stats.files += st.files;
+    result.stats.bytes += st.bytes;
+    result.stats.documents += st.documents;
+    result.stats.objects += st.objects;
+    result.stats.skipped_documents += st.skipped_documents;
+    result.units.push_back(plan.units[u].name);
   }
-  result.findings = run_rules(cluster, settings);
-  result.stats = loader.stats();
+  for (const std::string& n : result.notices) err << "ingressguard: " << n << '\n';
 
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);
@@ -78,7 +150,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   } else if (opts.format == "markdown") {
     write_markdown(*dest, result);
   } else if (opts.format == "html") {
-    write_html(*dest, result, build_exposure(cluster));
+    write_html(*dest, result, exposure);
   } else {
     write_text(*dest, result, TextOptions{opts.color && opts.output.empty()});
   }

@@ -44,6 +44,8 @@ class Loader {
 
   // A file, a directory (recursive; .yaml .yml .json) or "-" for stdin.
   void load_path(const std::string& path);
+  // Manifest files, in order (large sets on several threads, as for a directory).
+  void load_paths(const std::vector<std::string>& files) { load_files(files); }
   // Loads bytes already in memory under a display name (tests, admission).
   void load_buffer(const std::string& name, std::string content, InputFormat format = InputFormat::Auto,
                    bool keep_content = true);

@@ -138,7 +138,9 @@ void write_html(std::ostream& out, const ScanResult& r, const std::vector<Exposu
     out << "<tr data-severity=\"" << sev << "\"" << (f.suppressed ? " class=\"suppressed\"" : "") << "><td><span class=\"sev "
         << sev << "\">" << sev << "</span></td><td>" << html(f.rule->id) << "</td><td>" << html(f.resource.kind) << " "
         << html(f.resource.ns) << (f.resource.ns.empty() ? "" : "/") << html(f.resource.name) << "</td><td>"
-        << html(c.files[f.loc.file].path) << ":" << f.loc.line << "</td><td>" << html(f.message);
+        << html(c.files[f.loc.file].path) << ":" << f.loc.line
+        << (r.units.size() > 1 && f.unit < r.units.size() ? "<br><small>unit " + html(r.units[f.unit]) + "</small>" : std::string())
+        << "</td><td>" << html(f.message);
     if (f.suppressed) out << "<br><i>suppressed: " << html(f.suppressed->reason) << "</i>";
     out << "</td><td>" << html(f.rule->remediation) << "</td></tr>\n";
   }

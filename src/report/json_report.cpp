@@ -27,7 +27,8 @@ void write_nested(std::ostream& out, const std::string& text, std::string_view p
   out.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
 }
 
-ordered_json finding_json(const Cluster& c, const Finding& f) {
+ordered_json finding_json(const ScanResult& r, const Finding& f) {
+  const Cluster& c = *r.cluster;
   ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
   if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
   ordered_json j{
@@ -43,6 +44,7 @@ ordered_json finding_json(const Cluster& c, const Finding& f) {
       {"location", loc},
       {"remediation", f.rule->remediation},
   };
+  if (f.unit < r.units.size()) j["unit"] = r.units[f.unit];
   if (f.suppressed) j["suppressed"] = {{"kind", f.suppressed->kind}, {"reason", f.suppressed->reason}};
   return j;
 }
@@ -52,7 +54,6 @@ ordered_json finding_json(const Cluster& c, const Finding& f) {
 // Streams the document one finding at a time: a whole-document DOM of a
 // large scan costs several times the output's size in memory.
 void write_json(std::ostream& out, const ScanResult& r) {
-  const Cluster& c = *r.cluster;
   std::array<size_t, 5> counts{};
   out << "{\n  \"tool\": ";
   write_nested(out, dump(ordered_json{{"name", kToolName}, {"version", version()}}, 2), "  ");
@@ -67,7 +68,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
       ++counts[static_cast<size_t>(f.severity)];
     out << (first ? "\n    " : ",\n    ");
     first = false;
-    write_nested(out, dump(finding_json(c, f), 2), "    ");
+    write_nested(out, dump(finding_json(r, f), 2), "    ");
   }
   out << (first ? "],\n" : "\n  ],\n");
   ordered_json errors = ordered_json::array();
@@ -75,6 +76,12 @@ void write_json(std::ostream& out, const ScanResult& r) {
     errors.push_back({{"file", e.file}, {"line", e.mark.line}, {"column", e.mark.col}, {"message", e.message}});
   out << "  \"errors\": ";
   write_nested(out, dump(errors, 2), "  ");
+  if (!r.notices.empty()) {
+    out << ",\n  \"notices\": ";
+    write_nested(out, dump(ordered_json(r.notices), 2), "  ");
+  }
+  out << ",\n  \"units\": ";
+  write_nested(out, dump(ordered_json(r.units), 2), "  ");
   ordered_json summary = {
       {"files", r.stats.files},
       {"documents", r.stats.documents},
@@ -85,6 +92,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
       {"by_severity",
        {{"critical", counts[4]}, {"high", counts[3]}, {"medium", counts[2]}, {"low", counts[1]}, {"info", counts[0]}}},
       {"errors", r.errors.size()},
+      {"units", r.units.size()},
   };
   out << ",\n  \"summary\": ";
   write_nested(out, dump(summary, 2), "  ");

@@ -16,10 +16,14 @@ namespace ig {
 inline constexpr const char* kToolName = "ingressguard";
 
 struct ScanResult {
+  // Files, object identities and masked spans of every unit, with the findings'
+  // file ids pointing into it.
   const Cluster* cluster = nullptr;
   std::vector<Finding> findings;
   std::vector<LoadError> errors;
   LoadStats stats;
+  std::vector<std::string> units;    // each unit's name; Finding::unit indexes it
+  std::vector<std::string> notices;  // what was left out of the scan and why
 };
 
 struct TextOptions {

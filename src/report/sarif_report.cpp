@@ -135,6 +135,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
          ordered_json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", uri(file)}}}, {"region", region}}}}})},
         {"partialFingerprints", {{"ingressguard/v1", fingerprint(f, file)}}},
     };
+    if (f.unit < r.units.size()) res["properties"] = {{"unit", r.units[f.unit]}};
     if (f.suppressed)
       res["suppressions"] = ordered_json::array(
           {{{"kind", f.suppressed->kind == "inline" ? "inSource" : "external"}, {"justification", f.suppressed->reason}}});

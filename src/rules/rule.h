@@ -41,6 +41,7 @@ struct Finding {
   ObjectRef resource;
   Loc loc;
   std::shared_ptr<const Suppression> suppressed;  // still reported (JSON, SARIF), never counted
+  uint32_t unit = 0;  // the scan unit it was found in (ScanResult::units)
 };
 
 // The inline exemption annotation: "RULE-ID[,RULE-ID]: reason".

@@ -184,6 +184,60 @@ TEST(Cli, SecretSharingALineWithAFlaggedObjectIsMasked) {
   fs::remove_all(dir);
 }
 
+// Tests scan units: a directory scanned alone and next to an unrelated one gets the same findings (its
+// Ingress's backend, host, NetworkPolicy reach and identity are never related to the other unit's
+// objects), and every finding names its unit.
+TEST(Cli, UnitsAreScannedApart) {
+  fs::path dir = fs::temp_directory_path() / "ig_cli_units";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  std::ofstream(dir / "a" / "app.yaml")
+      << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: shop}\nspec:\n  ingressClassName: nginx\n"
+         "  rules:\n  - host: shop.example.com\n    http:\n      paths:\n"
+         "      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n"
+         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+         "spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: web}]}}}\n"
+         "---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n";
+  // B: the Service A's Ingress names, a policy selecting A's pods, the same host in another
+  // namespace, and another definition of A's Ingress.
+  std::ofstream(dir / "b" / "other.yaml")
+      << "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 8080}]}\n"
+         "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\n"
+         "spec: {podSelector: {}, policyTypes: [Ingress]}\n"
+         "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: grab, namespace: other}\n"
+         "spec:\n  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n"
+         "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: shop}\nspec: {ingressClassName: nginx}\n";
+  auto findings_on_a = [&](const std::string& args) {
+    Outcome r = run("scan " + args + " --format json --fail-on never --no-policy");
+    auto doc = nlohmann::json::parse(r.out);
+    std::multiset<std::string> out;
+    for (const auto& f : doc["findings"]) {
+      if (f["location"]["file"].get<std::string>().find("/a/") == std::string::npos) continue;
+      EXPECT_EQ(f["unit"], (dir / "a").string()) << f.dump();
+      out.insert(f["rule"].get<std::string>() + " " + std::to_string(f["location"]["line"].get<int>()) + " " +
+                 f["message"].get<std::string>());
+    }
+    return std::make_pair(out, doc["units"]);
+  };
+  auto [alone, alone_units] = findings_on_a((dir / "a").string());
+  auto [both, both_units] = findings_on_a((dir / "a").string() + " " + (dir / "b").string());
+  EXPECT_FALSE(alone.empty());
+  EXPECT_EQ(alone, both);
+  EXPECT_EQ(both_units, (nlohmann::json{(dir / "a").string(), (dir / "b").string()}));
+  // Scanned as one unit (both files named in one directory tree), the cross-object rules relate them.
+  Outcome one = run("scan " + dir.string() + " --format json --fail-on never --no-policy");
+  std::string out = one.out;
+  EXPECT_NE(out.find("\"IG004\""), std::string::npos);
+  EXPECT_NE(out.find("\"IG105\""), std::string::npos);
+  // `ingressguard units` lists them.
+  Outcome units = run("units " + (dir / "a").string() + " " + (dir / "b").string());
+  EXPECT_EQ(units.code, 0);
+  EXPECT_NE(units.out.find((dir / "a").string() + "  (files, 1 file, 3 objects)"), std::string::npos) << units.out;
+  EXPECT_NE(units.out.find("2 units"), std::string::npos) << units.out;
+  fs::remove_all(dir);
+}
+
 // Tests the SARIF output against what GitHub code scanning requires: version, rules with
 // security-severity and help, results with ruleIndex, region and a stable fingerprint.
 TEST(Cli, SarifForCodeScanning) {

@@ -175,8 +175,11 @@ TEST(ControllerSemantics, MissingBackendIsUnknownOnPartialInput) {
   std::string t = ingress("web", "nginx", "shop.example.com", "", true, "shop", "nope") + service("other", "ClusterIP");
   auto partial = scan_text(t);
   ASSERT_EQ(partial->count("IG109"), 1u);
-  for (const Finding& f : partial->findings)
-    if (f.rule->id == "IG109") EXPECT_EQ(f.severity, Severity::Low) << f.message;
+  for (const Finding& f : partial->findings) {
+    if (f.rule->id == "IG109") {
+      EXPECT_EQ(f.severity, Severity::Low) << f.message;
+    }
+  }
   Policy complete;
   complete.complete_input = true;
   RuleSettings settings;

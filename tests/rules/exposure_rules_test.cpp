@@ -43,10 +43,11 @@ TEST(ExposureRules, BackendOpenToClusterAndDefaultDeny) {
   auto r = scan_text(t);
   EXPECT_EQ(r->lines("IG502"), Lines{line_of(t, "name: web-open")});
   EXPECT_EQ(r->lines("IG503"), Lines{line_of(t, "name: web-open")});  // no Namespace object: reported on the workload
-  for (const Finding& f : r->findings)
-    if (f.rule->id == "IG502")  // the connections in words, not the analyzer's set notation
-      EXPECT_EQ(f.message, "backend of Ingress i accepts all connections from any pod in any namespace, not only from the "
+  for (const Finding& f : r->findings) {
+    if (f.rule->id != "IG502") continue;  // the connections in words, not the analyzer's set notation
+    EXPECT_EQ(f.message, "backend of Ingress i accepts all connections from any pod in any namespace, not only from the "
                            "ingress controller (as far as the NetworkPolicies in the input go)");
+  }
 }
 
 // Tests policies and peers that match nothing, only where the input holds the namespace's workloads.
@@ -240,8 +241,11 @@ spec: {template: {metadata: {labels: {app: cart}}, spec: {containers: [{name: c,
   std::string owned = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n" + t;
   auto o = scan_text(owned);
   ASSERT_EQ(o->lines("IG503"), Lines{3});
-  for (const Finding& x : o->findings)
-    if (x.rule->id == "IG503") EXPECT_EQ(x.severity, Severity::Medium) << x.message;
+  for (const Finding& x : o->findings) {
+    if (x.rule->id == "IG503") {
+      EXPECT_EQ(x.severity, Severity::Medium) << x.message;
+    }
+  }
 }
 
 // Tests that a Pod whose owner is not in the input counts as a workload of its own, and one whose

@@ -1,0 +1,405 @@
+#include "load/units.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/text.h"
+#include "load/parse.h"
+
+namespace ig {
+
+namespace fs = std::filesystem;
+
+std::optional<UnitMode> parse_unit_mode(std::string_view s) {
+  if (s == "input") return UnitMode::Input;
+  if (s == "dir") return UnitMode::Dir;
+  if (s == "file") return UnitMode::File;
+  return std::nullopt;
+}
+
+namespace {
+
+bool is_manifest(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+std::optional<fs::path> kustomization_in(const fs::path& dir) {
+  for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(dir / name, ec)) return dir / name;
+  }
+  return std::nullopt;
+}
+
+bool has_chart(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "Chart.yaml", ec);
+}
+
+// What a kustomization includes (resources, bases, components that are
+// directories, resolved against its directory) and whether it is a Component.
+struct KustomizationRefs {
+  std::vector<fs::path> dirs;
+  bool component = false;
+};
+
+class KustomizationReader : public DocumentSink {
+ public:
+  explicit KustomizationReader(const fs::path& dir) : dir_(dir) {}
+  void on_document(const Document& doc) override {
+    const Node* root = doc.root;
+    if (!root || !root->is_map()) return;
+    if (const Node* kind = root->get("kind"); kind && kind->is_scalar() && kind->text == "Component") refs.component = true;
+    for (const char* key : {"resources", "bases", "components"}) {
+      const Node* list = root->get(key);
+      if (!list || !list->is_seq()) continue;
+      for (uint32_t i = 0; i < list->count; ++i) {
+        const Node* item = list->item(i);
+        if (!item->is_scalar() || item->text.find("://") != std::string_view::npos) continue;  // remote: not ours
+        std::error_code ec;
+        fs::path p = (dir_ / std::string(item->text)).lexically_normal();
+        if (fs::is_directory(p, ec)) refs.dirs.push_back(fs::weakly_canonical(p, ec));
+      }
+    }
+  }
+  KustomizationRefs refs;
+
+ private:
+  fs::path dir_;
+};
+
+KustomizationRefs read_kustomization(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.size() > (1u << 20)) return {};
+  KustomizationReader reader(file.parent_path());
+  parse_yaml(text, ParseLimits{}, reader);
+  return reader.refs;
+}
+
+struct Walk {
+  std::vector<fs::path> kustomizations;          // directories
+  std::vector<fs::path> charts;                  // directories
+  std::vector<std::pair<fs::path, fs::path>> files;  // (directory, manifest), in walk order
+  std::vector<LoadError> errors;
+};
+
+// Depth-first, sorted, not following directory links (no loops). A chart's
+// directory is taken whole. Below a kustomization no file is read raw (the
+// files there belong to it or to the kustomizations nested in it, which are
+// still collected: the leaves among them are units).
+void walk(const fs::path& dir, Walk& w, int depth, bool in_kustomization = false) {
+  if (depth > 64) {
+    w.errors.push_back(LoadError{dir.string(), {}, "directory nesting deeper than 64 levels; not read further"});
+    return;
+  }
+  if (kustomization_in(dir)) {
+    w.kustomizations.push_back(dir);
+    in_kustomization = true;
+  }
+  if (!in_kustomization && has_chart(dir)) {
+    w.charts.push_back(dir);
+    return;
+  }
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  if (ec) {
+    w.errors.push_back(LoadError{dir.string(), {}, "cannot read directory: " + ec.message()});
+    return;
+  }
+  std::vector<fs::directory_entry> entries;
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      w.errors.push_back(LoadError{dir.string(), {}, "cannot read directory: " + ec.message()});
+      break;
+    }
+    entries.push_back(*it);
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  for (const auto& e : entries) {
+    std::error_code sec;
+    if (e.is_symlink(sec) && e.is_directory(sec)) continue;  // links to directories are not followed
+    if (e.is_directory(sec)) {
+      if (e.path().filename() == ".git") continue;
+      walk(e.path(), w, depth + 1, in_kustomization);
+    } else if (!in_kustomization && e.is_regular_file(sec) && is_manifest(e.path())) {
+      w.files.emplace_back(dir, e.path());
+    }
+  }
+}
+
+bool contains(const fs::path& outer, const fs::path& inner) {
+  auto o = outer.lexically_normal(), i = inner.lexically_normal();
+  auto [a, b] = std::mismatch(o.begin(), o.end(), i.begin(), i.end());
+  return a == o.end() || (std::next(a) == o.end() && a->empty());
+}
+
+bool on_path(const std::string& tool) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');)
+    if (!dir.empty() && access((fs::path(dir) / tool).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+std::string display(const fs::path& p) {
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
+  UnitPlan plan;
+  std::vector<fs::path> kustomizations, charts;
+  std::vector<std::string> file_args;  // plain files given by name, in order
+  // Directory arguments' plain files, grouped per the mode.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  auto group = [&](const std::string& name) -> std::vector<std::string>& {
+    for (auto& g : groups)
+      if (g.first == name) return g.second;
+    groups.emplace_back(name, std::vector<std::string>{});
+    return groups.back().second;
+  };
+  for (const std::string& arg : paths) {
+    if (arg == "-") {
+      plan.units.push_back(UnitSource{UnitSource::Kind::Stdin, "-", {}, {}});
+      continue;
+    }
+    std::error_code ec;
+    fs::file_status st = fs::status(arg, ec);
+    if (ec || !fs::exists(st)) {
+      plan.errors.push_back(LoadError{arg, {}, "no such file or directory"});
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      Walk w;
+      walk(fs::path(arg), w, 0);
+      plan.errors.insert(plan.errors.end(), w.errors.begin(), w.errors.end());
+      kustomizations.insert(kustomizations.end(), w.kustomizations.begin(), w.kustomizations.end());
+      charts.insert(charts.end(), w.charts.begin(), w.charts.end());
+      for (const auto& [dir, file] : w.files) {
+        if (mode == UnitMode::File) plan.units.push_back(UnitSource{UnitSource::Kind::Files, file.string(), {file.string()}, {}});
+        else group(mode == UnitMode::Dir ? display(dir) : display(fs::path(arg))).push_back(file.string());
+      }
+      continue;
+    }
+    fs::path p(arg);
+    std::string base = p.filename().string();
+    if (base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization") {
+      kustomizations.push_back(p.parent_path().empty() ? fs::path(".") : p.parent_path());
+      continue;
+    }
+    file_args.push_back(arg);
+  }
+  // File arguments: one unit per file, per directory, or per directory tree.
+  if (mode == UnitMode::File) {
+    for (const std::string& f : file_args) plan.units.push_back(UnitSource{UnitSource::Kind::Files, f, {f}, {}});
+  } else {
+    std::vector<std::pair<fs::path, std::vector<std::string>>> trees;  // (directory, files)
+    for (const std::string& f : file_args) {
+      fs::path dir = fs::path(f).parent_path();
+      if (dir.empty()) dir = ".";
+      auto same = [&](const fs::path& d) { return mode == UnitMode::Dir ? d.lexically_normal() == dir.lexically_normal()
+                                                                         : contains(d, dir) || contains(dir, d); };
+      auto it = std::find_if(trees.begin(), trees.end(), [&](const auto& t) { return same(t.first); });
+      if (it == trees.end()) {
+        trees.emplace_back(dir, std::vector<std::string>{f});
+      } else {
+        if (contains(dir, it->first)) it->first = dir;  // the tree is named after its top directory
+        it->second.push_back(f);
+      }
+    }
+    for (auto& [dir, files] : trees)
+      plan.units.push_back(UnitSource{UnitSource::Kind::Files, files.size() == 1 ? files.front() : display(dir), std::move(files), {}});
+  }
+  for (auto& [name, files] : groups) plan.units.push_back(UnitSource{UnitSource::Kind::Files, name, std::move(files), {}});
+  // Kustomizations: only the leaves, and never Components.
+  std::set<fs::path> included;
+  std::map<fs::path, KustomizationRefs> refs;
+  for (const fs::path& k : kustomizations) {
+    auto file = kustomization_in(k);
+    refs[k] = file ? read_kustomization(*file) : KustomizationRefs{};
+    for (const fs::path& d : refs[k].dirs) included.insert(d);
+  }
+  std::set<fs::path> seen;
+  for (const fs::path& k : kustomizations) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(k, ec);
+    if (!seen.insert(canonical).second || refs[k].component || included.count(canonical)) continue;
+    plan.units.push_back(UnitSource{UnitSource::Kind::Kustomize, display(k), {}, k.string()});
+  }
+  bool helm = on_path("helm");
+  for (const fs::path& c : charts) {
+    if (helm) plan.units.push_back(UnitSource{UnitSource::Kind::Helm, display(c), {}, c.string()});
+    else
+      plan.notices.push_back("Helm chart " + display(c) + " skipped: helm is not on PATH (render it yourself: helm template " +
+                             display(c) + " | ingressguard scan -)");
+  }
+  return plan;
+}
+
+namespace {
+
+// Runs argv with stdout and stderr captured (each bounded), killed after the deadline.
+struct RunResult {
+  bool started = false;
+  int status = -1;
+  bool timed_out = false, too_large = false;
+  std::string out, err;
+};
+
+RunResult run_captured(const std::vector<std::string>& argv, uint64_t max_out, int timeout_seconds) {
+  RunResult r;
+  int out_pipe[2], err_pipe[2], exec_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return r;
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]), close(out_pipe[1]);
+    return r;
+  }
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]), close(out_pipe[1]), close(err_pipe[0]), close(err_pipe[1]);
+    return r;
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    execvp(args[0], args.data());
+    int e = errno;
+    (void)!write(exec_pipe[1], &e, sizeof e);
+    _exit(127);
+  }
+  close(out_pipe[1]), close(err_pipe[1]), close(exec_pipe[1]);
+  if (pid < 0) {
+    close(out_pipe[0]), close(err_pipe[0]), close(exec_pipe[0]);
+    return r;
+  }
+  int exec_errno = 0;
+  r.started = read(exec_pipe[0], &exec_errno, sizeof exec_errno) != static_cast<ssize_t>(sizeof exec_errno);
+  close(exec_pipe[0]);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      r.timed_out = true;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000))) < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      std::string& dest = i == 0 ? r.out : r.err;
+      uint64_t cap = i == 0 ? max_out : 64 << 10;
+      if (dest.size() + static_cast<size_t>(n) > cap) {
+        if (i == 0) r.too_large = true;
+        dest.append(buf, static_cast<size_t>(std::min<uint64_t>(cap - std::min<uint64_t>(cap, dest.size()), static_cast<uint64_t>(n))));
+      } else {
+        dest.append(buf, static_cast<size_t>(n));
+      }
+    }
+    if (r.too_large) break;
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  if (r.timed_out || r.too_large) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_bytes, int timeout_seconds, std::string& error) {
+  std::vector<std::string> argv;
+  std::string tool;
+  if (unit.kind == UnitSource::Kind::Kustomize) {
+    tool = "kubectl";
+    argv = {"kubectl", "kustomize", unit.dir};
+  } else {
+    tool = "helm";
+    std::string release = fs::path(unit.dir).filename().string();
+    argv = {"helm", "template", release.empty() ? std::string("release") : release, unit.dir};
+  }
+  RunResult r = run_captured(argv, max_bytes, timeout_seconds);
+  if (!r.started) {
+    error = tool + " is not on PATH: cannot render " + unit.name +
+            (unit.kind == UnitSource::Kind::Kustomize ? " (install kubectl, or pipe `kustomize build " + unit.name + "` to `ingressguard scan -`)"
+                                                       : " (pipe `helm template " + unit.name + "` to `ingressguard scan -`)");
+    return std::nullopt;
+  }
+  if (r.timed_out) {
+    error = tool + " did not finish rendering " + unit.name + " within " + std::to_string(timeout_seconds) + " s";
+    return std::nullopt;
+  }
+  if (r.too_large) {
+    error = tool + " rendered more than " + std::to_string(max_bytes) + " bytes for " + unit.name + "; not read";
+    return std::nullopt;
+  }
+  if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
+    std::string msg = r.err;
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    error = tool + " could not render " + unit.name + ": " + safe_text(msg.empty() ? std::string("exit status ") + std::to_string(WEXITSTATUS(r.status)) : msg, 400);
+    return std::nullopt;
+  }
+  return std::move(r.out);
+}
+
+void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes) {
+  switch (unit.kind) {
+    case UnitSource::Kind::Stdin: loader.load_path("-"); return;
+    case UnitSource::Kind::Files: loader.load_paths(unit.files); return;
+    case UnitSource::Kind::Kustomize:
+    case UnitSource::Kind::Helm: {
+      std::string error;
+      std::string where = unit.kind == UnitSource::Kind::Kustomize
+                              ? (kustomization_in(unit.dir) ? kustomization_in(unit.dir)->string() : unit.name)
+                              : (fs::path(unit.dir) / "Chart.yaml").string();
+      auto rendered = render_unit(unit, max_bytes, 120, error);
+      if (!rendered) {
+        errors.push_back(LoadError{where, {}, error});
+        return;
+      }
+      loader.load_buffer(where + " (rendered)", std::move(*rendered), InputFormat::Yaml, true);
+      return;
+    }
+  }
+}
+
+}  // namespace ig
