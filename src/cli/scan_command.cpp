@@ -102,13 +102,13 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<uint32_t> policy_file = policy ? std::optional<uint32_t>(policy->file) : std::nullopt;
   std::set<std::tuple<std::string_view, uint32_t, uint32_t, std::string>> policy_findings;
   std::vector<ExposurePath> exposure;
+  // One copy for every unit, alive until the report is written: findings on the policy
+  // file refer to its strings.
+  std::optional<Policy> unit_policy = policy;
+  if (unit_policy) unit_policy->file = 0;
   for (size_t u = 0; u < plan.units.size(); ++u) {
     Cluster unit;
-    std::optional<Policy> unit_policy = policy;
-    if (unit_policy) {
-      unit_policy->file = 0;
-      unit.files.push_back(SourceFile{unit_policy->path, {}});
-    }
+    if (unit_policy) unit.files.push_back(SourceFile{unit_policy->path, {}});
     Loader loader(unit, load_opts);
     load_unit(plan.units[u], loader, result.errors, opts.max_file_size);
     unit.index();

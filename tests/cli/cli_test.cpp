@@ -238,6 +238,20 @@ TEST(Cli, UnitsAreScannedApart) {
   fs::remove_all(dir);
 }
 
+// Tests the example policy over the demo: findings on the policy file itself (an expired exemption)
+// are reported once and name the policy, and the host ownership findings appear.
+TEST(Cli, PolicyFindingsNameThePolicyFile) {
+  Outcome r = run("scan examples/demo --policy examples/policy.yaml --no-color");
+  EXPECT_EQ(r.code, 1);
+  std::string expired = "examples/policy.yaml:35:14: medium: exemption for IG101 expired on 2025-06-30";
+  size_t at = r.out.find(expired);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(expired, at + 1), std::string::npos) << "reported twice";
+  EXPECT_NE(r.out.find("       = Policy examples/policy.yaml\n", at), std::string::npos) << r.out.substr(at, 300);
+  EXPECT_NE(r.out.find("namespace monitoring may not serve grafana.example.com"), std::string::npos);
+  for (char ch : r.out) EXPECT_TRUE(ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f)) << static_cast<int>(ch);
+}
+
 // Tests the SARIF output against what GitHub code scanning requires: version, rules with
 // security-severity and help, results with ruleIndex, region and a stable fingerprint.
 TEST(Cli, SarifForCodeScanning) {
