@@ -34,12 +34,26 @@ void for_each_tls_ref(const Cluster& c, Fn fn) {
         fn(ing, tls, c.find_secret(ing.meta.effective_ns(), tls.secret_name.value));
 }
 
-void check_secret_missing(const Cluster& c, const RuleSettings&, Findings& out) {
+// cert-manager's ingress-shim creates the Secret of an Ingress annotated with an issuer.
+bool secret_issued_for(const Ingress& ing) {
+  for (std::string_view k : {"cert-manager.io/issuer", "cert-manager.io/cluster-issuer"})
+    if (ing.meta.annotation(k)) return true;
+  const KeyValue* acme = ing.meta.annotation("kubernetes.io/tls-acme");
+  return acme && parse_go_bool(acme->value).value_or(false);
+}
+
+void check_secret_missing(const Cluster& c, const RuleSettings& settings, Findings& out) {
+  bool complete = complete_input(settings);
   for_each_tls_ref(c, [&](const Ingress& ing, const IngressTls& tls, const Secret* s) {
-    if (s || !c.has_secrets_in(ing.meta.effective_ns())) return;
+    if (s || !c.has_secrets_in(ing.meta.effective_ns()) || secret_issued_for(ing)) return;
+    // Secrets are rarely kept with the manifests (cert-manager, sealed or external secrets make
+    // them): absent from a partial input is a low note, a claim only on complete input.
     out.add(kTlsSecretMissing.info, ing.meta, tls.secret_name.loc,
-            "TLS Secret '" + std::string(tls.secret_name.value) + "' does not exist in namespace " +
-                std::string(ing.meta.effective_ns()) + "; the controller serves its default certificate");
+            "TLS Secret '" + std::string(tls.secret_name.value) + "' " +
+                (complete ? "does not exist" : "is not in the input") + " in namespace " +
+                std::string(ing.meta.effective_ns()) + "; " +
+                (complete ? "the controller serves its default certificate" : "without it the controller serves its default certificate"));
+    if (!complete) out.items().back().severity = Severity::Low;
   });
 }
 

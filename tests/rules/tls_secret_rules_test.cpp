@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "policy/policy.h"
 #include "test_support.h"
 #include "testing/certgen.h"
 
@@ -74,6 +75,27 @@ TEST(TlsSecrets, MissingOnlyWithNamespaceSecrets) {
   EXPECT_EQ(r->lines("IG601"), Lines{line_of(t, "secretName: absent")});
   auto partial = scan_text(tls_ingress("i", "a.example.com", "absent"));
   EXPECT_EQ(partial->count("IG601"), 0u);
+  // Secrets rarely live with the manifests: on a partial input the note is low, a claim only on complete input.
+  for (const Finding& f : r->findings) {
+    if (f.rule->id != "IG601") continue;
+    EXPECT_EQ(f.severity, Severity::Low);
+    EXPECT_EQ(f.message, "TLS Secret 'absent' is not in the input in namespace web; without it the controller serves its default certificate");
+  }
+  Policy complete;
+  complete.complete_input = true;
+  RuleSettings settings;
+  settings.policy = &complete;
+  auto whole = scan_text(t, InputFormat::Yaml, settings);
+  ASSERT_EQ(whole->count("IG601"), 1u);
+  for (const Finding& f : whole->findings)
+    if (f.rule->id == "IG601") {
+      EXPECT_EQ(f.severity, Severity::High) << f.message;  // the rule's own severity
+    }
+  // cert-manager's ingress-shim creates the Secret of an Ingress that names an issuer.
+  std::string issued = secret("other", good("x.example.com")) + tls_ingress("i", "a.example.com", "absent");
+  const std::string meta = "metadata: {name: i, namespace: web}";
+  issued.replace(issued.find(meta), meta.size(), "metadata: {name: i, namespace: web, annotations: {cert-manager.io/cluster-issuer: le}}");
+  EXPECT_EQ(scan_text(issued)->count("IG601"), 0u);
 }
 
 // Tests unusable Secrets: garbage certificate, mismatched key, missing key, encrypted-looking junk key.
