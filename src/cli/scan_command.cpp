@@ -110,10 +110,17 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     Cluster unit;
     if (unit_policy) unit.files.push_back(SourceFile{unit_policy->path, {}});
     Loader loader(unit, load_opts);
-    load_unit(plan.units[u], loader, result.errors, opts.max_file_size);
+    SourceMap sources;
+    load_unit(plan.units[u], loader, result.errors, opts.max_file_size, &sources);
     unit.index();
     settings.policy = unit_policy ? &*unit_policy : nullptr;
     std::vector<Finding> findings = run_rules(unit, settings);
+    // Findings in a kustomize render point at the files it was made from, where the map knows them.
+    for (Finding& f : findings) {
+      f.loc = sources.map(unit, f.loc);
+      f.resource.loc = sources.map(unit, f.resource.loc);
+    }
+    sources.add_secret_spans(unit);
     if (opts.format == "html") {
       auto paths = build_exposure(unit);
       exposure.insert(exposure.end(), std::make_move_iterator(paths.begin()), std::make_move_iterator(paths.end()));

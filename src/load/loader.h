@@ -51,6 +51,7 @@ class Loader {
                    bool keep_content = true);
 
   const std::vector<LoadError>& errors() const { return errors_; }
+  const Cluster& cluster() const { return cluster_; }
   const LoadStats& stats() const { return stats_; }
 
  private:

@@ -346,18 +346,65 @@ RunResult run_captured(const std::vector<std::string>& argv, uint64_t max_out, i
 
 }  // namespace
 
-std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_bytes, int timeout_seconds, std::string& error) {
+namespace {
+
+// A directory that removes itself.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "ingressguard-kustomize-XXXXXX").string();
+    if (char* p = mkdtemp(tmpl.data())) path = p;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+std::string yaml_single_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'') out += '\'';
+    out += ch;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_bytes, int timeout_seconds, std::string& error,
+                                       std::string* origin_root) {
   std::vector<std::string> argv;
   std::string tool;
+  TempDir wrapper;
   if (unit.kind == UnitSource::Kind::Kustomize) {
     tool = "kubectl";
     argv = {"kubectl", "kustomize", unit.dir};
+    // With origin annotations, through a wrapper next to nothing of the user's: kustomize wants a
+    // relative path to the directory it includes.
+    std::error_code ec;
+    fs::path target = fs::absolute(unit.dir, ec);
+    if (origin_root && !wrapper.path.empty() && !ec) {
+      fs::path rel = fs::relative(target, wrapper.path, ec);
+      if (!ec && !rel.empty()) {
+        std::ofstream(fs::path(wrapper.path) / "kustomization.yaml")
+            << "resources:\n- " << yaml_single_quoted(rel.string()) << "\nbuildMetadata: [originAnnotations]\n";
+        argv = {"kubectl", "kustomize", wrapper.path};
+        *origin_root = wrapper.path;
+      }
+    }
   } else {
     tool = "helm";
     std::string release = fs::path(unit.dir).filename().string();
     argv = {"helm", "template", release.empty() ? std::string("release") : release, unit.dir};
   }
   RunResult r = run_captured(argv, max_bytes, timeout_seconds);
+  if (origin_root && !origin_root->empty() && r.started && !r.timed_out && !r.too_large &&
+      (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)) {
+    // The wrapper failed where the kustomization alone may not: render it as it is, unmapped.
+    origin_root->clear();
+    r = run_captured({"kubectl", "kustomize", unit.dir}, max_bytes, timeout_seconds);
+  }
   if (!r.started) {
     error = tool + " is not on PATH: cannot render " + unit.name +
             (unit.kind == UnitSource::Kind::Kustomize ? " (install kubectl, or pipe `kustomize build " + unit.name + "` to `ingressguard scan -`)"
@@ -381,7 +428,191 @@ std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_byte
   return std::move(r.out);
 }
 
-void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes) {
+namespace {
+
+std::string_view trimmed(std::string_view l) {
+  size_t a = l.find_first_not_of(' ');
+  if (a == std::string_view::npos) return {};
+  size_t b = l.find_last_not_of(" \r");
+  return l.substr(a, b - a + 1);
+}
+
+int32_t indent(std::string_view l) { return static_cast<int32_t>(std::min(l.find_first_not_of(' '), l.size())); }
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path, std::ios::binary);
+  for (std::string l; std::getline(in, l);) out.push_back(std::move(l));
+  return out;
+}
+
+// A source file's objects: (first line, kind, name), in order.
+struct SourceObject {
+  uint32_t line;
+  std::string kind, name;
+};
+
+std::vector<SourceObject> source_objects(const std::string& path, std::vector<RedactedSpan>& secrets) {
+  Cluster c;
+  Loader loader(c);
+  loader.load_path(path);
+  std::vector<SourceObject> out;
+  for (const ObjectRef& o : c.objects) out.push_back({o.loc.line, std::string(o.kind), std::string(o.name)});
+  secrets = c.redacted;
+  return out;
+}
+
+// Removes the origin annotations from the render and maps its lines to sources.
+std::string strip_and_map(const std::string& rendered, const std::string& origin_root, SourceMap& map) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start < rendered.size();) {
+    size_t nl = rendered.find('\n', start);
+    if (nl == std::string::npos) nl = rendered.size();
+    lines.emplace_back(rendered.data() + start, nl - start);
+    start = nl + 1;
+  }
+  std::string out;
+  struct Source {
+    std::vector<std::string> lines;
+    std::vector<SourceObject> objects;
+    std::vector<RedactedSpan> secrets;
+  };
+  std::map<std::string, Source> sources;
+  std::map<std::string, uint32_t> source_index;
+  size_t i = 0;
+  while (i < lines.size()) {
+    // One document: [i, end).
+    size_t end = i;
+    while (end < lines.size() && !(end > i && lines[end] == "---")) ++end;
+    std::string origin, kind, name;
+    std::vector<std::string_view> kept;
+    for (size_t k = i; k < end; ++k) {
+      std::string_view l = lines[k];
+      if (trimmed(l) == "config.kubernetes.io/origin: |") {
+        int32_t base = indent(l);
+        while (k + 1 < end && indent(lines[k + 1]) > base) {
+          std::string_view t = trimmed(lines[k + 1]);
+          if (t.starts_with("path: ")) origin = std::string(t.substr(6));
+          ++k;
+        }
+        continue;
+      }
+      if (l.starts_with("kind: ")) kind = std::string(trimmed(l.substr(6)));
+      if (l.starts_with("  name: ") && name.empty()) name = std::string(trimmed(l.substr(8)));
+      kept.push_back(l);
+    }
+    // An annotations key left empty by the removal: drop it too.
+    std::vector<std::string_view> doc;
+    for (size_t k = 0; k < kept.size(); ++k) {
+      if (trimmed(kept[k]) == "annotations:" && (k + 1 >= kept.size() || indent(kept[k + 1]) <= indent(kept[k]))) continue;
+      doc.push_back(kept[k]);
+    }
+    // The source object: same kind, the longest name the rendered one contains (name prefixes).
+    std::string path;
+    const std::vector<std::string>* src_lines = nullptr;
+    uint32_t from = 0, to = 0;
+    if (!origin.empty() && origin.find("://") == std::string::npos) {
+      fs::path p = (fs::path(origin_root) / origin).lexically_normal();
+      std::error_code ec;
+      fs::path rel = fs::relative(p, fs::current_path(ec), ec);
+      path = (!ec && !rel.empty() && rel.string().rfind("..", 0) != 0) ? rel.string() : p.string();
+      auto& entry = sources[path];
+      if (entry.lines.empty()) {
+        entry.lines = read_lines(p.string());
+        entry.objects = source_objects(p.string(), entry.secrets);
+      }
+      src_lines = &entry.lines;
+      const SourceObject* best = nullptr;
+      for (const SourceObject& o : entry.objects)
+        if (o.kind == kind && name.find(o.name) != std::string::npos && (!best || o.name.size() > best->name.size())) best = &o;
+      if (!best)
+        for (const SourceObject& o : entry.objects)
+          if (o.kind == kind) {
+            best = &o;
+            break;
+          }
+      if (best) {
+        from = best->line;
+        to = static_cast<uint32_t>(src_lines->size());
+        for (const SourceObject& o : entry.objects)
+          if (o.line > from && o.line - 1 < to) to = o.line - 1;
+      }
+    }
+    uint32_t src = UINT32_MAX;
+    if (src_lines && from) {
+      auto [it, inserted] = source_index.emplace(path, static_cast<uint32_t>(map.files.size()));
+      if (inserted) {
+        map.files.push_back(path);
+        map.secrets.push_back(sources[path].secrets);
+      }
+      src = it->second;
+    }
+    SourceMap::Line last{src, from, 0};
+    uint32_t cursor = from;
+    for (std::string_view l : doc) {
+      SourceMap::Line m = last;
+      std::string_view t = trimmed(l);
+      if (src != UINT32_MAX && !t.empty() && t != "---") {
+        // The same line at or after the last match (keeps repeated lines in order), else
+        // anywhere in the object (kustomize sorts keys, so order can differ).
+        auto find = [&](uint32_t a, uint32_t b) -> uint32_t {
+          for (uint32_t n = a; n >= 1 && n <= b; ++n)
+            if (trimmed((*src_lines)[n - 1]) == t) return n;
+          return 0;
+        };
+        uint32_t n = find(cursor, to);
+        if (!n) n = find(from, cursor > from ? cursor - 1 : from);
+        if (n) {
+          m = SourceMap::Line{src, n, indent((*src_lines)[n - 1]) - indent(l)};
+          cursor = n + 1;
+        } else {
+          // Flow style in the source ("spec: {ports: [{port: 80}]}"): the line that holds the
+          // same "key: value", the column at it.
+          std::string_view needle = t.starts_with("- ") ? t.substr(2) : t;
+          int32_t rendered_col = indent(l) + (t.starts_with("- ") ? 2 : 0);
+          for (uint32_t k = from; k >= 1 && k <= to && needle.find(':') != std::string_view::npos; ++k) {
+            size_t at = (*src_lines)[k - 1].find(needle);
+            if (at == std::string::npos) continue;
+            m = SourceMap::Line{src, k, static_cast<int32_t>(at) - rendered_col};
+            break;
+          }
+        }
+      }
+      map.lines.push_back(src == UINT32_MAX ? SourceMap::Line{} : m);
+      last = SourceMap::Line{m.source, m.line, 0};
+      out.append(l).push_back('\n');
+    }
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Loc SourceMap::map(Cluster& c, Loc loc) {
+  if (loc.file != rendered_file || loc.line == 0 || loc.line > lines.size()) return loc;
+  const Line& m = lines[loc.line - 1];
+  if (m.source == UINT32_MAX || m.line == 0) return loc;
+  if (file_ids.size() < files.size()) file_ids.resize(files.size(), UINT32_MAX);
+  if (file_ids[m.source] == UINT32_MAX) {
+    file_ids[m.source] = static_cast<uint32_t>(c.files.size());
+    c.files.push_back(SourceFile{files[m.source], {}});
+  }
+  int64_t col = static_cast<int64_t>(loc.col) + m.col_shift;
+  return Loc{file_ids[m.source], m.line, static_cast<uint32_t>(std::max<int64_t>(col, 1))};
+}
+
+void SourceMap::add_secret_spans(Cluster& c) const {
+  for (size_t i = 0; i < file_ids.size() && i < secrets.size(); ++i) {
+    if (file_ids[i] == UINT32_MAX) continue;
+    for (RedactedSpan span : secrets[i]) {
+      span.file = file_ids[i];
+      c.redacted.push_back(span);
+    }
+  }
+}
+
+void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes, SourceMap* map) {
   switch (unit.kind) {
     case UnitSource::Kind::Stdin: loader.load_path("-"); return;
     case UnitSource::Kind::Files: loader.load_paths(unit.files); return;
@@ -391,11 +622,15 @@ void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& e
       std::string where = unit.kind == UnitSource::Kind::Kustomize
                               ? (kustomization_in(unit.dir) ? kustomization_in(unit.dir)->string() : unit.name)
                               : (fs::path(unit.dir) / "Chart.yaml").string();
-      auto rendered = render_unit(unit, max_bytes, 120, error);
+      std::string origin_root;
+      bool mapped = map && unit.kind == UnitSource::Kind::Kustomize;
+      auto rendered = render_unit(unit, max_bytes, 120, error, mapped ? &origin_root : nullptr);
       if (!rendered) {
         errors.push_back(LoadError{where, {}, error});
         return;
       }
+      if (mapped && !origin_root.empty()) *rendered = strip_and_map(*rendered, origin_root, *map);
+      if (map) map->rendered_file = static_cast<uint32_t>(loader.cluster().files.size());
       loader.load_buffer(where + " (rendered)", std::move(*rendered), InputFormat::Yaml, true);
       return;
     }

@@ -46,10 +46,40 @@ UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode);
 // Runs `kubectl kustomize DIR` (or `helm template`) and returns its YAML; on
 // failure nullopt with `error` saying why (kubectl missing, the renderer's own
 // message). Output is bounded by `max_bytes`, the run by `timeout_seconds`.
-std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_bytes, int timeout_seconds, std::string& error);
+// With `origin_root`, a kustomization is rendered with origin annotations, whose
+// paths are relative to the directory written there.
+std::optional<std::string> render_unit(const UnitSource& unit, uint64_t max_bytes, int timeout_seconds, std::string& error,
+                                       std::string* origin_root = nullptr);
+
+// Where the lines of a kustomize render come from. The render is made with
+// kustomize's origin annotations (buildMetadata: [originAnnotations], through a
+// wrapper kustomization, so the user's files are not touched); those lines are
+// removed from the text that is loaded, and each remaining line is matched to
+// the same line (trimmed) in the object's source file, or else to the closest
+// line before it that matched (kustomize re-serialises flow style, and patches
+// add lines the sources do not have).
+struct SourceMap {
+  struct Line {
+    uint32_t source = UINT32_MAX;  // index into `files`; UINT32_MAX: not mapped
+    uint32_t line = 0;
+    int32_t col_shift = 0;         // source column minus rendered column (indentation)
+  };
+  uint32_t rendered_file = UINT32_MAX;  // the render's index in the unit's Cluster::files
+  std::vector<std::string> files;       // source files, as paths relative to the working directory when possible
+  std::vector<Line> lines;              // by rendered line - 1
+  std::vector<uint32_t> file_ids;       // source file -> its index in the unit's Cluster::files, once registered
+  std::vector<std::vector<RedactedSpan>> secrets;  // per source file: where Secret values are written in it
+
+  // The location in the source file, registering that file in `c`; `loc` unchanged when unmapped.
+  Loc map(Cluster& c, Loc loc);
+  // The Secret value spans of the source files registered so far, for the excerpts read from them.
+  void add_secret_spans(Cluster& c) const;
+};
 
 // Loads one unit into `cluster` through `loader` (rendering it first if needed);
-// rendering errors become the loader's input errors, named after the unit.
-void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes);
+// rendering errors become the loader's input errors, named after the unit. A
+// kustomize unit fills `map` (when given) so that findings can point at sources.
+void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes,
+               SourceMap* map = nullptr);
 
 }  // namespace ig

@@ -154,6 +154,24 @@ TEST(Units, RendersWithKubectl) {
   EXPECT_EQ(c.services[0].meta.name, "prod-web");
   EXPECT_EQ(c.files.back().path, t.path("prod") + "/kustomization.yaml (rendered)");
 
+  // Mapped back: the rendered Service's lines point into base/service.yaml (the origin
+  // annotations kustomize adds for the map are not in what is loaded).
+  Cluster mapped;
+  Loader mapped_loader(mapped);
+  SourceMap map;
+  std::vector<LoadError> none_expected;
+  load_unit(plan.units[0], mapped_loader, none_expected, 1 << 20, &map);
+  ASSERT_TRUE(none_expected.empty());
+  ASSERT_EQ(mapped.services.size(), 1u);
+  const Service& svc = mapped.services[0];
+  EXPECT_EQ(svc.meta.annotation("config.kubernetes.io/origin"), nullptr);
+  ASSERT_FALSE(svc.ports.empty());
+  Loc port = map.map(mapped, svc.ports[0].loc);
+  EXPECT_EQ(mapped.files[port.file].path, fs::path(t.path("base/service.yaml")).lexically_normal().string());
+  EXPECT_EQ(port.line, 4u);  // "spec: {ports: [{port: 80}]}" is line 4 of the source
+  Loc start = map.map(mapped, svc.meta.loc);
+  EXPECT_EQ(start.line, 1u);
+
   // A kustomization kubectl refuses: kubectl's own message, named after the kustomization.
   TempTree broken;
   broken.write("kustomization.yaml", "resources: [nothere.yaml]\n");
