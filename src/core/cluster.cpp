@@ -81,13 +81,15 @@ bool LabelSelector::matches(const std::vector<KeyValue>& labels) const {
   return true;
 }
 
+// As the API server defaults them: policyTypes absent or empty means Ingress, plus Egress when
+// there is at least one egress rule (an empty `egress: []` isolates nothing).
 bool NetworkPolicy::affects_ingress() const {
-  if (!has_policy_types) return true;  // defaults to [Ingress] (+ Egress when egress rules exist)
+  if (policy_types.empty()) return true;
   return std::find(policy_types.begin(), policy_types.end(), "Ingress") != policy_types.end();
 }
 
 bool NetworkPolicy::affects_egress() const {
-  if (!has_policy_types) return has_egress;
+  if (policy_types.empty()) return !egress.empty();
   return std::find(policy_types.begin(), policy_types.end(), "Egress") != policy_types.end();
 }
 

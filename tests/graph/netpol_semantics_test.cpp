@@ -96,6 +96,14 @@ const Row kRows[] = {
      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ops}\nspec:\n  podSelector: {}\n"
      "  egress: [{to: [{namespaceSelector: {matchLabels: {team: ops}}}]}]\n",
      "ops/probe", "shop/web", "No Connections"},
+    {"egress: [] without policyTypes isolates no egress (the API server adds Egress only for egress rules)",
+     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ops}\nspec:\n  podSelector: {}\n"
+     "  egress: []\n",
+     "ops/probe", "shop/web", "All Connections"},
+    {"policyTypes: [] is defaulted like an absent one: Ingress",
+     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n"
+     "  policyTypes: []\n",
+     "ops/probe", "shop/web", "No Connections"},
     {"policyTypes [Egress] leaves ingress open",
      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n"
      "  policyTypes: [Egress]\n",
