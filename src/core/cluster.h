@@ -331,7 +331,9 @@ namespace ig {
 // An input problem inside an otherwise valid object (duplicate key, wrong
 // scalar type), reported through the input rules.
 struct InputIssue {
-  enum class Kind { DuplicateKey, NonStringValue } kind;
+  // RejectedObject: the API server refuses the object as written (detail says why); it is left
+  // out of the snapshot, as it would be out of the cluster.
+  enum class Kind { DuplicateKey, NonStringValue, RejectedObject } kind;
   std::string detail;  // duplicate key: the key; empty for the count of repeats not listed
   Loc loc;
   Loc other;  // duplicate key: the first occurrence

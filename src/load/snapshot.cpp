@@ -199,6 +199,18 @@ class CoreReader : public load::ObjectReader {
         np.egress = netpol_rules(eg, "to");
       }
     }
+    // A peer with an ipBlock and a selector is refused by the API server's validation
+    // ("may not specify more than 1 peer type"): the policy never exists in a cluster.
+    for (const auto* rules : {&np.ingress, &np.egress})
+      for (const NetworkPolicyRule& r : *rules)
+        for (const NetworkPolicyPeer& peer : r.peers)
+          if (peer.has_ip_block && (peer.pod_selector.present || peer.namespace_selector.present)) {
+            c_.input_issues.push_back(InputIssue{InputIssue::Kind::RejectedObject,
+                                                 "a peer sets ipBlock together with a " +
+                                                     std::string(peer.pod_selector.present ? "podSelector" : "namespaceSelector"),
+                                                 peer.loc, peer.loc, object_index_});
+            return;
+          }
     c_.network_policies.push_back(std::move(np));
   }
 

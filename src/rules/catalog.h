@@ -134,6 +134,7 @@ extern const Rule kCertHostMismatch;
 extern const Rule kCertSelfSigned;
 // network_policy_rules.cpp
 extern const Rule kNetworkPolicyAllowAll;
+extern const Rule kNetworkPolicyRejected;
 // exposure_rules.cpp
 extern const Rule kBackendOpenToCluster;
 extern const Rule kNoDefaultDeny;

@@ -42,7 +42,26 @@ void check_allow_all(const Cluster& c, const RuleSettings&, Findings& out) {
     if (np.affects_ingress() && (!np.pod_selector.present || np.pod_selector.empty())) check_rules(np, np.ingress, out);
 }
 
+void check_rejected_policy(const Cluster& c, const RuleSettings&, Findings& out) {
+  for (const InputIssue& i : c.input_issues)
+    if (i.kind == InputIssue::Kind::RejectedObject && c.objects[i.object].kind == "NetworkPolicy")
+      out.add(kNetworkPolicyRejected.info, c.objects[i.object], i.loc,
+              i.detail + ": the API server refuses this NetworkPolicy, so none of its rules apply (not judged further)");
+}
+
 }  // namespace
+
+const Rule kNetworkPolicyRejected{
+    .info = {.id = "IG509",
+             .title = "NetworkPolicy the API server refuses",
+             .severity = Severity::Medium,
+             .category = "network-policy",
+             .rationale = "A peer may name an ipBlock or selectors, not both; the API server rejects the whole policy, "
+                          "so the isolation it describes is never in force (and applying it fails).",
+             .remediation = "Split the peer: one entry with the ipBlock, another with the selectors.",
+             .references = {"https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/"}},
+    .check = &check_rejected_policy,
+};
 
 const Rule kNetworkPolicyAllowAll{
     .info = {.id = "IG501",

@@ -61,6 +61,7 @@ const std::vector<const Rule*>& builtin_rules() {
       &kExternalNameInternal,
       &kBackendExposedDirectly,
       &kNetworkPolicyAllowAll,
+      &kNetworkPolicyRejected,
       &kBackendOpenToCluster,
       &kNoDefaultDeny,
       &kPolicySelectsNothing,

@@ -147,4 +147,35 @@ spec:
   EXPECT_EQ(r->lines("IG501"), (Lines{7, 26}));
 }
 
+// Tests IG509: a peer with an ipBlock and a selector makes the API server refuse the policy; it is
+// reported once at that peer and not judged further (its allow-all rule is not IG501's), while a
+// policy with the two in separate peers is valid.
+TEST(NetworkPolicyRejected, IpBlockWithSelector) {
+  std::string t = R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: mixed, namespace: shop}
+spec:
+  podSelector: {}
+  ingress:
+  - {}
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/8}
+      namespaceSelector: {matchLabels: {team: ops}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: split, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/8}
+    - namespaceSelector: {matchLabels: {team: ops}}
+)";
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG509"), Lines{testing::line_of(t, "- ipBlock: {cidr: 10.0.0.0/8}\n      namespaceSelector")});
+  EXPECT_EQ(r->count("IG501"), 0u);
+  EXPECT_EQ(r->cluster.network_policies.size(), 1u);  // the refused one is not in the snapshot
+}
+
 }  // namespace ig
