@@ -125,7 +125,13 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
       auto paths = build_exposure(unit);
       exposure.insert(exposure.end(), std::make_move_iterator(paths.begin()), std::make_move_iterator(paths.end()));
     }
-    merge_unit(cluster, unit, findings, policy_file);
+    // The first unit becomes the report's snapshot as it is (its file ids already line up:
+    // the policy file first, as in the report): a scan of one unit copies nothing, and its
+    // snapshot is left to the OS at exit like before.
+    if (cluster.objects.size() == 0 && cluster.files.size() == (policy ? 1u : 0u))
+      cluster = std::move(unit);
+    else
+      merge_unit(cluster, unit, findings, policy_file);
     for (Finding& f : findings) {
       // A finding on the policy file itself (an expired exemption) is the same in every unit.
       if (policy_file && f.loc.file == *policy_file &&
