@@ -595,6 +595,9 @@ void Session::respond() {
   }
   response_.prepare_payload();
   bool close = !response_.keep_alive();
+  // The read deadline covered the request; the answer gets its own (a slow decision must not
+  // leave the write with a deadline already past, which drops the answer).
+  beast::get_lowest_layer(stream_).expires_after(server_.options().read_timeout);
   http::async_write(stream_, response_, [self = shared_from_this(), close](beast::error_code ec, size_t) {
     self->on_write(ec, close);
   });
