@@ -32,11 +32,7 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
     errors.insert(errors.end(), loader.errors().begin(), loader.errors().end());
     auto found = build_exposure(*c);
     paths.insert(paths.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
-    stats.files += loader.stats().files;
-    stats.bytes += loader.stats().bytes;
-    stats.documents += loader.stats().documents;
-    stats.objects += loader.stats().objects;
-    stats.skipped_documents += loader.stats().skipped_documents;
+    stats += loader.stats();
     units.push_back(std::move(c));
   }
   for (const std::string& n : plan.notices) err << "ingressguard: " << n << '\n';

@@ -141,12 +141,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
       result.findings.push_back(std::move(f));
     }
     result.errors.insert(result.errors.end(), loader.errors().begin(), loader.errors().end());
-    const LoadStats& st = loader.stats();
-    result.stats.files += st.files;
-    result.stats.bytes += st.bytes;
-    result.stats.documents += st.documents;
-    result.stats.objects += st.objects;
-    result.stats.skipped_documents += st.skipped_documents;
+    result.stats += loader.stats();
     result.units.push_back(plan.units[u].name);
   }
   for (const std::string& n : result.notices) err << "ingressguard: " << n << '\n';

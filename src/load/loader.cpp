@@ -176,11 +176,7 @@ void Loader::load_files(const std::vector<std::string>& paths) {
     cluster_.adopt(std::move(part.cluster));
     const Loader& l = *part.loader;
     errors_.insert(errors_.end(), l.errors_.begin(), l.errors_.end());
-    stats_.files += l.stats_.files;
-    stats_.bytes += l.stats_.bytes;
-    stats_.documents += l.stats_.documents;
-    stats_.objects += l.stats_.objects;
-    stats_.skipped_documents += l.stats_.skipped_documents;
+    stats_ += l.stats_;
   }
   parts.clear();
   // The threads' malloc arenas keep the memory their parse trees used; give

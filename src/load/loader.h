@@ -31,6 +31,15 @@ struct LoadStats {
   size_t documents = 0;
   size_t objects = 0;
   size_t skipped_documents = 0;  // empty, or not a Kubernetes object
+
+  LoadStats& operator+=(const LoadStats& o) {
+    files += o.files;
+    bytes += o.bytes;
+    documents += o.documents;
+    objects += o.objects;
+    skipped_documents += o.skipped_documents;
+    return *this;
+  }
 };
 
 enum class InputFormat { Auto, Yaml, Json };
