@@ -73,6 +73,7 @@ bench-probe: bootstrap configure
 # The webhook under wrk (TLS keep-alive, 10,000 Ingresses as state); REQUESTS=1000000 by default.
 bench-serve: bootstrap all
 	bench/run_serve_bench.sh $(BUILD) $(BUILD)/bench-serve
+	bench/run_serve_conn_bench.sh $(BUILD)/ingressguard $(BUILD)/bench-serve-conn
 
 docs: all
 	$(BUILD)/ingressguard rules --format markdown > docs/rules.md

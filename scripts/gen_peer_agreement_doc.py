@@ -43,7 +43,7 @@ body = f"""Measured {datetime.date.today()} (`build/tests/peer_corpus_test`, reg
 `scripts/gen_peer_agreement_doc.py`):
 
 {table}
-Target (issue #3): 95% on both. Each remaining case is listed below: a deliberate difference
+Target: 95% on both. Each remaining case is listed below: a deliberate difference
 of judgement, or a decision that rests on cluster state the fixtures do not contain.
 
 Checks whose peer takes parameters run with the equivalent `.ingressguard.yaml`. For checks
@@ -63,7 +63,7 @@ kyverno/require-unique-service-selector, restrict-service-port-range), hostPID/h
 IG503 asks for default-deny ingress where Ingress backends live), empty podSelectors
 (kyverno/restrict-networkpolicy-empty-podselector: ingressguard recommends them for default deny),
 policies with both directions (polaris/missingNetworkPolicy), external-dns uniqueness, and the
-Traefik and AWS checks of issue #8.
+Traefik and AWS Load Balancer Controller checks.
 
 ## Deliberate disagreements
 

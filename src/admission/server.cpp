@@ -40,6 +40,10 @@ using Clock = std::chrono::steady_clock;
 
 // Reviews at least this large give their memory back to the system once answered.
 constexpr size_t kTrimAfterBodyBytes = 256 << 10;
+// ... and so do this many closed connections.
+constexpr size_t kTrimAfterClosedConnections = 256;
+// The first read of a request; the parser asks for more as it needs it.
+constexpr size_t kFirstReadBytes = 2048;
 
 // Labels come from a fixed set, so a client cannot grow the metrics without bound.
 std::string kind_label(const AdmissionRequest& r) { return judged_kind(r.group, r.kind) ? r.kind : "other"; }
@@ -63,8 +67,9 @@ class Metrics {
   void count_cert_reload() { ++cert_reloads_; }
   void count_state_reload(bool ok) { ++(ok ? state_reloads_ : state_reload_failures_); }
   void count_tls_failure() { ++tls_failures_; }
+  void count_refused_connection() { ++refused_connections_; }
 
-  std::string render(size_t state_objects) const {
+  std::string render(size_t state_objects, size_t open_connections) const {
     std::lock_guard lock(mu_);
     std::string out;
     out += "# HELP ingressguard_admission_requests_total Admission reviews judged, by kind, operation and decision.\n";
@@ -99,6 +104,9 @@ class Metrics {
              std::to_string(v) + "\n";
     };
     gauge("ingressguard_state_objects", "Objects in the webhook's view of the cluster.", "gauge", state_objects);
+    gauge("ingressguard_open_connections", "Connections open now.", "gauge", open_connections);
+    gauge("ingressguard_refused_connections_total", "Connections closed at once because --max-connections were open.",
+          "counter", refused_connections_);
     gauge("ingressguard_certificate_reloads_total", "Serving certificate reloads.", "counter", cert_reloads_);
     gauge("ingressguard_state_reloads_total", "State reloads (SIGHUP) that succeeded.", "counter", state_reloads_);
     gauge("ingressguard_state_reload_failures_total", "State reloads that failed (the old state stays).", "counter",
@@ -124,7 +132,8 @@ class Metrics {
   std::array<uint64_t, kBuckets.size()> buckets_{};
   double sum_ = 0;
   uint64_t count_ = 0;
-  std::atomic<uint64_t> cert_reloads_{0}, state_reloads_{0}, state_reload_failures_{0}, tls_failures_{0};
+  std::atomic<uint64_t> cert_reloads_{0}, state_reloads_{0}, state_reload_failures_{0}, tls_failures_{0},
+      refused_connections_{0};
 };
 
 std::string now_rfc3339() {
@@ -167,6 +176,8 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cert, const st
   SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression | ssl::context::single_dh_use);
   SSL_CTX_set_options(raw, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  // An idle keep-alive connection holds no OpenSSL record buffers (about 34 KB each otherwise).
+  SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_cipher_list(raw,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
                           "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
@@ -271,7 +282,10 @@ class Server {
                {"address", where},
                {"mode", mode_name(options_.admission.mode)},
                {"deny_at", std::string(to_string(options_.admission.deny_at))},
-               {"state_objects", state()->size()}});
+               {"state_objects", state()->size()},
+               {"max_connections", options_.max_connections},
+               // Allowed reviews are added to the state only from the API server (--client-ca).
+               {"state_learning", !options_.client_ca.empty()}});
     accept();
     watch_signals();
     watch_certificate();
@@ -306,7 +320,13 @@ class Server {
   void session_ended() {
     std::lock_guard lock(sessions_mu_);
     if (--active_ == 0 && draining_) net::post(ioc_, [this] { drain_timer_.cancel(); });
+    // Connections closed in numbers (a burst, a flood) give their memory back to the system.
+    if (++closed_since_trim_ >= kTrimAfterClosedConnections || (active_ == 0 && closed_since_trim_ >= 16)) {
+      closed_since_trim_ = 0;
+      net::post(ioc_, [] { malloc_trim(0); });
+    }
   }
+  size_t open_connections() const { return active_; }
 
   void log_decision(const AdmissionRequest& r, const Decision& d, double seconds) {
     bool log = options_.log_all || options_.admission.mode == AdmissionMode::Audit || !d.allowed || !d.warnings.empty();
@@ -342,14 +362,24 @@ class Server {
         });
         return;
       } else {
-        std::shared_ptr<ssl::context> ctx;
-        {
-          std::lock_guard lock(tls_mu_);
-          ctx = tls_;
+        if (active_ >= options_.max_connections) {
+          // Refused before the handshake: a flood of idle connections costs a descriptor for an instant.
+          metrics_.count_refused_connection();
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          // The answer goes out at once instead of waiting for the client's delayed ACK.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          std::shared_ptr<ssl::context> ctx;
+          {
+            std::lock_guard lock(tls_mu_);
+            ctx = tls_;
+          }
+          auto session = std::make_shared<Session>(std::move(socket), std::move(ctx), *this);
+          session_started(session);
+          session->start();
         }
-        auto session = std::make_shared<Session>(std::move(socket), std::move(ctx), *this);
-        session_started(session);
-        session->start();
       }
       if (!draining_) accept();
     });
@@ -465,6 +495,7 @@ class Server {
   std::mutex sessions_mu_;
   std::list<std::weak_ptr<Session>> sessions_;
   std::atomic<size_t> active_{0};
+  size_t closed_since_trim_ = 0;  // under sessions_mu_
 };
 
 Session::Session(tcp::socket&& socket, std::shared_ptr<ssl::context> ctx, Server& server)
@@ -501,7 +532,7 @@ void Session::wait_request() {
   if (buffer_.size() > 0) return read_request();
   idle_ = true;
   beast::get_lowest_layer(stream_).expires_after(server_.options().idle_timeout);
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = shared_from_this()](beast::error_code ec, size_t n) {
     self->idle_ = false;
     if (ec) return;  // closed, timed out or drained: nothing was asked
     self->buffer_.commit(n);
@@ -564,7 +595,10 @@ void Session::respond() {
           const AdmissionRequest& r = *decoded.request;
           auto state = server_.state();
           Decision d = decide(r, server_.options().admission, *state);
-          if (d.allowed && !r.dry_run && judged_kind(r.group, r.kind)) state->admit(r);
+          // Only the API server changes the state: without --client-ca nobody is known to be it,
+          // and an allowed CREATE from anyone could claim a host before its owner.
+          if (d.allowed && !r.dry_run && judged_kind(r.group, r.kind) && !server_.options().client_ca.empty())
+            state->admit(r);
           response_.result(http::status::ok);
           response_.set(http::field::content_type, "application/json");
           response_.body() = encode_response(r, d);
@@ -583,7 +617,7 @@ void Session::respond() {
       if (server_.ready()) text(http::status::ok, "ready\n");
       else text(http::status::service_unavailable, "draining\n");
     } else if (target == "/metrics") {
-      text(http::status::ok, server_.metrics().render(server_.state()->size()));
+      text(http::status::ok, server_.metrics().render(server_.state()->size(), server_.open_connections()));
       response_.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     } else {
       text(http::status::not_found, "not found\n");
@@ -606,6 +640,10 @@ void Session::respond() {
 void Session::on_write(beast::error_code ec, bool close_after) {
   if (ec) return;
   if (close_after) return close();
+  // An idle connection keeps neither the last request (up to the body limit) nor its answer.
+  parser_.reset();
+  response_ = {};
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
   wait_request();
 }
 

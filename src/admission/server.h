@@ -29,7 +29,9 @@ struct ServeOptions {
   std::string tls_key;
   // CA of the API server's client certificate (AdmissionConfiguration
   // kubeconfig): when set, /validate answers only a client that presents a
-  // certificate it issued; the probes stay open for the kubelet.
+  // certificate it issued; the probes stay open for the kubelet. Only then
+  // are allowed reviews added to the state (nobody else is known to be the
+  // API server).
   std::string client_ca;
   std::optional<std::string> policy;
   std::vector<std::string> state;  // manifests or `kubectl get -o json` output
@@ -40,6 +42,7 @@ struct ServeOptions {
   std::chrono::milliseconds idle_timeout{60'000};       // a keep-alive connection with no request
   std::chrono::milliseconds drain_timeout{20'000};      // SIGTERM: longest wait for requests in flight
   std::chrono::milliseconds cert_check_interval{2'000}; // how often the certificate files are looked at
+  size_t max_connections = 512;  // open at once; more are closed before the handshake
   int threads = 2;
   bool log_all = false;  // log every decision (always in audit mode), else only denials and warnings
 };

@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::ExistingFile);
   serve_cmd->add_option("--tls-key", serve.tls_key, "Its private key (PEM)")->required()->check(CLI::ExistingFile);
   serve_cmd->add_option("--client-ca", serve.client_ca,
-                        "Answer /validate only for clients with a certificate from this CA (the API server's)")
+                        "Answer /validate only for clients with a certificate from this CA (the API server's); "
+                        "only then are allowed reviews added to the state")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--policy", serve_policy, "Policy file (.ingressguard.yaml format)");
   serve_cmd->add_option("--state", serve.state,
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--drain-timeout-ms", drain_timeout_ms, "Longest SIGTERM drain (default 20000)")
       ->check(CLI::Range(0, 300'000));
   serve_cmd->add_option("--threads", serve.threads, "Worker threads (default 2)")->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "Connections open at once; more are closed before the handshake (default 512)")
+      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(100'000)));
   serve_cmd->add_flag("--log-all", serve.log_all, "Log every decision, not only denials and warnings");
 
   ig::LogsOptions logs_opts;

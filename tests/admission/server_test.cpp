@@ -244,8 +244,10 @@ TEST_F(Serve, KubernetesFixtureReview) {
   checked_response(r, doc["request"].value("uid", ""));
 }
 
-// Tests that the state counts (a host of the state's namespace `shop`), that dryRun adds nothing and that an admitted object does.
-TEST_F(Serve, StateDryRunAndAdmission) {
+// Tests that the state counts (a host of the state's namespace `shop`), and that neither a dryRun nor, without
+// --client-ca, an allowed CREATE from an unauthenticated client adds to it (nobody is known to be the API
+// server: a stranger could otherwise claim a host before its owner and get the owner denied).
+TEST_F(Serve, StateDryRunAndUnauthenticatedCreatesAddNothing) {
   auto c = hook_->client();
   json res = checked_response(c->request("POST", "/validate", review("s-1", "CREATE", ingress("attacker", "grab", "shop.example.com"))), "s-1");
   EXPECT_FALSE(res.value("allowed", true));
@@ -259,8 +261,8 @@ TEST_F(Serve, StateDryRunAndAdmission) {
   res = checked_response(c->request("POST", "/validate", review("s-4", "CREATE", ingress("a", "y", "real.example.com"))), "s-4");
   EXPECT_TRUE(res.value("allowed", false));
   res = checked_response(c->request("POST", "/validate", review("s-5", "CREATE", ingress("b", "y", "real.example.com"), true)), "s-5");
-  EXPECT_FALSE(res.value("allowed", true));
-  EXPECT_TRUE(has_rule(res, "IG105"));
+  EXPECT_TRUE(res.value("allowed", false)) << "an unauthenticated CREATE claimed a host: " << res.dump();
+  EXPECT_NE(hook_->log().find("\"state_learning\":false"), std::string::npos) << hook_->log();
 }
 
 // Tests malformed JSON (400 with line:col), a wrong apiVersion (400), wrong method (405) and unknown path (404).
@@ -517,7 +519,73 @@ TEST(ServeLifecycle, ClientCertificateRequired) {
   }
   EXPECT_TRUE(refused);
   auto r = connect(&api_server)->request("POST", "/validate", body);
-  checked_response(r, "t-1");
+  EXPECT_TRUE(checked_response(r, "t-1").value("allowed", false));
+  // The API server's allowed CREATE is added to the state: the host is then claimed.
+  auto claim = connect(&api_server)->request("POST", "/validate", review("t-2", "CREATE", ingress("other", "x", "x.example.com"), true));
+  json res = checked_response(claim, "t-2");
+  EXPECT_FALSE(res.value("allowed", true)) << res.dump();
+  EXPECT_TRUE(has_rule(res, "IG105")) << res.dump();
+  EXPECT_NE(hook.log().find("\"state_learning\":true"), std::string::npos) << hook.log();
+}
+
+// Tests the connection cap: with --max-connections 4, four open TLS connections are served, a fifth is closed
+// before its handshake (and counted), and once one closes a new one is served again.
+TEST(ServeLifecycle, ConnectionsBeyondTheCapAreRefused) {
+  Webhook hook({"--max-connections", "4"});
+  std::vector<std::unique_ptr<HttpsClient>> open;
+  for (int i = 0; i < 4; ++i) {
+    open.push_back(hook.client());
+    EXPECT_EQ(open.back()->request("GET", "/healthz").status, 200);
+  }
+  bool refused = false;
+  try {
+    refused = hook.client()->request("GET", "/healthz").status != 200;
+  } catch (const std::runtime_error&) {
+    refused = true;
+  }
+  EXPECT_TRUE(refused) << "a fifth connection was served";
+  auto metrics = open.front()->request("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("ingressguard_refused_connections_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ingressguard_open_connections 4"), std::string::npos) << metrics;
+  open.pop_back();
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {  // bounded: the close reaches the server asynchronously
+    try {
+      status = hook.client()->request("GET", "/healthz").status;
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(hook.log().find("\"max_connections\":4"), std::string::npos);
+}
+
+// Tests that accepted connections send without Nagle's delay (TCP_NODELAY): otherwise the first answer on a
+// new TLS 1.3 connection often waits for the client's delayed ACK (about 40 ms). Seen with strace.
+TEST(ServeLifecycle, AcceptedConnectionsSetNoDelay) {
+  if (ig::testing::run_shell("strace -f -o /dev/null true 2>/dev/null").code != 0)
+    GTEST_SKIP() << "strace cannot trace here";
+  fs::path dir = fs::temp_directory_path() / ("ig-serve-nodelay-" + std::to_string(::getpid()));
+  auto kp = write_serving_pair(dir);
+  std::string trace = (dir / "strace.txt").string();
+  ChildProcess p({"/usr/bin/strace", "-f", "-e", "trace=setsockopt", "-o", trace, IG_BINARY, "serve", "--listen",
+                  "127.0.0.1:0", "--tls-cert", (dir / "tls.crt").string(), "--tls-key", (dir / "tls.key").string()},
+                 (dir / "log.jsonl").string(), (dir / "err.txt").string());
+  auto line = ig::testing::wait_for_line((dir / "log.jsonl").string(), "\"listening\"", 20s);
+  ASSERT_TRUE(line.has_value()) << ig::testing::read_file((dir / "err.txt").string());
+  std::string address = json::parse(*line)["address"];
+  auto port = static_cast<unsigned short>(std::stoi(address.substr(address.rfind(':') + 1)));
+  HttpsClientOptions o;
+  o.ca_pem = kp.cert_pem;
+  o.server_name = kServiceName;
+  EXPECT_EQ(HttpsClient(port, o).request("GET", "/healthz").status, 200);
+  // strace detaches on SIGTERM and would leave the server running: stop the server, strace follows.
+  auto child = ig::testing::run_shell("pgrep -P " + std::to_string(p.pid()));
+  if (child.code == 0) ::kill(std::stoi(child.out), SIGTERM);
+  else p.signal(SIGKILL);
+  EXPECT_TRUE(p.wait_exit(10s).has_value());
+  EXPECT_NE(ig::testing::read_file(trace).find("TCP_NODELAY, [1]"), std::string::npos) << ig::testing::read_file(trace);
+  fs::remove_all(dir);
 }
 
 namespace {

@@ -438,18 +438,29 @@ TEST(Cli, DeployBaseRendersAndScansClean) {
   std::string src = IG_SOURCE_DIR;
   ASSERT_EQ(std::system(("kubectl kustomize " + src + "/deploy > " + (out / "cm.yaml").string()).c_str()), 0);
   ASSERT_EQ(std::system(("kubectl kustomize " + src + "/deploy/provided-cert > " + (out / "own.yaml").string()).c_str()), 0);
-  Outcome r = run("scan --no-policy --format json " + (out / "cm.yaml").string() + " " + (out / "own.yaml").string());
-  EXPECT_EQ(r.code, 0) << r.out;
-  auto doc = nlohmann::json::parse(r.out);
-  EXPECT_EQ(doc["findings"].size(), 0u) << r.out;
-  EXPECT_EQ(doc["summary"]["objects"], 18);
+  ASSERT_EQ(std::system(("kubectl kustomize " + src + "/deploy/no-client-auth > " + (out / "open.yaml").string()).c_str()), 0);
+  for (const char* variant : {"cm.yaml", "own.yaml", "open.yaml"}) {
+    Outcome r = run("scan --no-policy --format json " + (out / variant).string());
+    EXPECT_EQ(r.code, 0) << variant << "\n" << r.out;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["findings"].size(), 0u) << variant << "\n" << r.out;
+  }
+  // The shipped webhook answers only the API server's client certificate (and learns only from it);
+  // the variant for managed control planes runs without it and without its certificates.
+  std::string open = ig::testing::read_file((out / "open.yaml").string());
+  EXPECT_EQ(open.find("client-ca"), std::string::npos);
+  EXPECT_EQ(open.find("ingressguard-apiserver-client"), std::string::npos);
+  EXPECT_NE(open.find("ingressguard-serving"), std::string::npos);
+  EXPECT_NE(ig::testing::read_file((out / "own.yaml").string()).find("--client-ca="), std::string::npos);
 
   std::ifstream in(out / "cm.yaml");
   std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* expected : {"replicas: 2", "runAsNonRoot: true", "readOnlyRootFilesystem: true", "kind: PodDisruptionBudget",
                                "sideEffects: None", "matchPolicy: Equivalent", "failurePolicy: Fail", "failurePolicy: Ignore",
                                "timeoutSeconds: 5", "- kube-system", "cert-manager.io/inject-ca-from", "kind: Certificate",
-                               "cidr: 10.0.0.0/8", "path: /readyz", "path: /validate"})
+                               "cidr: 10.0.0.0/8", "path: /readyz", "path: /validate",
+                               "--client-ca=/etc/ingressguard/client-ca/ca.crt", "name: ingressguard-apiserver-client",
+                               "- client auth", "--max-connections=512"})
     EXPECT_NE(yaml.find(expected), std::string::npos) << expected;
   EXPECT_EQ(yaml.find("API_SERVER_CIDR"), std::string::npos) << "the site parameter was not substituted";
   EXPECT_EQ(yaml.find("ingressguard-deploy-params"), std::string::npos) << "the local parameters were rendered";
