@@ -25,6 +25,7 @@
 #include <tuple>
 
 #include "admission/state.h"
+#include "core/text.h"
 #include "rules/rule.h"
 
 namespace ig {
@@ -677,7 +678,7 @@ int run_serve(const ServeOptions& options, std::ostream& log, std::ostream& err)
   auto state = ClusterState::load(options.state, options.policy, errors);
   if (!errors.empty()) {
     for (const LoadError& e : errors)
-      err << e.file << ":" << e.mark.line << ":" << e.mark.col << ": " << e.message << '\n';
+      err << terminal_text(e.file) << ":" << e.mark.line << ":" << e.mark.col << ": " << terminal_text(e.message) << '\n';
     err << "ingressguard serve: the state or the policy has errors; not starting\n";
     return 2;
   }

@@ -35,12 +35,7 @@ int run_map(const MapOptions& opts, std::ostream& out, std::ostream& err) {
     stats += loader.stats();
     units.push_back(std::move(c));
   }
-  for (const std::string& n : plan.notices) err << "ingressguard: " << n << '\n';
-  for (const LoadError& e : errors) {
-    err << e.file;
-    if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
-    err << ": error: " << e.message << '\n';
-  }
+  write_problems(err, plan.notices, errors);
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);
   if (!dest) return static_cast<int>(ExitCode::Error);

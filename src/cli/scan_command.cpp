@@ -144,7 +144,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     result.stats += loader.stats();
     result.units.push_back(plan.units[u].name);
   }
-  for (const std::string& n : result.notices) err << "ingressguard: " << n << '\n';
+  write_problems(err, result.notices, {});
 
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);
@@ -164,11 +164,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   }
   // In JSON mode the errors are in the document; also tell a person watching.
   if (opts.format != "text" || !opts.output.empty()) {
-    for (const LoadError& e : result.errors) {
-      err << e.file;
-      if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
-      err << ": error: " << e.message << '\n';
-    }
+    write_problems(err, {}, result.errors);
   }
   dest->flush();
   if (!result.errors.empty()) return static_cast<int>(ExitCode::Error);

@@ -5,8 +5,10 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "core/text.h"
 #include "load/loader.h"
 #include "load/units.h"
+#include "report/report.h"
 
 namespace ig {
 
@@ -49,14 +51,14 @@ int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err) {
                       {"kinds", kinds}});
       continue;
     }
-    out << u.name << "  (" << kind_name(u.kind);
+    out << terminal_text(u.name) << "  (" << kind_name(u.kind);
     if (u.kind == UnitSource::Kind::Files) out << ", " << u.files.size() << " file" << (u.files.size() == 1 ? "" : "s");
     out << ", " << c.objects.size() << " object" << (c.objects.size() == 1 ? "" : "s") << ")\n";
     std::string line;
     for (const auto& [k, n] : kinds) line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + k;
-    if (!line.empty()) out << "    " << line << '\n';
+    if (!line.empty()) out << "    " << terminal_text(line) << '\n';
     if (u.kind == UnitSource::Kind::Files && u.files.size() > 1)
-      for (const std::string& f : u.files) out << "    " << f << '\n';
+      for (const std::string& f : u.files) out << "    " << terminal_text(f) << '\n';
   }
   if (opts.format == "json") {
     nlohmann::ordered_json doc = {{"units", list}, {"notices", plan.notices}};
@@ -66,12 +68,7 @@ int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err) {
     out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     out << plan.units.size() << " unit" << (plan.units.size() == 1 ? "" : "s") << '\n';
-    for (const std::string& n : plan.notices) err << "ingressguard: " << n << '\n';
-    for (const LoadError& e : errors) {
-      err << e.file;
-      if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
-      err << ": error: " << e.message << '\n';
-    }
+    write_problems(err, plan.notices, errors);
   }
   return errors.empty() ? static_cast<int>(ExitCode::Clean) : static_cast<int>(ExitCode::Error);
 }

@@ -2,19 +2,70 @@
 
 namespace ig {
 
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void hex_byte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out.push_back(kHex[b >> 4]);
+  out.push_back(kHex[b & 0xf]);
+}
+
+void code_point(std::string& out, uint32_t cp) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xf]);
+}
+
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF) and its code point; 0 if none.
+size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = at(i);
+  size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+  if (n == 0 || b > 0xf4 || i + n > s.size()) return 0;
+  cp = b & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((at(i + k) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (at(i + k) & 0x3f);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+bool reorders_or_controls(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
 std::string safe_text(std::string_view value, size_t max) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  std::string_view shown = value.substr(0, max);
-  out.reserve(shown.size() + 16);
-  for (char ch : shown) {
-    auto b = static_cast<unsigned char>(ch);
+  size_t limit = value.size() > max ? max : value.size();
+  out.reserve(limit + 16);
+  size_t i = 0;
+  while (i < limit) {
+    auto b = static_cast<unsigned char>(value[i]);
     if (b < 0x20 || b == 0x7f) {
-      out += "\\x";
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xf]);
+      hex_byte(out, b);
+      ++i;
+    } else if (b < 0x80) {
+      out.push_back(static_cast<char>(b));
+      ++i;
     } else {
-      out.push_back(ch);
+      uint32_t cp = 0;
+      size_t n = utf8_sequence(value, i, cp);
+      if (n == 0) {
+        hex_byte(out, b);
+        ++i;
+      } else if (i + n > limit) {
+        break;  // the cut falls inside this character: leave it out whole
+      } else {
+        if (reorders_or_controls(cp)) code_point(out, cp);
+        else out.append(value.substr(i, n));
+        i += n;
+      }
     }
   }
   if (value.size() > max) out += "... (" + std::to_string(value.size()) + " bytes)";

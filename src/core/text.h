@@ -11,10 +11,19 @@ namespace ig {
 // How many bytes of an outside value any message echoes at most.
 inline constexpr size_t kMaxEchoedValue = 256;
 
-// `value` with every control byte (below 0x20, and 0x7f) written as \xNN, so an
-// escape sequence cannot move the cursor or erase a line, and cut after `max`
-// bytes of input with "... (N bytes)" saying how long it was. Bytes >= 0x80
-// are kept (UTF-8 text stays readable).
+// `value` as text a terminal shows as it is, cut after `max` bytes of input
+// (never inside a character) with "... (N bytes)" saying how long it was.
+// Escaped, so that no escape sequence can move the cursor, erase or rewrite a
+// line, or reorder what is shown:
+//   control bytes (below 0x20, and 0x7f)   \xNN
+//   bytes that are not UTF-8               \xNN   (a lone 0x9b is CSI on 8-bit terminals)
+//   C1 controls U+0080-U+009F              \u0080
+//   bidirectional overrides and isolates   \u202e  (U+202A-U+202E, U+2066-U+2069)
+// Other UTF-8 text is kept as it is.
 std::string safe_text(std::string_view value, size_t max = kMaxEchoedValue);
+
+// safe_text without a length cut: for text the tool shows in full (file
+// paths, messages, log fields that have their own bounds).
+inline std::string terminal_text(std::string_view value) { return safe_text(value, std::string_view::npos); }
 
 }  // namespace ig

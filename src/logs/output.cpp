@@ -5,6 +5,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace ig::logs {
 
 namespace {
@@ -12,6 +14,10 @@ namespace {
 std::string source_name(const std::vector<std::string>& sources, uint32_t i) {
   return i < sources.size() ? sources[i] : std::string("?");
 }
+
+// Log fields are attacker-controlled (Host, X-Forwarded-For, User-Agent, paths): every
+// one is escaped on its way to a terminal, so no escape sequence can rewrite an alert.
+std::string shown(std::string_view s) { return terminal_text(s); }
 
 std::string duration_text(int64_t ms) {
   if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
@@ -55,13 +61,14 @@ void write_alert_text(std::ostream& out, const Alert& a, const std::vector<std::
   if (color) sev = fmt::format("{}{}\033[0m", color_of(a.severity), sev);
   out << sev << ' ' << d.id << ' ' << d.name << ": " << d.title << '\n';
   out << "    ";
-  if (!a.client.empty()) out << "client " << a.client << "  ";
-  if (!a.service.empty()) out << "service " << a.service << "  ";
+  if (!a.client.empty()) out << "client " << shown(a.client) << "  ";
+  if (!a.service.empty()) out << "service " << shown(a.service) << "  ";
   out << a.count << (a.count == 1 ? " event " : " events ") << format_time(a.start_ms);
   if (a.end_ms != a.start_ms) out << " .. " << format_time(a.end_ms);
   out << '\n';
-  if (!a.detail.empty()) out << "    " << a.detail << '\n';
-  for (const auto& e : a.evidence) out << "    " << source_name(sources, e.source) << ':' << e.line << ": " << e.text << '\n';
+  if (!a.detail.empty()) out << "    " << shown(a.detail) << '\n';
+  for (const auto& e : a.evidence)
+    out << "    " << shown(source_name(sources, e.source)) << ':' << e.line << ": " << shown(e.text) << '\n';
 }
 
 void write_alert_json(std::ostream& out, const Alert& a, const std::vector<std::string>& sources) {
@@ -88,7 +95,7 @@ void write_summary_text(std::ostream& out, const Summary& s, const std::vector<s
                         const std::vector<std::string>& formats) {
   out << "\nSummary\n";
   for (size_t i = 0; i < sources.size(); ++i)
-    out << "  input " << sources[i] << " (" << (i < formats.size() ? formats[i] : "?") << ")\n";
+    out << "  input " << shown(sources[i]) << " (" << (i < formats.size() ? formats[i] : "?") << ")\n";
   out << fmt::format("  {} lines: {} requests, {} error-log events, {} unparsed, {} partial, {} cut at the length limit\n",
                      s.lines, s.requests, s.error_log_events, s.unparsed, s.partial, s.truncated);
   if (s.first_ms != 0) out << "  time " << format_time(s.first_ms) << " .. " << format_time(s.last_ms) << '\n';
@@ -102,12 +109,12 @@ void write_summary_text(std::ostream& out, const Summary& s, const std::vector<s
   if (!s.top_clients.empty()) {
     out << "  top clients" << (s.clients_approximate ? " (approximate: more than the counted maximum)" : "") << ":\n";
     for (const auto& c : s.top_clients)
-      out << fmt::format("    {:<40} {:>10} requests  5xx {}\n", c.name, c.requests, percent(c.errors_5xx, c.requests));
+      out << fmt::format("    {:<40} {:>10} requests  5xx {}\n", shown(c.name), c.requests, percent(c.errors_5xx, c.requests));
   }
   if (!s.top_services.empty()) {
     out << "  top services" << (s.services_approximate ? " (approximate)" : "") << ":\n";
     for (const auto& c : s.top_services)
-      out << fmt::format("    {:<40} {:>10} requests  5xx {}\n", c.name, c.requests, percent(c.errors_5xx, c.requests));
+      out << fmt::format("    {:<40} {:>10} requests  5xx {}\n", shown(c.name), c.requests, percent(c.errors_5xx, c.requests));
   }
   uint64_t total = 0;
   for (auto n : s.alerts) total += n;
@@ -121,7 +128,7 @@ void write_summary_text(std::ostream& out, const Summary& s, const std::vector<s
     out << "  detector state at its cap: " << s.state_evictions
         << " keys with events in flight were dropped (raise limits.max-keys)\n";
   for (const auto& e : s.unparsed_samples)
-    out << "  unparsed " << source_name(sources, e.source) << ':' << e.line << ": " << e.text << '\n';
+    out << "  unparsed " << shown(source_name(sources, e.source)) << ':' << e.line << ": " << shown(e.text) << '\n';
 }
 
 void write_summary_json(std::ostream& out, const Summary& s, const std::vector<std::string>& sources,

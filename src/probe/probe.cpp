@@ -804,15 +804,15 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
 
 void write_report_text(std::ostream& out, const Report& r) {
   for (const auto& t : r.targets) {
-    out << t.target.url << " (" << t.target.address << ":" << (t.target.tls ? t.target.port : t.target.http_port) << ")\n";
+    out << terminal_text(t.target.url) << " (" << terminal_text(t.target.address) << ":" << (t.target.tls ? t.target.port : t.target.http_port) << ")\n";
     for (const auto& c : t.checks) {
       out << "  " << to_string(c.status) << std::string(6 - to_string(c.status).size(), ' ') << c.id << ' ';
       if (c.status == Status::Fail || c.status == Status::Warn) out << '[' << ig::to_string(c.severity) << "] ";
-      out << c.title;
+      out << terminal_text(c.title);
       // Long evidence (suite lists) is cut here; --format json keeps all of it.
       constexpr size_t kMax = 320;
       if (!c.measured_on.empty())
-        out << " (as measured on " << c.measured_on << ": same listener and certificate)";
+        out << " (as measured on " << terminal_text(c.measured_on) << ": same listener and certificate)";
       else if (c.evidence.size() > kMax)
         out << ": " << c.evidence.substr(0, kMax) << "... (" << c.evidence.size() - kMax << " more characters in --format json)";
       else if (!c.evidence.empty())

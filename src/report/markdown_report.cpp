@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 
+#include "core/text.h"
 #include "report/report.h"
 
 namespace ig {
@@ -11,9 +12,10 @@ namespace ig {
 namespace {
 
 // Table cells: no line breaks, pipes escaped, markup characters neutralised.
-std::string cell(std::string_view s) {
+std::string cell(std::string_view raw) {
+  std::string escaped = terminal_text(raw);  // the comment is also read as plain text (CLI, e-mail)
   std::string out;
-  for (char ch : s) {
+  for (char ch : escaped) {
     if (ch == '|') out += "\\|";
     else if (ch == '\n' || ch == '\r') out += ' ';
     else if (ch == '<') out += "&lt;";

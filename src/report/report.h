@@ -31,6 +31,9 @@ struct TextOptions {
 };
 
 void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts);
+// Notices ("ingressguard: ...") and input errors ("file:line:col: error: ..."),
+// one per line for a person (standard error), escaped like the text report.
+void write_problems(std::ostream& err, const std::vector<std::string>& notices, const std::vector<LoadError>& errors);
 void write_json(std::ostream& out, const ScanResult& r);
 void write_sarif(std::ostream& out, const ScanResult& r);     // SARIF 2.1.0 (GitHub code scanning)
 void write_junit(std::ostream& out, const ScanResult& r);     // JUnit XML

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/text.h"
 #include "report/report.h"
 
 namespace ig {
@@ -50,9 +51,9 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
   const char* bold = opts.color ? "\x1b[1m" : "";
   const char* reset = opts.color ? "\x1b[0m" : "";
   for (const LoadError& e : r.errors) {
-    out << bold << e.file;
+    out << bold << terminal_text(e.file);
     if (e.mark.line) out << ':' << e.mark.line << ':' << e.mark.col;
-    out << ": " << reset << (opts.color ? "\x1b[1;31m" : "") << "error: " << reset << e.message << '\n';
+    out << ": " << reset << (opts.color ? "\x1b[1;31m" : "") << "error: " << reset << terminal_text(e.message) << '\n';
   }
   std::array<size_t, 5> counts{};
   size_t suppressed = 0, active = 0;
@@ -64,9 +65,10 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     ++active;
     ++counts[static_cast<size_t>(f.severity)];
     const std::string& path = c.files[f.loc.file].path;
-    out << bold << fmt::format("{}:{}:{}: ", path, f.loc.line, f.loc.col) << reset;
+    // Paths, names and messages carry values from the input: escaped before they reach a terminal.
+    out << bold << fmt::format("{}:{}:{}: ", terminal_text(path), f.loc.line, f.loc.col) << reset;
     out << (opts.color ? severity_color(f.severity) : "") << to_string(f.severity) << ": " << reset;
-    out << f.message << " [" << f.rule->id << "]\n";
+    out << terminal_text(f.message) << " [" << f.rule->id << "]\n";
     // A Secret's lines may hold its data: never echo them.
     std::string src = f.resource.kind == "Secret" ? std::string() : lines.line(f.loc);
     if (!src.empty()) {
@@ -77,8 +79,8 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
         out << std::string(gutter.size(), ' ') << " | " << std::string(e.caret, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
     }
     std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);
-    out << "       = " << who;
-    if (!f.resource.origin.empty()) out << " (from " << f.resource.origin << ")";
+    out << "       = " << terminal_text(who);
+    if (!f.resource.origin.empty()) out << " (from " << terminal_text(f.resource.origin) << ")";
     out << '\n';
     out << "       = fix: " << f.rule->remediation << "\n\n";
   }
@@ -89,6 +91,15 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
   if (suppressed) out << fmt::format("; {} suppressed by exemptions", suppressed);
   if (!r.errors.empty()) out << fmt::format("; {} input error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
   out << '\n';
+}
+
+void write_problems(std::ostream& err, const std::vector<std::string>& notices, const std::vector<LoadError>& errors) {
+  for (const std::string& n : notices) err << "ingressguard: " << terminal_text(n) << '\n';
+  for (const LoadError& e : errors) {
+    err << terminal_text(e.file);
+    if (e.mark.line) err << ':' << e.mark.line << ':' << e.mark.col;
+    err << ": error: " << terminal_text(e.message) << '\n';
+  }
 }
 
 }  // namespace ig

@@ -158,6 +158,25 @@ TEST(Cli, SecretDataNeverPrinted) {
 }
 
 // Tests the attack of a Secret written on the same line as another object (compact JSON, YAML
+// Tests terminal injection through manifest values: a host and a name written with YAML escapes that decode to
+// escape sequences (erase the screen, set the window title) are shown escaped in the text report and on stderr.
+TEST(Cli, ControlBytesInManifestValuesAreEscaped) {
+  fs::path dir = fs::temp_directory_path() / "ig_cli_control_bytes";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "ingress.yaml")
+      << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: \"web\\e[2J\"\n  namespace: a\n"
+         "spec:\n  rules:\n  - host: \"*.shop\\e]0;owned\\a.example.com\"\n";
+  Outcome r = run("scan --no-policy " + (dir / "ingress.yaml").string(), true);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("IG101"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "a raw ESC reached the terminal";
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  EXPECT_NE(r.out.find("\\x1b]0;owned\\x07"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("web\\x1b[2J"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
 // flow style): the other object's excerpt shows that line with the Secret's values masked.
 TEST(Cli, SecretSharingALineWithAFlaggedObjectIsMasked) {
   fs::path dir = fs::temp_directory_path() / "ig_cli_secret_line";

@@ -105,6 +105,27 @@ TEST(LogsCli, GeneratedLogMatchesGroundTruth) {
   EXPECT_EQ(summary["inputs"][0]["format"], "ingress-nginx");
 }
 
+// Tests terminal injection through log fields: a JSON access log whose client address, host and user agent
+// decode to escape sequences (erase line, cursor up), a C1 CSI and a bidi override. The text report shows them
+// escaped: no ESC, C1 or override reaches the terminal, and the alert is still there.
+TEST(LogsCli, ControlBytesInLogFieldsAreEscaped) {
+  TempDir dir;
+  std::string log = dir / "access.json";
+  std::string lines;
+  for (const char* path : {"/.env", "/.git/config", "/.htpasswd", "/backup.sql", "/id_rsa"})
+    lines += std::string(R"({"StartUTC":"2026-03-01T10:15:02Z","ClientHost":"203.0.113.9\u001b[2K\u001b[1A\u009b2J\u202e","RequestMethod":"GET","RequestPath":")") +
+             path + R"(","RequestHost":"shop\u001b]0;pwned\u0007.example.com","DownstreamStatus":404,"request_User-Agent":"x\u001b[31mred"})" + "\n";
+  append(log, lines);
+  Outcome r = logs(log + " --log-format traefik-json --fail-on never");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("IG802"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "a raw ESC reached the terminal";
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos);
+  EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << "a C1 CSI reached the terminal";
+  EXPECT_EQ(r.out.find("\xe2\x80\xae"), std::string::npos) << "a bidi override reached the terminal";
+  EXPECT_NE(r.out.find("203.0.113.9\\x1b[2K\\x1b[1A\\u009b2J\\u202e"), std::string::npos) << r.out;
+}
+
 // Tests --follow on a file that grows, is rotated (renamed and recreated), and then stopped with SIGTERM:
 // alerts arrive while it runs, the summary when it stops.
 TEST(LogsCli, FollowAcrossRotation) {
