@@ -671,16 +671,34 @@ struct Prober {
   void sensitive_paths() {
     // An application that answers 200 to every path (a SPA's index) is not exposing files: a path that
     // cannot exist gives the baseline, and only an answer unlike it counts.
+    // A pass needs every answer: a path that was not answered (budget spent, reset, timeout) proves nothing.
     auto baseline = get(t.host, "/ingressguard-probe-does-not-exist-7f3a");
-    std::string open;
+    std::string open, unanswered, why;
+    bool budget_spent = false;
+    auto missed = [&](const std::string& path, const Error& e) {
+      unanswered += (unanswered.empty() ? "" : ", ") + path;
+      if (why.empty()) why = e.message;
+      budget_spent |= e.message.find("budget") != std::string::npos;
+    };
+    if (!baseline) missed("the baseline path", baseline.error());
     for (const char* p : {"/.env", "/.git/config", "/server-status", "/admin"}) {
       auto r = get(t.host, p);
-      if (!r) continue;
+      if (!r) {
+        missed(p, r.error());
+        continue;
+      }
       bool like_baseline = baseline && baseline->status == r->status && baseline->body == r->body;
       if (r->status == 200 && !r->body.empty() && !like_baseline) open += (open.empty() ? "" : ", ") + std::string(p);
     }
-    add("IG927", open.empty() ? Status::Pass : Status::Fail, Severity::High,
-        open.empty() ? "no sensitive path answered 200" : "sensitive paths answered 200 without auth", open);
+    if (!open.empty())
+      add("IG927", Status::Fail, Severity::High, "sensitive paths answered 200 without auth",
+          open + (baseline ? "" : " (the baseline path was not answered: a catch-all page is not ruled out)"));
+    else if (!unanswered.empty())
+      add("IG927", budget_spent ? Status::Skip : Status::Error, Severity::High,
+          budget_spent ? "sensitive paths not checked" : "sensitive paths not answered",
+          "no answer for " + unanswered + ": " + why);
+    else
+      add("IG927", Status::Pass, Severity::High, "no sensitive path answered 200", "");
   }
 };
 

@@ -347,6 +347,27 @@ TEST_F(ProbeTest, RequestBudgetIsAHardCap) {
   EXPECT_LE(p.doc["summary"]["connections"].get<int>(), 4);
   std::string access = ig::testing::read_file(n.path("access.log"));
   EXPECT_LE(std::count(access.begin(), access.end(), '\n'), 4);
+  // Checks whose requests were never made are skipped, never passed.
+  EXPECT_EQ(status(p, "IG927"), "skip") << p.checks["IG927"].dump();
+}
+
+// Tests that sensitive paths the server never answers (nginx's 444 closes the connection) are an error, not a
+// pass: without an answer nothing is known about them.
+TEST_F(ProbeTest, SensitivePathsWithoutAnAnswerAreNotPassed) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    ssl_certificate {{DIR}}/leaf.crt;
+    ssl_certificate_key {{DIR}}/leaf.key;
+    location / { return 404; }
+    location ~ ^/(\.env|\.git|server-status|admin) { return 444; }
+  }
+)");
+  n.write_pair("leaf", ig::testing::make_certificate(spec({"shop.example.test"})));
+  n.start();
+  Probe p = probe(n, "");
+  EXPECT_EQ(status(p, "IG927"), "error") << p.checks["IG927"].dump();
+  EXPECT_NE(p.checks["IG927"]["evidence"].get<std::string>().find("/.env"), std::string::npos);
 }
 
 // Tests declared versus enforced with --from: Ingresses promise allowlists, auth and rate limits; nginx keeps
