@@ -17,11 +17,19 @@ void code_point(std::string& out, uint32_t cp) {
   for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xf]);
 }
 
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF) and its code point; 0 if none.
-size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
+bool reorders_or_controls(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+size_t utf8_char(std::string_view s, size_t i, uint32_t& cp) {
   auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char b = at(i);
+  if (b < 0x80) {
+    cp = b;
+    return 1;
+  }
   size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
   if (n == 0 || b > 0xf4 || i + n > s.size()) return 0;
   cp = b & (0x7f >> n);
@@ -33,12 +41,6 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
   if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return n;
 }
-
-bool reorders_or_controls(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-}  // namespace
 
 std::string safe_text(std::string_view value, size_t max) {
   std::string out;
@@ -55,7 +57,7 @@ std::string safe_text(std::string_view value, size_t max) {
       ++i;
     } else {
       uint32_t cp = 0;
-      size_t n = utf8_sequence(value, i, cp);
+      size_t n = utf8_char(value, i, cp);
       if (n == 0) {
         hex_byte(out, b);
         ++i;

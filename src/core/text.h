@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,11 @@ inline constexpr size_t kMaxEchoedValue = 256;
 //   bidirectional overrides and isolates   \u202e  (U+202A-U+202E, U+2066-U+2069)
 // Other UTF-8 text is kept as it is.
 std::string safe_text(std::string_view value, size_t max = kMaxEchoedValue);
+
+// The length of the well-formed UTF-8 character at s[i] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF) and its code point;
+// 0 when the bytes there are not one. ASCII is a character of length 1.
+size_t utf8_char(std::string_view s, size_t i, uint32_t& cp);
 
 // safe_text without a length cut: for text the tool shows in full (file
 // paths, messages, log fields that have their own bounds).

@@ -157,15 +157,23 @@ std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limit
   if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 2)) {
     return Error{std::string("cannot allocate the JSON parser: ") + simdjson::error_message(e), {}};
   }
-  simdjson::padded_string_view view(buf.data(), buf.size(), buf.capacity());
   if (buf.capacity() < buf.size() + simdjson::SIMDJSON_PADDING) {
     return Error{"internal: JSON buffer without padding", {}};
   }
+  // kubectl reads JSON with a UTF-8 byte order mark; marks still count from the file's first byte.
+  size_t skip = buf.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  simdjson::padded_string_view view(buf.data() + skip, buf.size() - skip, buf.capacity() - skip);
   Arena arena;
   TreeBuilder builder(arena, limits);
   JsonWalker walker(buf, builder);
   od::document doc;
-  if (auto e = parser.iterate(view).get(doc)) return walker.fail(e);
+  if (auto e = parser.iterate(view).get(doc)) {
+    if (e == simdjson::UTF8_ERROR) {
+      if (auto bad = first_non_text_byte(buf, false))
+        return Error{"not a text file: " + bad->what, LineIndex(buf).at(bad->offset)};
+    }
+    return walker.fail(e);
+  }
   od::value root;
   if (auto e = doc.get_value().get(root)) {
     if (e == simdjson::DEPTH_ERROR) return Error{"nesting deeper than " + std::to_string(limits.max_depth) + " levels", {1, 1}};

@@ -21,4 +21,15 @@ std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limit
 
 inline constexpr size_t kJsonPadding = 64;
 
+// The first byte that is not text, as kubectl's decoders see it: not UTF-8
+// (both formats), or for YAML (`yaml` true) a character YAML does not allow
+// (control characters other than tab, line feed and carriage return; NUL;
+// U+FFFE and U+FFFF). Its offset and what it is ("invalid UTF-8 byte 0xff",
+// "NUL byte", "control character 0x07"), or nullopt when all is text.
+struct BadByte {
+  size_t offset = 0;
+  std::string what;
+};
+std::optional<BadByte> first_non_text_byte(std::string_view buf, bool yaml);
+
 }  // namespace ig

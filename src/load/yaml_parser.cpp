@@ -2,9 +2,11 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
 
+#include "core/text.h"
 #include "load/parse.h"
 #include "load/scalar.h"
 #include "load/tree_builder.h"
@@ -150,7 +152,79 @@ TaggedScalar read_tagged(std::string_view tag, std::string_view text, bool plain
 
 }  // namespace
 
+std::optional<BadByte> first_non_text_byte(std::string_view buf, bool yaml) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto hex = [](uint32_t v, int digits) {
+    std::string h;
+    for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) h.push_back(kHex[(v >> shift) & 0xf]);
+    return h;
+  };
+  // Printable ASCII, tab, LF and CR: text in both formats, and nearly every byte of a manifest.
+  static const auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x7f; ++c) t[c] = true;
+    t['\t'] = t['\n'] = t['\r'] = true;
+    return t;
+  }();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(buf.data());
+  for (size_t i = 0; i < buf.size();) {
+    while (i < buf.size() && kPlain[bytes[i]]) ++i;
+    if (i == buf.size()) break;
+    unsigned char b = bytes[i];
+    uint32_t cp = 0;
+    size_t n = utf8_char(buf, i, cp);
+    if (n == 0) return BadByte{i, "invalid UTF-8 byte 0x" + hex(b, 2)};
+    if (yaml) {
+      // YAML 1.1's printable set (libyaml checks the same): tab, LF, CR, 0x20-0x7e, NEL, 0xa0 and up
+      // without surrogates and U+FFFE/U+FFFF.
+      bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+                       (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+      if (!printable)
+        return BadByte{i, cp == 0 ? std::string("NUL byte")
+                                  : "control character " + (cp < 0x100 ? "0x" + hex(cp, 2) : "U+" + hex(cp, 4)) +
+                                        " (YAML allows tab, line feed and carriage return only)"};
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Where the document holding `offset` starts: the line of the last `---`
+// marker before it, or 0. Text before it is whole documents.
+size_t document_start_before(std::string_view buf, size_t offset) {
+  size_t start = 0;
+  for (size_t line = 0; line < offset;) {
+    if (buf.compare(line, 3, "---") == 0 &&
+        (line + 3 == buf.size() || buf[line + 3] == ' ' || buf[line + 3] == '\n' || buf[line + 3] == '\r' ||
+         buf[line + 3] == '\t'))
+      start = line;
+    size_t nl = buf.find('\n', line);
+    if (nl == std::string_view::npos) break;
+    line = nl + 1;
+  }
+  return start;
+}
+
+std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& limits, DocumentSink& sink);
+
+}  // namespace
+
+// libyaml decodes ahead of what it parses, so a byte that is not text fails the stream before
+// the documents in front of it are read, with no line: find it first, read the whole documents
+// before it, and report it where it is.
 std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits, DocumentSink& sink) {
+  auto bad = first_non_text_byte(buf, true);
+  if (!bad) return parse_yaml_text(buf, limits, sink);
+  if (size_t keep = document_start_before(buf, bad->offset); keep > 0)
+    if (auto err = parse_yaml_text(buf.substr(0, keep), limits, sink)) return err;
+  return Error{"not a text file: " + bad->what, LineIndex(buf).at(bad->offset)};
+}
+
+namespace {
+
+std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& limits, DocumentSink& sink) {
   ParserPtr parser(new yaml_parser_t);
   if (!yaml_parser_initialize(parser.get())) {
     delete parser.release();
@@ -219,5 +293,7 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
     if (err) return err;
   }
 }
+
+}  // namespace
 
 }  // namespace ig

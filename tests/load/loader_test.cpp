@@ -261,6 +261,39 @@ TEST(LoaderHostile, TruncatedKeepsEarlierDocuments) {
   EXPECT_EQ(r->cluster.ingresses.size(), 1u);
 }
 
+// Tests bytes that are not text: an invalid UTF-8 byte, a NUL and a bell in the second document are reported at
+// their own line and column, and the first document is still loaded; the same byte in JSON has its location too.
+TEST(LoaderHostile, NonTextBytesAreLocatedAndEarlierDocumentsKept) {
+  std::string second = "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n  namespace: web\n  labels: {x: \"a";
+  for (auto [bytes, what] : std::vector<std::pair<std::string, std::string>>{
+           {"\xff", "invalid UTF-8 byte 0xff"}, {std::string(1, '\0'), "NUL byte"}, {"\x07", "control character 0x07"}}) {
+    auto r = scan_text(ingress_named("ok") + second + bytes + "\"}\n");
+    ASSERT_EQ(r->errors.size(), 1u) << what;
+    EXPECT_NE(r->errors[0].message.find(what), std::string::npos) << r->errors[0].message;
+    EXPECT_EQ(r->errors[0].mark.line, 12u) << what;
+    EXPECT_EQ(r->errors[0].mark.col, 17u) << what;
+    EXPECT_EQ(r->cluster.ingresses.size(), 1u) << what;
+    EXPECT_TRUE(r->cluster.services.empty()) << "the document holding the byte was read: " << what;
+  }
+  auto j = scan_text("{\"apiVersion\": \"v1\",\n \"kind\": \"Service\", \"metadata\": {\"name\": \"a\xc3\"}}", InputFormat::Json);
+  ASSERT_EQ(j->errors.size(), 1u);
+  EXPECT_EQ(j->errors[0].message, "not a text file: invalid UTF-8 byte 0xc3");
+  EXPECT_EQ(j->errors[0].mark.line, 2u);
+  EXPECT_EQ(j->errors[0].mark.col, 44u);
+}
+
+// Tests JSON that starts with a UTF-8 byte order mark: read as kubectl reads it, locations still from the
+// file's first byte.
+TEST(LoaderHostile, JsonWithByteOrderMark) {
+  auto r = scan_text("\xEF\xBB\xBF{\"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"Ingress\",\n"
+                     " \"metadata\": {\"name\": \"bom\", \"namespace\": \"web\"}}",
+                     InputFormat::Auto);
+  EXPECT_TRUE(r->errors.empty()) << (r->errors.empty() ? "" : r->errors[0].message);
+  ASSERT_EQ(r->cluster.ingresses.size(), 1u);
+  EXPECT_EQ(r->cluster.ingresses[0].meta.name, "bom");
+  EXPECT_EQ(r->cluster.ingresses[0].meta.loc.line, 1u);
+}
+
 // Tests that JSON errors carry a line and column, and trailing content is refused.
 TEST(LoaderHostile, JsonErrors) {
   auto r = scan_text("{\n  \"kind\": \"Service\",\n  \"apiVersion\": tru\n}", InputFormat::Json);
