@@ -1,5 +1,7 @@
 #include "load/loader.h"
 
+#include "load/units.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +17,7 @@
 
 #include "load/parse.h"
 #include "load/snapshot.h"
+#include "load/units.h"
 
 namespace ig {
 
@@ -90,32 +93,11 @@ void Loader::load_path(const std::string& path) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
-    errors_.push_back(LoadError{path, {}, "no such file or directory"});
+    errors_.push_back(LoadError{path, {}, unreadable_path_message(ec)});
     return;
   }
   if (fs::is_directory(st)) {
-    std::vector<fs::path> files;
-    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-    if (ec) {
-      errors_.push_back(LoadError{path, {}, "cannot read directory: " + ec.message()});
-      return;
-    }
-    for (; it != end; it.increment(ec)) {
-      if (ec) {
-        errors_.push_back(LoadError{path, {}, "cannot read directory: " + ec.message()});
-        break;
-      }
-      const fs::path& p = it->path();
-      if (it->is_directory() && p.filename() == ".git") {
-        it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file() && has_extension(p, {".yaml", ".yml", ".json"})) files.push_back(p);
-    }
-    std::sort(files.begin(), files.end());
-    std::vector<std::string> paths;
-    paths.reserve(files.size());
-    for (const auto& f : files) paths.push_back(f.string());
+    std::vector<std::string> paths = manifest_files(path, errors_);
     load_files(paths);
     return;
   }

@@ -96,6 +96,7 @@ KustomizationRefs read_kustomization(const fs::path& file) {
 }
 
 struct Walk {
+  bool plain = false;  // every manifest file: no kustomization or chart is looked for
   std::vector<fs::path> kustomizations;          // directories
   std::vector<fs::path> charts;                  // directories
   std::vector<std::pair<fs::path, fs::path>> files;  // (directory, manifest), in walk order
@@ -111,11 +112,11 @@ void walk(const fs::path& dir, Walk& w, int depth, bool in_kustomization = false
     w.errors.push_back(LoadError{dir.string(), {}, "directory nesting deeper than 64 levels; not read further"});
     return;
   }
-  if (kustomization_in(dir)) {
+  if (!w.plain && kustomization_in(dir)) {
     w.kustomizations.push_back(dir);
     in_kustomization = true;
   }
-  if (!in_kustomization && has_chart(dir)) {
+  if (!w.plain && !in_kustomization && has_chart(dir)) {
     w.charts.push_back(dir);
     return;
   }
@@ -136,7 +137,20 @@ void walk(const fs::path& dir, Walk& w, int depth, bool in_kustomization = false
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
   for (const auto& e : entries) {
     std::error_code sec;
-    if (e.is_symlink(sec) && e.is_directory(sec)) continue;  // links to directories are not followed
+    if (e.is_symlink(sec)) {
+      std::error_code target;
+      fs::file_status st = fs::status(e.path(), target);
+      if (fs::is_directory(st)) continue;  // links to directories are not followed (no loops)
+      if (!in_kustomization && is_manifest(e.path()) && (target || !fs::exists(st))) {
+        // A manifest's name that leads nowhere (a loop, a dangling link) is an input error, not a silent gap.
+        w.errors.push_back(LoadError{e.path().string(), {},
+                                     std::string("cannot read: ") +
+                                         (target.value() == ELOOP ? "symbolic link loop"
+                                          : target || !fs::exists(st) ? "symbolic link to nothing (" + fs::read_symlink(e.path(), sec).string() + ")"
+                                                                       : target.message())});
+        continue;
+      }
+    }
     if (e.is_directory(sec)) {
       if (e.path().filename() == ".git") continue;
       walk(e.path(), w, depth + 1, in_kustomization);
@@ -169,6 +183,23 @@ std::string display(const fs::path& p) {
 
 }  // namespace
 
+std::string unreadable_path_message(const std::error_code& ec) {
+  if (ec.value() == ELOOP) return "cannot read: symbolic link loop";
+  if (ec && ec.value() != ENOENT) return "cannot read: " + ec.message();
+  return "no such file or directory";
+}
+
+std::vector<std::string> manifest_files(const std::string& dir, std::vector<LoadError>& errors) {
+  Walk w;
+  w.plain = true;
+  walk(fs::path(dir), w, 0);
+  errors.insert(errors.end(), w.errors.begin(), w.errors.end());
+  std::vector<std::string> files;
+  files.reserve(w.files.size());
+  for (const auto& [d, f] : w.files) files.push_back(f.string());
+  return files;
+}
+
 UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
   UnitPlan plan;
   std::vector<fs::path> kustomizations, charts;
@@ -189,7 +220,7 @@ UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
     std::error_code ec;
     fs::file_status st = fs::status(arg, ec);
     if (ec || !fs::exists(st)) {
-      plan.errors.push_back(LoadError{arg, {}, "no such file or directory"});
+      plan.errors.push_back(LoadError{arg, {}, unreadable_path_message(ec)});
       continue;
     }
     if (fs::is_directory(st)) {

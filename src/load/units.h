@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "load/loader.h"
@@ -42,6 +43,16 @@ struct UnitPlan {
 };
 
 UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode);
+
+// Every manifest file (.yaml, .yml, .json) below `dir`, sorted, as the unit
+// walk finds them (no `.git`, links to directories not followed), without
+// looking for kustomizations or charts. What cannot be read (a directory, a
+// link loop or a dangling link named like a manifest) is added to `errors`.
+std::vector<std::string> manifest_files(const std::string& dir, std::vector<LoadError>& errors);
+
+// Why a path named on the command line cannot be read, from fs::status's
+// error: "no such file or directory", "cannot read: symbolic link loop", ...
+std::string unreadable_path_message(const std::error_code& ec);
 
 // Runs `kubectl kustomize DIR` (or `helm template`) and returns its YAML; on
 // failure nullopt with `error` saying why (kubectl missing, the renderer's own

@@ -158,6 +158,51 @@ TEST(Cli, SecretDataNeverPrinted) {
 }
 
 // Tests the attack of a Secret written on the same line as another object (compact JSON, YAML
+// Tests what a directory walk cannot read: a symbolic link loop, a dangling link and an unreadable directory are
+// input errors with their path (exit 2, on stderr and in the SARIF), and everything else is still scanned and
+// reported. Run as an unprivileged user (setpriv to nobody when the tests run as root, who can read anything).
+TEST(Cli, UnreadablePathsAreInputErrorsAndTheRestIsScanned) {
+  fs::path dir = fs::temp_directory_path() / ("ig_cli_unreadable_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "tree" / "ok");
+  fs::create_directories(dir / "tree" / "locked");
+  fs::copy_file(fs::path(IG_SOURCE_DIR) / "examples" / "demo" / "shop.yaml", dir / "tree" / "ok" / "shop.yaml");
+  fs::copy_file(fs::path(IG_SOURCE_DIR) / "examples" / "demo" / "shop.yaml", dir / "tree" / "locked" / "shop.yaml");
+  fs::create_symlink("loop-b.yaml", dir / "tree" / "loop-a.yaml");
+  fs::create_symlink("loop-a.yaml", dir / "tree" / "loop-b.yaml");
+  fs::create_symlink("gone.yaml", dir / "tree" / "dangling.yaml");
+  fs::create_directory_symlink("..", dir / "tree" / "ok" / "up");  // a directory loop: not followed
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  for (auto& p : fs::recursive_directory_iterator(dir / "tree"))
+    if (!p.is_symlink()) fs::permissions(p.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  fs::permissions(dir / "tree", fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  fs::permissions(dir / "tree" / "locked", fs::perms::none);
+  fs::create_directories(dir / "out");
+  fs::permissions(dir / "out", fs::perms::all);
+  std::string binary = IG_BINARY, as_user;
+  if (::geteuid() == 0) {
+    if (run("-h >/dev/null; command -v setpriv").code != 0) GTEST_SKIP() << "setpriv (util-linux) not installed";
+    as_user = "setpriv --reuid 65534 --regid 65534 --clear-groups ";
+    // The build directory may not be open to nobody: run a copy from the open directory.
+    fs::copy_file(binary, dir / "ingressguard");
+    binary = (dir / "ingressguard").string();
+  }
+  Outcome r = ig::testing::run_shell("cd " + dir.string() + " && " + as_user + binary +
+                                     " scan --no-policy --format sarif --output out/out.sarif tree 2>&1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  for (const char* expected : {"tree/loop-a.yaml: error: cannot read: symbolic link loop",
+                               "tree/dangling.yaml: error: cannot read: symbolic link to nothing (gone.yaml)",
+                               "tree/locked: error: cannot read directory: Permission denied"})
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
+  auto sarif = nlohmann::json::parse(ig::testing::read_file((dir / "out" / "out.sarif").string()));
+  auto& run0 = sarif["runs"][0];
+  EXPECT_GT(run0["results"].size(), 5u) << "the readable file was not scanned";
+  EXPECT_EQ(run0["invocations"][0]["toolExecutionNotifications"].size(), 4u) << run0["invocations"].dump();
+  EXPECT_FALSE(run0["invocations"][0]["executionSuccessful"].get<bool>());
+  fs::permissions(dir / "tree" / "locked", fs::perms::owner_all);
+  fs::remove_all(dir);
+}
+
 // Tests terminal injection through manifest values: a host and a name written with YAML escapes that decode to
 // escape sequences (erase the screen, set the window title) are shown escaped in the text report and on stderr.
 TEST(Cli, ControlBytesInManifestValuesAreEscaped) {
