@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "core/text.h"
 #include "core/unique_fd.h"
 #include "logs/analyzer.h"
 #include "logs/output.h"
@@ -104,7 +105,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     const std::string& path = sources[i];
     UniqueFd fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
-      err << "ingressguard: " << path << ": " << std::strerror(errno) << '\n';
+      err << "ingressguard: " << terminal_text(path) << ": " << std::strerror(errno) << '\n';
       read_error = true;
       continue;
     }
@@ -117,33 +118,40 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     pipeline.begin_input(i);
     off_t offset = 0;
     ino_t inode = st.st_ino;
-    for (;;) {
-      ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-      if (n > 0) {
-        offset += n;
-        pipeline.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
-        // A short read on a pipe means the writer is caught up (kubectl logs -f): alert now, not a batch later.
-        if (!S_ISREG(st.st_mode) && static_cast<size_t>(n) < buf.size()) pipeline.flush_detection();
-        continue;
+    // Reads what the file holds now, to its current end. False on a read error or a stop signal.
+    auto read_to_end = [&]() {
+      for (;;) {
+        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n > 0) {
+          offset += n;
+          pipeline.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+          // A short read on a pipe means the writer is caught up (kubectl logs -f): alert now, not a batch later.
+          if (!S_ISREG(st.st_mode) && static_cast<size_t>(n) < buf.size()) pipeline.flush_detection();
+          continue;
+        }
+        if (n < 0 && errno == EINTR) {
+          if (g_stop.load()) return false;
+          continue;
+        }
+        if (n < 0) {
+          err << "ingressguard: " << terminal_text(path) << ": " << std::strerror(errno) << '\n';
+          read_error = true;
+          return false;
+        }
+        return true;  // end of the data for now
       }
-      if (n < 0 && errno == EINTR) {
-        if (g_stop.load()) break;
-        continue;
-      }
-      if (n < 0) {
-        err << "ingressguard: " << path << ": " << std::strerror(errno) << '\n';
-        read_error = true;
-        break;
-      }
-      // End of the data for now.
+    };
+    while (read_to_end()) {
       if (!opts.follow || path == "-" || g_stop.load()) break;
       pipeline.flush_detection();  // alerts are written (and flushed) by the analysis thread
       std::this_thread::sleep_for(std::chrono::milliseconds(opts.poll_ms));
       if (g_stop.load()) break;
       struct stat now {};
-      if (::stat(path.c_str(), &now) != 0) continue;  // moved away, not yet recreated
-      if (now.st_ino != inode || now.st_size < offset) {
-        // Rotated (new file at the path) or truncated in place: the old file was read to its end above.
+      if (::stat(path.c_str(), &now) != 0) continue;  // moved away, not yet recreated: the old file is still read
+      if (now.st_ino != inode) {
+        // Rotated: a new file at the path. The old one may have grown since the last read (lines written
+        // before the rename, and by writers that still hold it open): read it to its end first.
+        if (!read_to_end()) break;
         int nfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (nfd < 0) continue;
         fd.reset(nfd);
@@ -151,6 +159,12 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
         pipeline.end_input();  // line numbers start again in the new file
         pipeline.begin_input(i);
         inode = now.st_ino;
+        offset = 0;
+      } else if (now.st_size < offset) {
+        // Truncated in place (copytruncate): read again from its start.
+        ::lseek(fd.get(), 0, SEEK_SET);
+        pipeline.end_input();
+        pipeline.begin_input(i);
         offset = 0;
       }
     }

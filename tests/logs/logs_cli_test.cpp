@@ -15,6 +15,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "testing/process.h"
 
@@ -156,6 +157,52 @@ TEST(LogsCli, FollowAcrossRotation) {
   ASSERT_TRUE(summary);
   auto j = nlohmann::json::parse(*summary);
   EXPECT_EQ(j["requests"], 18);
+}
+
+// Tests --follow against a rotation loop while lines are written: six times, 1,000 lines go to the file over
+// about 400 ms (longer than the 200 ms poll: a file that lives shorter than a poll cannot be seen by any
+// follower, tail -F included), it is renamed, 50 more lines go to the renamed file through the writer's open
+// descriptor (as nginx writes until it reopens its logs), then a new file takes the path. Every one of the
+// 6,300 lines is read.
+TEST(LogsCli, FollowLosesNoLineAcrossRotations) {
+  TempDir dir;
+  std::string log = dir / "access.log", out = dir / "out.jsonl", err = dir / "err.txt";
+  std::FILE* f = std::fopen(log.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  ig::testing::ChildProcess p({IG_BINARY, "logs", "--follow", log, "--format", "json", "--log-format", "ingress-nginx",
+                               "--fail-on", "never"},
+                              out, err);
+  std::this_thread::sleep_for(300ms);
+  int written = 0;
+  auto write_lines = [&](std::FILE* to, int n) {
+    for (int i = 0; i < n; ++i, ++written) {
+      std::string line = nginx_line("10.1." + std::to_string(written % 200) + ".1", "GET /p" + std::to_string(written) + " HTTP/1.1", 200) + "\n";
+      std::fwrite(line.data(), 1, line.size(), to);
+      if (i % 100 == 99) {
+        std::fflush(to);
+        std::this_thread::sleep_for(40ms);
+      }
+    }
+    std::fflush(to);
+  };
+  for (int round = 0; round < 6; ++round) {
+    write_lines(f, 1000);
+    fs::rename(log, log + "." + std::to_string(round));
+    write_lines(f, 50);  // still open: lands in the renamed file
+    std::fclose(f);
+    f = std::fopen(log.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+  }
+  std::fclose(f);
+  ASSERT_EQ(written, 6300);
+  std::this_thread::sleep_for(1500ms);  // several polls: the follower reaches the end of the last file
+  p.signal(SIGTERM);
+  ASSERT_TRUE(p.wait_exit(20s).has_value());
+  auto summary = ig::testing::wait_for_line(out, "\"type\":\"summary\"", 2s);
+  ASSERT_TRUE(summary) << ig::testing::read_file(err);
+  auto j = nlohmann::json::parse(*summary);
+  EXPECT_EQ(j["lines"], 6300) << *summary;
+  EXPECT_EQ(j["requests"], 6300);
 }
 
 // Tests container logs on stdin: CRI lines with a split (P) line, detected as ingress-nginx.
