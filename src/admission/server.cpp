@@ -332,8 +332,10 @@ class Server {
   void log_decision(const AdmissionRequest& r, const Decision& d, double seconds) {
     bool log = options_.log_all || options_.admission.mode == AdmissionMode::Audit || !d.allowed || !d.warnings.empty();
     if (!log) return;
-    nlohmann::json line = {{"time", now_rfc3339()},     {"event", "decision"}, {"uid", r.uid},
-                           {"kind", r.kind},            {"namespace", r.ns},   {"name", r.name},
+    // The uid is at most 128 bytes (decode_review); the names are cut like any echoed value.
+    auto echoed = [](const std::string& v) { return cut_long_words(v, kMaxEchoedValue, kMaxEchoedValue); };
+    nlohmann::json line = {{"time", now_rfc3339()},       {"event", "decision"},       {"uid", r.uid},
+                           {"kind", echoed(r.kind)},      {"namespace", echoed(r.ns)}, {"name", echoed(r.name)},
                            {"operation", r.operation},  {"dry_run", r.dry_run}, {"allowed", d.allowed},
                            {"mode", mode_name(options_.admission.mode)},      {"rules", d.rules},
                            {"latency_ms", std::round(seconds * 1e6) / 1e3}};

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 namespace ig {
 
 namespace {
@@ -40,6 +42,52 @@ size_t utf8_char(std::string_view s, size_t i, uint32_t& cp) {
   static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return n;
+}
+
+namespace {
+
+// The largest cut <= `at` that does not fall inside a UTF-8 character of `s`.
+size_t char_boundary(std::string_view s, size_t at) {
+  while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xc0) == 0x80) --at;
+  return at;
+}
+
+}  // namespace
+
+std::string cut_long_words(std::string text, size_t max_word, size_t max_total) {
+  bool long_word = false;
+  for (size_t i = 0, run = 0; i < text.size(); ++i) {
+    run = text[i] == ' ' ? 0 : run + 1;
+    if (run > max_word) {
+      long_word = true;
+      break;
+    }
+  }
+  if (long_word) {
+    std::string out;
+    out.reserve(std::min(text.size(), max_total + 64));
+    size_t i = 0;
+    while (i < text.size()) {
+      size_t end = text.find(' ', i);
+      if (end == std::string::npos) end = text.size();
+      size_t len = end - i;
+      if (len > max_word) {
+        out.append(text, i, char_boundary(text, i + max_word) - i);
+        out += "... (" + std::to_string(len) + " bytes)";
+      } else {
+        out.append(text, i, len);
+      }
+      if (end < text.size()) out.push_back(' ');
+      i = end + 1;
+    }
+    text = std::move(out);
+  }
+  if (text.size() > max_total) {
+    size_t total = text.size();
+    text.resize(char_boundary(text, max_total));
+    text += "... (" + std::to_string(total) + " bytes)";
+  }
+  return text;
 }
 
 std::string safe_text(std::string_view value, size_t max) {

@@ -28,6 +28,13 @@ std::string safe_text(std::string_view value, size_t max = kMaxEchoedValue);
 // 0 when the bytes there are not one. ASCII is a character of length 1.
 size_t utf8_char(std::string_view s, size_t i, uint32_t& cp);
 
+// `text` (a message that quotes values) with every run of non-space bytes
+// longer than `max_word` cut to its first `max_word` bytes and "... (N bytes)"
+// (a 1 MB host in a finding stays readable), then the whole cut after
+// `max_total` bytes the same way. Never cuts inside a UTF-8 character.
+inline constexpr size_t kMaxMessageBytes = 2048;
+std::string cut_long_words(std::string text, size_t max_word = kMaxEchoedValue, size_t max_total = kMaxMessageBytes);
+
 // safe_text without a length cut: for text the tool shows in full (file
 // paths, messages, log fields that have their own bounds).
 inline std::string terminal_text(std::string_view value) { return safe_text(value, std::string_view::npos); }

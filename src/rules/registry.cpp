@@ -2,6 +2,7 @@
 #include <ctime>
 #include <tuple>
 
+#include "core/text.h"
 #include "policy/policy.h"
 #include "rules/catalog.h"
 #include "rules/rule.h"
@@ -182,7 +183,8 @@ void Findings::add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::
   Finding f;
   f.rule = &rule;
   f.severity = rule.severity;
-  f.message = std::move(message);
+  // Messages quote values from the input: a 1 MB host must not become a 1 MB line in every format.
+  f.message = cut_long_words(std::move(message));
   f.resource = object;
   f.loc = loc.line ? loc : object.loc;
   items_.push_back(std::move(f));

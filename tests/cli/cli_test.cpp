@@ -203,6 +203,30 @@ TEST(Cli, UnreadablePathsAreInputErrorsAndTheRestIsScanned) {
   fs::remove_all(dir);
 }
 
+// Tests that echoed values are cut: an Ingress whose host is 1 MB gives findings of bounded size in every
+// format (the host's first bytes and its length are shown), not a 1 MB line per finding.
+TEST(Cli, HugeValuesAreCutInMessages) {
+  fs::path dir = fs::temp_directory_path() / "ig_cli_huge_value";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string host = std::string(1 << 20, 'h') + ".example.com";
+  std::ofstream(dir / "ingress.yaml") << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: big\n  namespace: a\n"
+                                         "spec:\n  ingressClassName: nginx\n  rules:\n  - host: \"" << host << "\"\n";
+  Outcome r = run("scan --no-policy --format json " + (dir / "ingress.yaml").string());
+  ASSERT_EQ(r.code, 1) << r.out.substr(0, 500);
+  auto doc = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(doc["findings"].empty());
+  for (const auto& f : doc["findings"]) {
+    std::string m = f["message"];
+    EXPECT_LE(m.size(), 2100u) << f["ruleId"];
+  }
+  EXPECT_NE(r.out.find("(1048588 bytes)"), std::string::npos);
+  EXPECT_LT(r.out.size(), 64u * 1024) << "the host was echoed";
+  Outcome text = run("scan --no-policy " + (dir / "ingress.yaml").string());
+  EXPECT_LT(text.out.size(), 64u * 1024);
+  fs::remove_all(dir);
+}
+
 // Tests terminal injection through manifest values: a host and a name written with YAML escapes that decode to
 // escape sequences (erase the screen, set the window title) are shown escaped in the text report and on stderr.
 TEST(Cli, ControlBytesInManifestValuesAreEscaped) {
