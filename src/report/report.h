@@ -46,17 +46,26 @@ void write_html(std::ostream& out, const ScanResult& r, const std::vector<Exposu
 // data or stringData value on that line is replaced by '*' (columns kept, so
 // a caret still points at the right place), whatever object the line is
 // asked for: a Secret may share a line with another object (compact JSON,
-// YAML flow style).
+// YAML flow style). One file is held at a time, as read, with no copy per
+// line: asked in file and line order (as findings are sorted), each line is
+// found by reading forward from the last.
 class SourceLines {
  public:
   explicit SourceLines(const Cluster& c);
   std::string line(const Loc& loc);
 
  private:
+  void open(uint32_t file);
+
   const Cluster& c_;
-  std::vector<const RedactedSpan*> spans_;  // sorted by file
+  std::vector<const RedactedSpan*> spans_;  // sorted by file, then line
   uint32_t cached_file_ = UINT32_MAX;
-  std::vector<std::string> lines_;
+  std::string content_;                       // the file's bytes (empty for the kept stdin content)
+  std::string_view text_;                     // what lines are read from
+  std::vector<const RedactedSpan*> file_spans_;  // the spans of the cached file
+  std::vector<uint32_t> reach_;                  // reach_[i]: the last line any of file_spans_[0..i] covers
+  uint32_t cursor_line_ = 1;                  // the line that starts at cursor_offset_
+  size_t cursor_offset_ = 0;
 };
 
 // The exposure graph (`ingressguard map`): JSON, and DOT for Graphviz.

@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "report/report.h"
 
@@ -51,40 +50,68 @@ void mask(std::string& l, size_t from_col, size_t to_col) {
 SourceLines::SourceLines(const Cluster& c) : c_(c) {
   spans_.reserve(c.redacted.size());
   for (const RedactedSpan& s : c.redacted) spans_.push_back(&s);
-  std::stable_sort(spans_.begin(), spans_.end(), [](const RedactedSpan* a, const RedactedSpan* b) { return a->file < b->file; });
+  std::stable_sort(spans_.begin(), spans_.end(), [](const RedactedSpan* a, const RedactedSpan* b) {
+    return a->file != b->file ? a->file < b->file : a->line < b->line;
+  });
+}
+
+void SourceLines::open(uint32_t file) {
+  cached_file_ = file;
+  content_.clear();
+  content_.shrink_to_fit();
+  const SourceFile& f = c_.files[file];
+  if (f.path == "-" || !f.content.empty()) {
+    text_ = f.content;
+  } else {
+    std::ifstream in(f.path, std::ios::binary | std::ios::ate);
+    auto size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    if (size > 0) {
+      content_.resize(static_cast<size_t>(size));
+      in.seekg(0);
+      in.read(content_.data(), size);
+      content_.resize(static_cast<size_t>(in.gcount()));
+    }
+    text_ = content_;
+  }
+  auto first = std::partition_point(spans_.begin(), spans_.end(), [&](const RedactedSpan* s) { return s->file < file; });
+  auto last = std::partition_point(first, spans_.end(), [&](const RedactedSpan* s) { return s->file <= file; });
+  file_spans_.assign(first, last);
+  reach_.clear();
+  for (const RedactedSpan* sp : file_spans_)
+    reach_.push_back(std::max(reach_.empty() ? 0u : reach_.back(), std::max(sp->end_line, sp->line)));
+  cursor_line_ = 1;
+  cursor_offset_ = 0;
 }
 
 std::string SourceLines::line(const Loc& loc) {
   if (loc.line == 0 || loc.file >= c_.files.size()) return {};
-  if (cached_file_ != loc.file) {
-    cached_file_ = loc.file;
-    lines_.clear();
-    const SourceFile& f = c_.files[loc.file];
-    std::string content;
-    if (f.path == "-" || !f.content.empty()) {
-      content = f.content;
-    } else {
-      std::ifstream in(f.path, std::ios::binary);
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      content = ss.str();
-    }
-    std::istringstream ls(content);
-    for (std::string l; std::getline(ls, l);) {
-      if (!l.empty() && l.back() == '\r') l.pop_back();
-      lines_.push_back(std::move(l));
-    }
-    auto first = std::partition_point(spans_.begin(), spans_.end(), [&](const RedactedSpan* s) { return s->file < loc.file; });
-    for (auto it = first; it != spans_.end() && (*it)->file == loc.file; ++it) {
-      const RedactedSpan& s = **it;
-      uint32_t end_line = std::max(s.end_line, s.line);
-      for (uint32_t n = s.line; n >= 1 && n <= end_line && n <= lines_.size(); ++n) {
-        bool first_line = n == s.line, last_line = n == end_line && s.end_line >= s.line;
-        mask(lines_[n - 1], first_line ? s.col : 0, last_line ? s.end_col : 0);
-      }
-    }
+  if (cached_file_ != loc.file) open(loc.file);
+  if (loc.line < cursor_line_) {  // asked out of order: read again from the start
+    cursor_line_ = 1;
+    cursor_offset_ = 0;
   }
-  return loc.line <= lines_.size() ? lines_[loc.line - 1] : std::string();
+  while (cursor_line_ < loc.line) {
+    size_t nl = text_.find('\n', cursor_offset_);
+    if (nl == std::string_view::npos) return {};
+    cursor_offset_ = nl + 1;
+    ++cursor_line_;
+  }
+  if (cursor_offset_ >= text_.size()) return {};
+  size_t end = text_.find('\n', cursor_offset_);
+  std::string l(text_.substr(cursor_offset_, end == std::string_view::npos ? std::string_view::npos : end - cursor_offset_));
+  if (!l.empty() && l.back() == '\r') l.pop_back();
+  // The spans that cover this line: sorted by their first line, so only those starting at or before it.
+  auto past = std::partition_point(file_spans_.begin(), file_spans_.end(),
+                                   [&](const RedactedSpan* s) { return s->line <= loc.line; });
+  // Walk back from the last span that starts on or before the line, while an earlier one can still reach it.
+  for (size_t i = static_cast<size_t>(past - file_spans_.begin()); i-- > 0 && reach_[i] >= loc.line;) {
+    const RedactedSpan& s = *file_spans_[i];
+    uint32_t end_line = std::max(s.end_line, s.line);
+    if (loc.line > end_line) continue;
+    bool first_line = loc.line == s.line, last_line = loc.line == end_line && s.end_line >= s.line;
+    mask(l, first_line ? s.col : 0, last_line ? s.end_col : 0);
+  }
+  return l;
 }
 
 }  // namespace ig
