@@ -11,7 +11,8 @@ out = ["// ingress-nginx annotations: risk level and the kind of value the contr
        "// own validator accepts (internal/ingress/annotations/*, docs/user-guide/",
        "// nginx-configuration/annotations-risk.md at commit dbb11b92). Facts only;",
        "// regenerate with scripts/gen_annotation_table.py when the table changes.",
-       '// {name without prefix, risk, value kind, options ("|"-separated), case-sensitive}']
+       '// {name without prefix, risk, value kind, options ("|"-separated) or for Chars the',
+       '// controller regex\'s name, case-sensitive (Options) or spaces removed first (Chars)}']
 for r in csv.DictReader(open(src)):
     name = r["annotation"].replace("nginx.ingress.kubernetes.io/", "")
     v = r["validator"]
@@ -24,6 +25,13 @@ for r in csv.DictReader(open(src)):
         kind = "Cidrs"
     elif "SizeRegex" in v:
         kind = "Size"
+    elif v.startswith("parser.ValidateServerName") or v.startswith("parser.ValidateArrayOfServerName"):
+        # IsValidRegex on the trimmed value (each comma-separated name for the array form).
+        kind, opts, cs = "Chars", "IsValidRegex", "false"
+    elif re.match(r'parser\.ValidateRegex\(parser\.(\w+), (true|false)\)', v) and "SizeRegex" not in v:
+        # The controller's shared character-class regexes; true: spaces removed before matching.
+        m = re.match(r'parser\.ValidateRegex\(parser\.(\w+), (true|false)\)', v)
+        kind, opts, cs = "Chars", m.group(1), m.group(2)
     elif v.startswith("parser.ValidateOptions"):
         m = re.match(r"parser\.ValidateOptions\((.*), (true|false), (true|false)\)", v)
         lst, cs = m.group(1), m.group(2)

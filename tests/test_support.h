@@ -25,6 +25,12 @@ struct ScanOutcome {
     return out;
   }
   size_t count(std::string_view rule) const { return lines(rule).size(); }
+  // The message of a rule's finding on `line` (empty when there is none).
+  std::string message(std::string_view rule, uint32_t line) const {
+    for (const Finding& f : findings)
+      if (f.rule->id == rule && f.loc.line == line) return f.message;
+    return {};
+  }
 };
 
 // 1-based line of the first occurrence of `marker` in `text` (0 if absent).

@@ -87,7 +87,37 @@ class JsonWalker {
     return fail(simdjson::INCORRECT_TYPE);
   }
 
-  Error fail(simdjson::error_code e) const { return Error{std::string("invalid JSON: ") + simdjson::error_message(e), mark_of(last_)}; }
+  Error fail(simdjson::error_code e) const { return Error{"invalid JSON: " + plain_message(e), mark_of(last_)}; }
+
+  // What went wrong in the words of the input, not of the parser's internals.
+  static std::string plain_message(simdjson::error_code e) {
+    switch (e) {
+      case simdjson::TAPE_ERROR:
+      case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+        return "braces or brackets do not match, or a comma or colon is missing or extra";
+      case simdjson::STRING_ERROR:
+      case simdjson::UNCLOSED_STRING:
+        return "a string is not closed, or holds an invalid escape";
+      case simdjson::UNESCAPED_CHARS:
+        return "a string holds a control character that must be escaped (\\n, \\t, \\u0000)";
+      case simdjson::T_ATOM_ERROR:
+      case simdjson::F_ATOM_ERROR:
+      case simdjson::N_ATOM_ERROR:
+      case simdjson::INCORRECT_TYPE:
+        return "a value is not a string, a number, an object, a list, true, false or null";
+      case simdjson::NUMBER_ERROR:
+      case simdjson::NUMBER_OUT_OF_RANGE:
+        return "a number is malformed or out of range";
+      case simdjson::EMPTY:
+        return "the input is empty";
+      case simdjson::SCALAR_DOCUMENT_AS_VALUE:
+        return "the document is a single value, not an object or a list";
+      case simdjson::UTF8_ERROR:
+        return "the input is not UTF-8";
+      default:
+        return std::string("malformed JSON (") + simdjson::error_message(e) + ")";
+    }
+  }
 
   Mark mark_of(const char* p) const {
     if (!p || p < buf_.data() || p > buf_.data() + buf_.size()) return {};

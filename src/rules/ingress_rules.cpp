@@ -159,19 +159,25 @@ void check_no_ingress_class(const Cluster& c, const RuleSettings&, Findings& out
               "no ingressClassName: the default IngressClass, or any controller watching class-less Ingresses, serves it");
 }
 
+// Each kind's own removal and what its move to networking.k8s.io/v1 changes.
 template <class T>
-void report_deprecated_api(const T& obj, Findings& out) {
+void report_deprecated_api(const T& obj, std::string_view removed_in, std::string_view migration, Findings& out) {
   std::string_view api = obj.meta.api_version;
   if (api == "extensions/v1beta1" || api == "networking.k8s.io/v1beta1")
     out.add(kDeprecatedApi.info, obj.meta, obj.meta.api_version_loc,
-            std::string(obj.meta.kind) + " uses " + std::string(api) +
-                ", removed in Kubernetes 1.22 (NetworkPolicy in extensions/v1beta1: 1.16); use networking.k8s.io/v1");
+            std::string(obj.meta.kind) + " uses " + std::string(api) + ", no longer served since Kubernetes " +
+                std::string(removed_in) + "; use networking.k8s.io/v1" + std::string(migration));
 }
 
 void check_deprecated_api(const Cluster& c, const RuleSettings&, Findings& out) {
-  for (const Ingress& ing : c.ingresses) report_deprecated_api(ing, out);
-  for (const IngressClass& ic : c.ingress_classes) report_deprecated_api(ic, out);
-  for (const NetworkPolicy& np : c.network_policies) report_deprecated_api(np, out);
+  for (const Ingress& ing : c.ingresses)
+    report_deprecated_api(ing, "1.22",
+                          " (backend serviceName/servicePort become service.name/port, and every path needs a "
+                          "pathType: converted ones get ImplementationSpecific, a regex in ingress-nginx)",
+                          out);
+  for (const IngressClass& ic : c.ingress_classes) report_deprecated_api(ic, "1.22", " (the fields are the same)", out);
+  for (const NetworkPolicy& np : c.network_policies)
+    report_deprecated_api(np, "1.16", " (the fields are the same)", out);
 }
 
 void check_class_missing(const Cluster& c, const RuleSettings&, Findings& out) {
@@ -463,7 +469,7 @@ const Rule kDeprecatedApi{
              .rationale = "extensions/v1beta1 and networking.k8s.io/v1beta1 Ingress, IngressClass and NetworkPolicy "
                           "are no longer served; the manifest fails to apply, or is converted with defaults the author "
                           "did not review (v1beta1 pathType becomes ImplementationSpecific, a regex in ingress-nginx).",
-             .remediation = "Rewrite the object as networking.k8s.io/v1 (set pathType explicitly).",
+             .remediation = "Rewrite the object as networking.k8s.io/v1 (for an Ingress, with the v1 backend form and an explicit pathType on every path).",
              .references = {"https://kubernetes.io/docs/reference/using-api/deprecation-guide/#v1-22"}},
     .check = &check_deprecated_api,
 };

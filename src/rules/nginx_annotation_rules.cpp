@@ -61,17 +61,18 @@ bool is_cluster_internal_host(std::string_view host) {
   return false;
 }
 
+// Only mirror-target sends anything: mirror-host sets the Host header of the mirrored requests,
+// and without mirror-target nothing is mirrored at all.
 void check_mirror_external(const Cluster& c, const RuleSettings&, Findings& out) {
-  for (const Ingress& ing : c.ingresses)
-    for (auto name : {"mirror-target", "mirror-host"}) {
-      const KeyValue* kv = nginx_annotation(ing.meta, name);
-      if (!kv || kv->value.empty()) continue;
-      std::string_view host = url_host(kv->value);
-      if (is_cluster_internal_host(host)) continue;
-      out.add(kMirrorExternal.info, ing.meta, kv->value_loc(),
-              std::string(name) + " copies every request, with its headers and body, to " + std::string(host) +
-                  " outside the cluster");
-    }
+  for (const Ingress& ing : c.ingresses) {
+    const KeyValue* kv = nginx_annotation(ing.meta, "mirror-target");
+    if (!kv || kv->value.empty()) continue;
+    std::string_view host = url_host(kv->value);
+    if (is_cluster_internal_host(host)) continue;
+    out.add(kMirrorExternal.info, ing.meta, kv->value_loc(),
+            "mirror-target copies every request, with its headers and body, to " + std::string(host) +
+                " outside the cluster");
+  }
 }
 
 void check_server_alias_takeover(const Cluster& c, const RuleSettings&, Findings& out) {
@@ -217,8 +218,9 @@ const Rule kMirrorExternal{
              .title = "Requests mirrored outside the cluster",
              .severity = Severity::High,
              .category = "data-exposure",
-             .rationale = "mirror-target/mirror-host copy every request, including Authorization headers, cookies and "
-                          "bodies, to another URL; pointing outside the cluster exfiltrates user credentials.",
+             .rationale = "mirror-target copies every request, including Authorization headers, cookies and "
+                          "bodies, to another URL; pointing outside the cluster exfiltrates user credentials. "
+                          "(mirror-host only sets the Host header of the copies.)",
              .remediation = "Mirror only to in-cluster Services you control, or remove the mirror.",
              .references = {"CVE-2025-1098", "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#mirror"}},
     .check = &check_mirror_external,

@@ -16,15 +16,57 @@ namespace ig::rules {
 namespace {
 
 enum class Risk { Low = 0, Medium = 1, High = 2, Critical = 3 };
-enum class ValueKind { Bool, Int, Cidrs, Size, Options, Other };
+enum class ValueKind { Bool, Int, Cidrs, Size, Options, Chars, Other };
 
 struct AnnotationSpec {
   std::string_view name;
   Risk risk;
   ValueKind kind;
-  std::string_view options;  // "|"-separated
-  bool case_sensitive;
+  std::string_view options;  // Options: "|"-separated; Chars: the controller regex's name
+  bool flag;                 // Options: case-sensitive; Chars: spaces removed before matching
 };
+
+// The controller's shared validators (internal/ingress/annotations/parser/validators.go): each is
+// one character class over the whole value, so a set of characters says the same.
+struct CharClass {
+  std::string_view regex;    // its name in the controller
+  std::string_view allowed;  // besides letters and digits
+  std::string_view shown;    // how a message lists them
+};
+constexpr CharClass kCharClasses[] = {
+    {"BasicCharsRegex", "-._~/:", "letters, digits and -._~/:"},
+    {"ExtendedCharsRegex", "-._~/:, ", "letters, digits, spaces and -._~/:,"},
+    {"CharsWithSpace", "-._~/: ", "letters, digits, spaces and -._~/:"},
+    {"NGINXVariable", "-_${}", "letters, digits and -_${}"},
+    {"HeadersVariable", "-_, ", "letters, digits, spaces and -_,"},
+    {"URLIsValidRegex", "-._~/::?&=", "letters, digits and -._~/:?&="},
+    {"URLWithNginxVariableRegex", "-._~/::?&=$", "letters, digits and -._~/:?&=$"},
+    {"RegexPathWithCapture", "-._~/:$", "letters, digits and -._~/:$"},
+    {"IsValidRegex", "-._~/:^$[](){}*+?|&=\\", "letters, digits and -._~/:^$[](){}*+?|&=\\"},
+};
+
+const CharClass* char_class(std::string_view regex) {
+  for (const CharClass& c : kCharClasses)
+    if (c.regex == regex) return &c;
+  return nullptr;
+}
+
+// The first character of `v` outside the class, or nullopt.
+std::optional<char> outside(const CharClass& c, std::string_view v) {
+  for (char ch : v)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && c.allowed.find(ch) == std::string_view::npos) return ch;
+  return std::nullopt;
+}
+
+std::string shown_char(char ch) {
+  if (ch == ' ') return "a space";
+  auto b = static_cast<unsigned char>(ch);
+  if (b < 0x20 || b >= 0x7f) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    return std::string("byte 0x") + kHex[b >> 4] + kHex[b & 0xf];
+  }
+  return std::string("'") + ch + "'";
+}
 
 constexpr AnnotationSpec kAnnotations[] = {
 #include "rules/nginx_annotations.inc"
@@ -98,12 +140,28 @@ std::string validation_error(const AnnotationSpec& a, std::string_view raw) {
         if (!valid_cidr_or_ip(e)) return "holds '" + std::string(e) + "', which is not an IP address or CIDR";
       return "";
     case ValueKind::Options: {
-      std::string want = a.case_sensitive ? std::string(v) : to_lower(v);
+      std::string want = a.flag ? std::string(v) : to_lower(v);
       for (std::string_view o : split_list(a.options, '|'))
-        if ((a.case_sensitive ? std::string(o) : to_lower(o)) == want) return "";
+        if ((a.flag ? std::string(o) : to_lower(o)) == want) return "";
       std::string list(a.options);
       std::replace(list.begin(), list.end(), '|', ',');
       return "is not one of " + list;
+    }
+    case ValueKind::Chars: {
+      const CharClass* cls = char_class(a.options);
+      if (!cls) return "";
+      // Server names (IsValidRegex) are trimmed, each of a comma-separated list for server-alias;
+      // the others match the raw value, with spaces taken out first where the controller does.
+      std::string value(a.options == "IsValidRegex" ? v : raw);
+      if (a.flag) value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
+      std::vector<std::string_view> parts;
+      if (a.name == "server-alias") parts = split_list(value, ',');
+      else parts.push_back(a.options == "IsValidRegex" ? trim(value) : std::string_view(value));
+      for (std::string_view part : parts)
+        if (auto ch = outside(*cls, part))
+          return "contains " + shown_char(*ch) + ", which the controller's validator refuses (it allows " +
+                 std::string(cls->shown) + ")";
+      return "";
     }
     case ValueKind::Other:
       return "";
@@ -155,7 +213,8 @@ const Rule kAnnotationValueInvalid{
              .rationale = "ingress-nginx validates annotation values (by default since 1.12) and refuses an Ingress "
                           "whose value does not match; where validation is off, malformed values are the entry point "
                           "of configuration injection.",
-             .remediation = "Use a value of the documented form (booleans, integers, sizes, CIDRs, the listed options).",
+             .remediation = "Use a value of the documented form (booleans, integers, sizes, CIDRs, the listed options) "
+                            "made only of the characters the annotation's validator accepts.",
              .references = {"CVE-2025-24514", "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations-risk/"}},
     .check = &check_invalid_values,
 };

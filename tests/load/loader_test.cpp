@@ -299,6 +299,12 @@ TEST(LoaderHostile, JsonErrors) {
   auto r = scan_text("{\n  \"kind\": \"Service\",\n  \"apiVersion\": tru\n}", InputFormat::Json);
   ASSERT_EQ(r->errors.size(), 1u);
   EXPECT_EQ(r->errors[0].mark.line, 3u);
+  // Plain words, not the parser's internals.
+  EXPECT_EQ(r->errors[0].message, "invalid JSON: a value is not a string, a number, an object, a list, true, false or null");
+  auto unbalanced = scan_text("{\"kind\": \"Service\", \"metadata\": {\"name\": \"a\"}", InputFormat::Json);
+  ASSERT_EQ(unbalanced->errors.size(), 1u);
+  EXPECT_EQ(unbalanced->errors[0].message.find("tape"), std::string::npos) << unbalanced->errors[0].message;
+  EXPECT_NE(unbalanced->errors[0].message.find("braces or brackets"), std::string::npos) << unbalanced->errors[0].message;
   auto t = scan_text("{\"a\": 1}\n{\"b\": 2}", InputFormat::Json);
   ASSERT_EQ(t->errors.size(), 1u);
   EXPECT_NE(t->errors[0].message.find("after the top-level value"), std::string::npos);

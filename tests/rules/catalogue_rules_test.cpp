@@ -36,12 +36,17 @@ TEST(PassthroughVoidsControls, FlagsOnlyWithIgnoredControls) {
   EXPECT_EQ(r->lines("IG204"), Lines{line_of(t, "ssl-passthrough")});
 }
 
-// Tests that mirrors to outside hosts are flagged, in-cluster mirrors are not.
+// Tests that mirrors to outside hosts are flagged, in-cluster mirrors are not, and mirror-host is never a
+// destination: alone it mirrors nothing, beside an in-cluster mirror-target it only names the Host header.
 TEST(MirrorExternal, FlagsOutsideHostsOnly) {
   std::string t = ingress("out", "a", "    nginx.ingress.kubernetes.io/mirror-target: https://collector.example.net/m$request_uri\n") +
                   ingress("svc", "b", "    nginx.ingress.kubernetes.io/mirror-target: http://shadow.b.svc.cluster.local/m\n") +
                   ingress("bare", "c", "    nginx.ingress.kubernetes.io/mirror-host: shadow\n") +
-                  ingress("ip", "d", "    nginx.ingress.kubernetes.io/mirror-target: http://10.1.2.3:8080/\n");
+                  ingress("ip", "d", "    nginx.ingress.kubernetes.io/mirror-target: http://10.1.2.3:8080/\n") +
+                  ingress("hostonly", "e", "    nginx.ingress.kubernetes.io/mirror-host: collector.example.org\n") +
+                  ingress("hostheader", "f",
+                          "    nginx.ingress.kubernetes.io/mirror-target: http://shadow.f.svc/m\n"
+                          "    nginx.ingress.kubernetes.io/mirror-host: www.example.org\n");
   auto r = scan_text(t);
   EXPECT_EQ(r->lines("IG205"), Lines{line_of(t, "collector.example.net")});
 }
@@ -337,6 +342,47 @@ TEST(AnnotationValueInvalid, FlagsWhatTheControllerRefuses) {
   auto r = scan_text(t);
   EXPECT_EQ(r->lines("IG213"), (Lines{line_of(t, "maybe"), line_of(t, "ten"), line_of(t, "8 MB"), line_of(t, "300.1.1.1"),
                                       line_of(t, "\"On\"")}));
+}
+
+// Tests that IG112 names each kind's own removal and migration: pathType and the backend form for an Ingress,
+// nothing of the sort for a NetworkPolicy (removed in 1.16) or an IngressClass; v1 objects are not flagged.
+TEST(DeprecatedApi, MessageFitsTheKind) {
+  std::string t =
+      "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: a}\nspec: {podSelector: {}}\n---\n"
+      "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: old, namespace: a}\n"
+      "spec: {rules: [{host: a.example.com, http: {paths: [{path: /, backend: {serviceName: web, servicePort: 80}}]}}]}\n---\n"
+      "apiVersion: networking.k8s.io/v1beta1\nkind: IngressClass\nmetadata: {name: c}\nspec: {controller: k8s.io/ingress-nginx}\n---\n"
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: new, namespace: a}\nspec: {podSelector: {}}\n";
+  auto r = scan_text(t);
+  ASSERT_EQ(r->lines("IG112"), (Lines{1, 6, 11}));
+  std::string np = r->message("IG112", 1), ing = r->message("IG112", 6), ic = r->message("IG112", 11);
+  EXPECT_NE(np.find("since Kubernetes 1.16"), std::string::npos) << np;
+  EXPECT_EQ(np.find("pathType"), std::string::npos) << np;
+  EXPECT_NE(ing.find("since Kubernetes 1.22"), std::string::npos) << ing;
+  EXPECT_NE(ing.find("pathType"), std::string::npos) << ing;
+  EXPECT_EQ(ic.find("pathType"), std::string::npos) << ic;
+}
+
+// Tests the controller's character-class validators: characters outside an annotation's class (a pipe or angle
+// bracket in auth-url, an nginx variable in permanent-redirect, a quote in server-alias) are refused; nginx
+// variables where the class allows them, regex server names, and spaces where they are removed first are not.
+TEST(AnnotationValueInvalid, FlagsCharactersTheValidatorRefuses) {
+  std::string bad = "    nginx.ingress.kubernetes.io/auth-url: \"http://auth.svc/check|curl\"\n"
+                    "    nginx.ingress.kubernetes.io/auth-signin: \"https://login.example.com/<script>\"\n"
+                    "    nginx.ingress.kubernetes.io/permanent-redirect: \"https://www.example.com$request_uri\"\n"
+                    "    nginx.ingress.kubernetes.io/server-alias: \"a.example.com, b.example.com'\"\n"
+                    "    nginx.ingress.kubernetes.io/auth-realm: \"Realm\\\\x\"\n";
+  std::string good = "    nginx.ingress.kubernetes.io/auth-url: \"http://auth.svc:8080/check?rd=$escaped_request_uri&x=1\"\n"
+                     "    nginx.ingress.kubernetes.io/auth-signin: \"https://$host/oauth2/start?rd=$escaped_request_uri\"\n"
+                     "    nginx.ingress.kubernetes.io/permanent-redirect: \"https://www.example.com/new?from=old\"\n"
+                     "    nginx.ingress.kubernetes.io/server-alias: \"~^www\\\\d+\\\\.example\\\\.com$, *.example.org\"\n"
+                     "    nginx.ingress.kubernetes.io/auth-realm: \"Authentication Required - shop\"\n"
+                     "    nginx.ingress.kubernetes.io/auth-response-headers: \"X-User, X-Email\"\n";
+  std::string t = ingress("bad", "a", bad) + ingress("good", "b", good);
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG213"), (Lines{line_of(t, "check|curl"), line_of(t, "<script>"), line_of(t, "$request_uri"),
+                                      line_of(t, "b.example.com'"), line_of(t, "Realm")}));
+  EXPECT_NE(r->message("IG213", line_of(t, "check|curl")).find("contains '|'"), std::string::npos);
 }
 
 // Tests the risk level: only when a controller ConfigMap sets it; annotations above it are reported.
