@@ -42,6 +42,8 @@ std::ostream* open_output(const std::string& path, std::ofstream& file, std::ost
 struct UnitsOptions {
   std::vector<std::string> paths;
   UnitMode unit_mode = UnitMode::Input;
+  std::optional<std::string> policy;  // named units; found as scan finds it unless --no-policy
+  bool discover_policy = true;
   std::string format = "text";  // text | json
 };
 int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err);

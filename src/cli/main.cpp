@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   units_cmd->add_option("paths", units_opts.paths, "Files, directories or - for stdin");
   units_cmd->add_option("--unit-per", units_per, unit_help)->check(CLI::IsMember({"input", "dir", "file"}));
   units_cmd->add_option("--format,-f", units_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  std::string units_policy;
+  bool units_no_policy = false;
+  units_cmd->add_option("--policy", units_policy, "Policy file with named units (default: .ingressguard.yaml found as scan finds it)");
+  units_cmd->add_flag("--no-policy", units_no_policy, "Do not look for a policy file");
 
   std::string rules_format = "text";
   auto* rules_cmd = app.add_subcommand("rules", "List the rule catalogue");
@@ -173,6 +177,8 @@ int main(int argc, char** argv) {
     }
     if (*units_cmd) {
       units_opts.unit_mode = *ig::parse_unit_mode(units_per);
+      if (!units_policy.empty()) units_opts.policy = units_policy;
+      units_opts.discover_policy = !units_no_policy;
       return ig::run_units(units_opts, std::cout, std::cerr);
     }
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);

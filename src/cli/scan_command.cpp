@@ -88,9 +88,6 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
 
   ScanResult result;
   result.cluster = &cluster;
-  UnitPlan plan = plan_units(opts.paths, opts.unit_mode);
-  result.errors = plan.errors;
-  result.notices = plan.notices;
   RuleSettings settings;
   settings.cert_expiry_days = opts.cert_expiry_days;
   // The policy is read once (its errors are reported once); each unit gets a copy whose file
@@ -99,6 +96,10 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<std::string> policy_path = opts.policy;
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
+  UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
+                         : plan_units(opts.paths, opts.unit_mode);
+  result.errors.insert(result.errors.end(), plan.errors.begin(), plan.errors.end());
+  result.notices = plan.notices;
   std::optional<uint32_t> policy_file = policy ? std::optional<uint32_t>(policy->file) : std::nullopt;
   std::set<std::tuple<std::string_view, uint32_t, uint32_t, std::string>> policy_findings;
   std::vector<ExposurePath> exposure;

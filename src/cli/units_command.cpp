@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "load/loader.h"
 #include "load/units.h"
+#include "policy/policy.h"
 #include "report/report.h"
 
 namespace ig {
@@ -31,8 +32,15 @@ int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err) {
     err << "ingressguard: no paths: give files, directories, or - for stdin\n";
     return static_cast<int>(ExitCode::Error);
   }
-  UnitPlan plan = plan_units(opts.paths, opts.unit_mode);
-  std::vector<LoadError> errors = plan.errors;
+  // Named units come from the policy file, found as the scan finds it.
+  std::vector<LoadError> errors;
+  std::optional<std::string> policy_path = opts.policy;
+  if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
+  Cluster policy_files;
+  std::optional<Policy> policy = policy_path ? load_policy(*policy_path, policy_files, errors) : std::nullopt;
+  UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
+                         : plan_units(opts.paths, opts.unit_mode);
+  errors.insert(errors.end(), plan.errors.begin(), plan.errors.end());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const UnitSource& u : plan.units) {
     // Loaded (and rendered) as the scan would, to say what the unit holds.

@@ -1,6 +1,7 @@
 #include "load/units.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,6 +35,7 @@ std::optional<UnitMode> parse_unit_mode(std::string_view s) {
 namespace {
 
 bool is_manifest(const fs::path& p) {
+  if (p.filename() == ".ingressguard.yaml") return false;  // the policy file, read as the policy
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
@@ -200,8 +202,37 @@ std::vector<std::string> manifest_files(const std::string& dir, std::vector<Load
   return files;
 }
 
-UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
+namespace {
+
+// The named unit that takes `file` (its index), or nullopt.
+std::optional<size_t> named_unit_of(const std::string& file, const std::vector<NamedUnit>& named, const fs::path& base) {
+  if (named.empty()) return std::nullopt;
+  std::error_code ec;
+  fs::path rel = fs::absolute(file, ec).lexically_normal().lexically_relative(base);
+  std::string r = rel.generic_string();
+  if (ec || r.empty() || r.rfind("..", 0) == 0) return std::nullopt;
+  for (size_t i = 0; i < named.size(); ++i)
+    for (const std::string& p : named[i].patterns) {
+      int flags = p.find("**") == std::string::npos ? FNM_PATHNAME : 0;
+      if (fnmatch(p.c_str(), r.c_str(), flags) == 0) return i;
+    }
+  return std::nullopt;
+}
+
+}  // namespace
+
+UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode, const std::vector<NamedUnit>& named,
+                    const std::string& base) {
   UnitPlan plan;
+  std::error_code base_ec;
+  fs::path base_dir = fs::absolute(base.empty() ? "." : base, base_ec).lexically_normal();
+  std::vector<std::vector<std::string>> named_files(named.size());
+  // Files a named unit takes are set aside; true when it took this one.
+  auto take = [&](const std::string& file) {
+    auto i = named_unit_of(file, named, base_dir);
+    if (i) named_files[*i].push_back(file);
+    return i.has_value();
+  };
   std::vector<fs::path> kustomizations, charts;
   std::vector<std::string> file_args;  // plain files given by name, in order
   // Directory arguments' plain files, grouped per the mode.
@@ -230,6 +261,7 @@ UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
       kustomizations.insert(kustomizations.end(), w.kustomizations.begin(), w.kustomizations.end());
       charts.insert(charts.end(), w.charts.begin(), w.charts.end());
       for (const auto& [dir, file] : w.files) {
+        if (take(file.string())) continue;
         if (mode == UnitMode::File) plan.units.push_back(UnitSource{UnitSource::Kind::Files, file.string(), {file.string()}, {}});
         else group(mode == UnitMode::Dir ? display(dir) : display(fs::path(arg))).push_back(file.string());
       }
@@ -241,8 +273,11 @@ UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode) {
       kustomizations.push_back(p.parent_path().empty() ? fs::path(".") : p.parent_path());
       continue;
     }
-    file_args.push_back(arg);
+    if (!take(arg)) file_args.push_back(arg);
   }
+  for (size_t i = 0; i < named.size(); ++i)
+    if (!named_files[i].empty())
+      plan.units.push_back(UnitSource{UnitSource::Kind::Files, named[i].name, std::move(named_files[i]), {}});
   // File arguments: one unit per file, per directory, or per directory tree.
   if (mode == UnitMode::File) {
     for (const std::string& f : file_args) plan.units.push_back(UnitSource{UnitSource::Kind::Files, f, {f}, {}});

@@ -42,7 +42,19 @@ struct UnitPlan {
   std::vector<std::string> notices;  // what was left out and why (a chart without helm)
 };
 
-UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode);
+// A unit named in the policy file (`units: [{name: prod, paths: [envs/prod/**]}]`):
+// the plain manifest files whose path, relative to `base` (the policy file's
+// directory), matches one of the globs (fnmatch: `*` and `?` stop at `/`
+// unless the pattern holds `**`, where they cross it). The first named unit
+// that matches a file takes it; the other files split by the mode.
+// Kustomizations, charts and stdin are units of their own.
+struct NamedUnit {
+  std::string name;
+  std::vector<std::string> patterns;
+};
+
+UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode, const std::vector<NamedUnit>& named = {},
+                    const std::string& base = ".");
 
 // Every manifest file (.yaml, .yml, .json) below `dir`, sorted, as the unit
 // walk finds them (no `.git`, links to directories not followed), without

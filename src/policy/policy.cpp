@@ -30,7 +30,7 @@ class PolicyReader {
     if (!root || !root->is_map()) return error(root, "the policy must be a mapping (apiVersion: ingressguard.io/v1, kind: Policy)");
     static const std::vector<std::string_view> kTop = {"apiVersion", "kind", "rules", "annotations", "ingressClasses",
                                                        "hosts", "uniqueHosts", "classes", "internalServiceLabel", "exemptions",
-                                                       "completeInput", "hostPorts", "services"};
+                                                       "completeInput", "hostPorts", "services", "units"};
     keys(root, kTop);
     if (auto v = text(root->get("apiVersion")); v != "ingressguard.io/v1")
       error(root->get("apiVersion") ? root->get("apiVersion") : root, "apiVersion must be ingressguard.io/v1");
@@ -66,6 +66,7 @@ class PolicyReader {
         p_.internal_label_key = v.substr(0, eq), p_.internal_label_value = v.substr(eq + 1);
     }
     exemptions(root->get("exemptions"));
+    units(root->get("units"));
   }
 
  private:
@@ -190,6 +191,22 @@ class PolicyReader {
       if (o.host.empty()) error(e, "hosts entries need a host glob");
       else if (o.namespaces.empty()) error(e, "hosts entries need at least one namespace");
       else p_.hosts.push_back(std::move(o));
+    }
+  }
+
+  void units(const Node* u) {
+    if (!u) return;
+    if (!u->is_seq()) return error(u, "units must be a list of {name, paths}");
+    for (uint32_t i = 0; i < u->count; ++i) {
+      const Node* e = u->item(i);
+      if (!map(e, "units entries")) continue;
+      keys(e, {"name", "paths"});
+      NamedUnit n{text(e->get("name")), strings(e->get("paths"), "units[].paths")};
+      if (n.name.empty()) error(e, "units entries need a name");
+      else if (n.patterns.empty()) error(e, "units entries need at least one path glob");
+      else if (std::any_of(p_.units.begin(), p_.units.end(), [&](const NamedUnit& o) { return o.name == n.name; }))
+        error(e->get("name"), "unit '" + n.name + "' is named twice");
+      else p_.units.push_back(std::move(n));
     }
   }
 
@@ -331,6 +348,11 @@ std::optional<Policy> load_policy_text(const std::string& name, std::string_view
                    [](const LoadError& a, const LoadError& b) { return std::tie(a.mark.line, a.mark.col) < std::tie(b.mark.line, b.mark.col); });
   if (errors.size() != before) return std::nullopt;
   return p;
+}
+
+std::string policy_directory(const std::string& policy_path) {
+  std::string dir = std::filesystem::path(policy_path).parent_path().string();
+  return dir.empty() ? "." : dir;
 }
 
 std::optional<std::string> find_policy(const std::string& scanned) {

@@ -12,6 +12,7 @@
 #include "core/cluster.h"
 #include "core/severity.h"
 #include "load/loader.h"
+#include "load/units.h"
 
 namespace ig {
 
@@ -78,6 +79,8 @@ struct Policy {
   std::string internal_label_key = "ingressguard.io/exposure";
   std::string internal_label_value = "internal";
   std::vector<Exemption> exemptions;
+  // Named scan units (load/units.h): globs relative to the policy file's directory.
+  std::vector<NamedUnit> units;
 
   const ClassPolicy* class_policy(std::string_view name) const;
 };
@@ -93,6 +96,8 @@ std::optional<Policy> load_policy_text(const std::string& name, std::string_view
 // The policy that applies when none is given: ./.ingressguard.yaml, else
 // .ingressguard.yaml at the root of the git repository holding `scanned`.
 std::optional<std::string> find_policy(const std::string& scanned);
+// The directory named units' globs are relative to: the policy file's.
+std::string policy_directory(const std::string& policy_path);
 
 // Shell-style glob (fnmatch), case-insensitive: `*` also crosses dots.
 bool glob_match(std::string_view pattern, std::string_view text);

@@ -323,6 +323,23 @@ TEST(Cli, UnitsAreScannedApart) {
   EXPECT_EQ(units.code, 0);
   EXPECT_NE(units.out.find((dir / "a").string() + "  (files, 1 file, 3 objects)"), std::string::npos) << units.out;
   EXPECT_NE(units.out.find("2 units"), std::string::npos) << units.out;
+  // Named in the policy file, the two directories are units again when the whole tree is scanned.
+  std::ofstream(dir / ".ingressguard.yaml")
+      << "apiVersion: ingressguard.io/v1\nkind: Policy\nunits:\n- {name: shop, paths: [\"a/**\"]}\n"
+         "- {name: others, paths: [\"b/*.yaml\"]}\n";
+  std::string policy = " --policy " + (dir / ".ingressguard.yaml").string();
+  Outcome named = run("scan " + dir.string() + policy + " --format json --fail-on never");
+  EXPECT_EQ(named.out.find("\"IG105\""), std::string::npos) << named.out;
+  EXPECT_EQ(named.out.find("\"IG004\""), std::string::npos);
+  auto doc = nlohmann::json::parse(named.out);
+  EXPECT_EQ(doc["units"], (nlohmann::json{"shop", "others"}));
+  Outcome named_units = run("units " + dir.string() + policy);
+  EXPECT_NE(named_units.out.find("shop  (files, 1 file, 3 objects)"), std::string::npos) << named_units.out;
+  // A unit without paths is a policy error with its line.
+  std::ofstream(dir / ".ingressguard.yaml") << "apiVersion: ingressguard.io/v1\nkind: Policy\nunits:\n- {name: shop}\n";
+  Outcome bad = run("scan " + dir.string() + policy + " --format json --fail-on never", true);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find(".ingressguard.yaml:4:3: error: units entries need at least one path glob"), std::string::npos) << bad.out;
   fs::remove_all(dir);
 }
 

@@ -96,6 +96,27 @@ TEST(Units, FileArgumentsGroupByDirectoryTree) {
   EXPECT_EQ(mixed.errors[0].message, "no such file or directory");
 }
 
+// Tests named units: files matching a unit's globs (relative to the policy's directory) form that unit, the
+// first matching unit takes a file, `*` stops at `/` unless the pattern has `**`, and the rest split by the mode.
+TEST(Units, NamedUnitsTakeTheirFiles) {
+  TempTree t;
+  std::string p1 = t.write("envs/prod/a.yaml", kService);
+  std::string p2 = t.write("envs/prod/sub/b.yaml", kService);
+  std::string d1 = t.write("envs/dev/c.yaml", kService);
+  std::string d2 = t.write("envs/dev/deep/e.yaml", kService);
+  std::string o1 = t.write("other/d.yaml", kService);
+  std::vector<NamedUnit> named = {{"prod", {"envs/prod/**"}}, {"dev", {"envs/dev/*.yaml"}}, {"all-envs", {"envs/**"}}};
+  auto plan = plan_units({t.path()}, UnitMode::Input, named, t.path());
+  ASSERT_EQ(names(plan), (std::vector<std::string>{"prod", "dev", "all-envs", t.path()}));
+  EXPECT_EQ(plan.units[0].files, (std::vector<std::string>{p1, p2}));
+  EXPECT_EQ(plan.units[1].files, std::vector<std::string>{d1});
+  EXPECT_EQ(plan.units[2].files, std::vector<std::string>{d2});  // dev's `*` does not cross into deep/
+  EXPECT_EQ(plan.units[3].files, std::vector<std::string>{o1});
+  // File arguments are matched too; without named units the plan is as before.
+  EXPECT_EQ(names(plan_units({p1, o1}, UnitMode::File, named, t.path())), (std::vector<std::string>{"prod", o1}));
+  EXPECT_EQ(plan_units({t.path()}, UnitMode::Input).units.size(), 1u);
+}
+
 // Tests kustomize leaves: an overlay that includes a base is a unit and the base is not; a Component is
 // never one; the files under a kustomization are not read raw; a kustomization no overlay includes is one.
 TEST(Units, KustomizeLeavesOnly) {
