@@ -142,7 +142,7 @@ void write_html(std::ostream& out, const ScanResult& r, const std::vector<Exposu
         << (r.units.size() > 1 && f.unit < r.units.size() ? "<br><small>unit " + html(r.units[f.unit]) + "</small>" : std::string())
         << "</td><td>" << html(f.message);
     if (f.suppressed) out << "<br><i>suppressed: " << html(f.suppressed->reason) << "</i>";
-    out << "</td><td>" << html(f.rule->remediation) << "</td></tr>\n";
+    out << "</td><td>" << html(f.remediation()) << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
   if (!r.errors.empty()) {

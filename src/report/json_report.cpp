@@ -42,7 +42,7 @@ ordered_json finding_json(const ScanResult& r, const Finding& f) {
         {"namespace", f.resource.ns},
         {"name", f.resource.name}}},
       {"location", loc},
-      {"remediation", f.rule->remediation},
+      {"remediation", f.remediation()},
   };
   if (f.unit < r.units.size()) j["unit"] = r.units[f.unit];
   if (f.suppressed) j["suppressed"] = {{"kind", f.suppressed->kind}, {"reason", f.suppressed->reason}};

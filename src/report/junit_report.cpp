@@ -64,7 +64,7 @@ void write_junit(std::ostream& out, const ScanResult& r) {
         }
         out << fmt::format("      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {}: {} [{}]\nfix: {}</failure>\n", f->rule->id,
                            xml(f->message), xml(path), f->loc.line, f->loc.col, to_string(f->severity), xml(f->message),
-                           f->rule->id, xml(f->rule->remediation));
+                           f->rule->id, xml(f->remediation()));
       }
       if (!suppressed.empty()) out << "      <system-out>" << xml(suppressed) << "</system-out>\n";
       out << "    </testcase>\n";

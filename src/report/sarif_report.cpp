@@ -136,6 +136,8 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
         {"partialFingerprints", {{"ingressguard/v1", fingerprint(f, file)}}},
     };
     if (f.unit < r.units.size()) res["properties"] = {{"unit", r.units[f.unit]}};
+    // The rule's help says how to fix it in general; a fix that fits this object's controller goes here.
+    if (!f.fix.empty()) res["properties"]["fix"] = std::string(f.fix);
     if (f.suppressed)
       res["suppressions"] = ordered_json::array(
           {{{"kind", f.suppressed->kind == "inline" ? "inSource" : "external"}, {"justification", f.suppressed->reason}}});

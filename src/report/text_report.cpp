@@ -82,7 +82,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     out << "       = " << terminal_text(who);
     if (!f.resource.origin.empty()) out << " (from " << terminal_text(f.resource.origin) << ")";
     out << '\n';
-    out << "       = fix: " << f.rule->remediation << "\n\n";
+    out << "       = fix: " << f.remediation() << "\n\n";
   }
   out << fmt::format("{} finding{} ({} critical, {} high, {} medium, {} low, {} info) in {} object{} from {} file{}",
                      active, active == 1 ? "" : "s", counts[4], counts[3], counts[2], counts[1],

@@ -16,6 +16,14 @@ namespace {
 
 std::string where(const Ingress& ing) { return std::string(ing.meta.effective_ns()) + "/" + std::string(ing.meta.name); }
 
+constexpr std::string_view kAlbHttpsFix =
+    "Add an HTTPS listener: alb.ingress.kubernetes.io/listen-ports with {\"HTTPS\": 443} and a certificate-arn "
+    "(or an ACM certificate the controller discovers for the host), and ssl-redirect: \"443\" for plain HTTP.";
+constexpr std::string_view kGceHttpsFix =
+    "Give the load balancer a certificate: a ManagedCertificate named in networking.gke.io/managed-certificates, "
+    "ingress.gcp.kubernetes.io/pre-shared-cert, or a spec.tls entry with a certificate Secret; then redirect HTTP "
+    "with a FrontendConfig (redirectToHttps).";
+
 void check_host_without_tls(const Cluster& c, const RuleSettings& s, Findings& out) {
   auto siblings = derived<SiblingTls>(c, s);
   for (const Ingress& ing : c.ingresses) {
@@ -25,19 +33,32 @@ void check_host_without_tls(const Cluster& c, const RuleSettings& s, Findings& o
       HostTransport t = transport_of(c, ing, host, *siblings);
       return !t.https && !t.redirected;
     };
+    // The AWS and GKE load balancers get their certificates elsewhere: say what is missing there, and
+    // how to add it, in their terms.
+    ControllerKind kind = controller_of(c, ing).kind;
+    bool alb = kind == ControllerKind::Alb;
+    bool gce = kind == ControllerKind::Gce;
+    std::string_view why = alb ? "no HTTPS listener (listen-ports, certificate-arn or a discovered ACM certificate)"
+                               : gce ? "no spec.tls, pre-shared-cert or ManagedCertificate"
+                                     : "no spec.tls";
+    auto report = [&](Loc loc, std::string message) {
+      out.add(kHostWithoutTls.info, ing.meta, loc, std::move(message));
+      if (alb) out.set_fix(kAlbHttpsFix);
+      else if (gce) out.set_fix(kGceHttpsFix);
+    };
     for (const IngressRule& r : ing.rules) {
       if (!r.host || r.host.value.empty()) {
-        if (!ing.has_tls_section && plain({}))
-          out.add(kHostWithoutTls.info, ing.meta, r.loc, "rule without a host is served over plain HTTP (no spec.tls)");
+        if ((alb || !ing.has_tls_section) && plain({}))
+          report(r.loc, "rule without a host is served over plain HTTP (" + std::string(why) + ")");
         continue;
       }
       if (!plain(r.host.value)) continue;
-      out.add(kHostWithoutTls.info, ing.meta, r.host.loc,
-              ing.has_tls_section ? "host " + std::string(r.host.value) + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
-                                  : "host " + std::string(r.host.value) + " is served over plain HTTP (no spec.tls)");
+      report(r.host.loc, ing.has_tls_section && !alb
+                             ? "host " + std::string(r.host.value) + " is not listed in spec.tls[].hosts: it is served over plain HTTP or with the controller's default certificate"
+                             : "host " + std::string(r.host.value) + " is served over plain HTTP (" + std::string(why) + ")");
     }
-    if (ing.rules.empty() && ing.default_backend.present && !ing.has_tls_section && plain({}))
-      out.add(kHostWithoutTls.info, ing.meta, ing.default_backend.loc, "default backend is served over plain HTTP (no spec.tls)");
+    if (ing.rules.empty() && ing.default_backend.present && (alb || !ing.has_tls_section) && plain({}))
+      report(ing.default_backend.loc, "default backend is served over plain HTTP (" + std::string(why) + ")");
   }
 }
 

@@ -42,6 +42,10 @@ struct Finding {
   Loc loc;
   std::shared_ptr<const Suppression> suppressed;  // still reported (JSON, SARIF), never counted
   uint32_t unit = 0;  // the scan unit it was found in (ScanResult::units)
+  // How to fix it where the rule's remediation does not fit the controller
+  // that serves the object (static text; empty: the rule's).
+  std::string_view fix;
+  std::string_view remediation() const { return fix.empty() ? std::string_view(rule->remediation) : fix; }
 };
 
 // The inline exemption annotation: "RULE-ID[,RULE-ID]: reason".
@@ -59,6 +63,8 @@ class Findings {
   void add(const RuleInfo& rule, const ObjectMeta& meta, Loc loc, std::string message);
   void add(const RuleInfo& rule, const ObjectRef& object, Loc loc, std::string message);
   std::vector<Finding>& items() { return items_; }
+  // The last finding added gets a fix of its own (static text).
+  void set_fix(std::string_view fix) { items_.back().fix = fix; }
 
  private:
   std::vector<Finding> items_;

@@ -46,6 +46,8 @@ void check_secret_missing(const Cluster& c, const RuleSettings& settings, Findin
   bool complete = complete_input(settings);
   for_each_tls_ref(c, [&](const Ingress& ing, const IngressTls& tls, const Secret* s) {
     if (s || !c.has_secrets_in(ing.meta.effective_ns()) || secret_issued_for(ing)) return;
+    // The AWS Load Balancer Controller never reads the Secret (spec.tls hosts only select ACM certificates).
+    if (controller_of(c, ing).kind == ControllerKind::Alb) return;
     // Secrets are rarely kept with the manifests (cert-manager, sealed or external secrets make
     // them): absent from a partial input is a low note, a claim only on complete input.
     out.add(kTlsSecretMissing.info, ing.meta, tls.secret_name.loc,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "policy/policy.h"
 #include "semantics/controller.h"
@@ -72,6 +73,26 @@ TEST(ControllerSemantics, HostWithoutTlsReadsTheController) {
                   ingress("alb-http", "alb", "plain.example.com");
   auto r = scan_text(t);
   EXPECT_EQ(r->lines("IG101"), (Lines{line_after(t, "name: other-class", "- host:"), line_after(t, "name: alb-http", "- host:")}));
+}
+
+// Tests that IG101's message and fix fit the load balancer: an ALB lacks an HTTPS listener (not a TLS
+// Secret, which it never reads), a GKE Ingress a certificate of its kinds; ingress-nginx keeps the rule's fix.
+TEST(ControllerSemantics, HostWithoutTlsFixFitsTheController) {
+  std::string t = ingress("alb-http", "alb", "plain.example.com") +
+                  ingress("gke", "", "gke.example.com", "    kubernetes.io/ingress.global-static-ip-name: ip\n") +
+                  ingress("nginx", "nginx", "nginx.example.com");
+  auto r = scan_text(t);
+  ASSERT_EQ(r->count("IG101"), 3u);
+  std::map<std::string, const Finding*> by_name;
+  for (const Finding& f : r->findings)
+    if (f.rule->id == "IG101") by_name[std::string(f.resource.name)] = &f;
+  EXPECT_NE(by_name["alb-http"]->message.find("no HTTPS listener"), std::string::npos) << by_name["alb-http"]->message;
+  EXPECT_NE(by_name["alb-http"]->remediation().find("listen-ports"), std::string::npos);
+  EXPECT_EQ(by_name["alb-http"]->remediation().find("Secret"), std::string::npos);
+  EXPECT_NE(by_name["gke"]->remediation().find("ManagedCertificate"), std::string::npos);
+  EXPECT_NE(by_name["gke"]->message.find("ManagedCertificate"), std::string::npos) << by_name["gke"]->message;
+  EXPECT_EQ(by_name["nginx"]->remediation(), by_name["nginx"]->rule->remediation);
+  EXPECT_NE(by_name["nginx"]->message.find("(no spec.tls)"), std::string::npos);
 }
 
 // Tests that two copies of one Ingress (same namespace and name, alternatives of an example) are not

@@ -96,6 +96,10 @@ TEST(TlsSecrets, MissingOnlyWithNamespaceSecrets) {
   const std::string meta = "metadata: {name: i, namespace: web}";
   issued.replace(issued.find(meta), meta.size(), "metadata: {name: i, namespace: web, annotations: {cert-manager.io/cluster-issuer: le}}");
   EXPECT_EQ(scan_text(issued)->count("IG601"), 0u);
+  // The AWS Load Balancer Controller never reads the Secret: its spec.tls hosts only select ACM certificates.
+  std::string alb = secret("other", good("x.example.com")) + tls_ingress("i", "a.example.com", "absent");
+  alb.replace(alb.find("ingressClassName: nginx"), 23, "ingressClassName: alb");
+  EXPECT_EQ(scan_text(alb, InputFormat::Yaml, settings)->count("IG601"), 0u);
 }
 
 // Tests unusable Secrets: garbage certificate, mismatched key, missing key, encrypted-looking junk key.
