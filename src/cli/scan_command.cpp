@@ -133,13 +133,18 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
       cluster = std::move(unit);
     else
       merge_unit(cluster, unit, findings, policy_file);
-    for (Finding& f : findings) {
-      // A finding on the policy file itself (an expired exemption) is the same in every unit.
-      if (policy_file && f.loc.file == *policy_file &&
-          !policy_findings.emplace(f.rule->id, f.loc.line, f.loc.col, f.message).second)
-        continue;
-      f.unit = static_cast<uint32_t>(u);
-      result.findings.push_back(std::move(f));
+    // A finding on the policy file itself (an expired exemption) is the same in every unit.
+    std::erase_if(findings, [&](const Finding& f) {
+      return policy_file && f.loc.file == *policy_file &&
+             !policy_findings.emplace(f.rule->id, f.loc.line, f.loc.col, f.message).second;
+    });
+    for (Finding& f : findings) f.unit = static_cast<uint32_t>(u);
+    // The first unit's findings become the report's as they are: no second array at the peak.
+    if (result.findings.empty()) {
+      result.findings = std::move(findings);
+    } else {
+      result.findings.insert(result.findings.end(), std::make_move_iterator(findings.begin()),
+                             std::make_move_iterator(findings.end()));
     }
     result.errors.insert(result.errors.end(), loader.errors().begin(), loader.errors().end());
     result.stats += loader.stats();
