@@ -26,6 +26,14 @@ Outcome run(const std::string& args, bool with_stderr = false) {
                                 (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
+
+// An empty directory of that name under the temporary directory.
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
 }  // namespace
 
 // Tests that the demo cluster trips most rules and exits 1, in the documented JSON shape.
@@ -157,7 +165,6 @@ TEST(Cli, SecretDataNeverPrinted) {
   fs::remove_all(dir);
 }
 
-// Tests the attack of a Secret written on the same line as another object (compact JSON, YAML
 // Tests what a directory walk cannot read: a symbolic link loop, a dangling link and an unreadable directory are
 // input errors with their path (exit 2, on stderr and in the SARIF), and everything else is still scanned and
 // reported. Run as an unprivileged user (setpriv to nobody when the tests run as root, who can read anything).
@@ -206,9 +213,7 @@ TEST(Cli, UnreadablePathsAreInputErrorsAndTheRestIsScanned) {
 // Tests that echoed values are cut: an Ingress whose host is 1 MB gives findings of bounded size in every
 // format (the host's first bytes and its length are shown), not a 1 MB line per finding.
 TEST(Cli, HugeValuesAreCutInMessages) {
-  fs::path dir = fs::temp_directory_path() / "ig_cli_huge_value";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fs::path dir = fresh_dir("ig_cli_huge_value");
   std::string host = std::string(1 << 20, 'h') + ".example.com";
   std::ofstream(dir / "ingress.yaml") << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: big\n  namespace: a\n"
                                          "spec:\n  ingressClassName: nginx\n  rules:\n  - host: \"" << host << "\"\n";
@@ -230,9 +235,7 @@ TEST(Cli, HugeValuesAreCutInMessages) {
 // Tests terminal injection through manifest values: a host and a name written with YAML escapes that decode to
 // escape sequences (erase the screen, set the window title) are shown escaped in the text report and on stderr.
 TEST(Cli, ControlBytesInManifestValuesAreEscaped) {
-  fs::path dir = fs::temp_directory_path() / "ig_cli_control_bytes";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fs::path dir = fresh_dir("ig_cli_control_bytes");
   std::ofstream(dir / "ingress.yaml")
       << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: \"web\\e[2J\"\n  namespace: a\n"
          "spec:\n  rules:\n  - host: \"*.shop\\e]0;owned\\a.example.com\"\n";
@@ -246,11 +249,10 @@ TEST(Cli, ControlBytesInManifestValuesAreEscaped) {
   fs::remove_all(dir);
 }
 
+// Tests the attack of a Secret written on the same line as another object (compact JSON, YAML
 // flow style): the other object's excerpt shows that line with the Secret's values masked.
 TEST(Cli, SecretSharingALineWithAFlaggedObjectIsMasked) {
-  fs::path dir = fs::temp_directory_path() / "ig_cli_secret_line";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fs::path dir = fresh_dir("ig_cli_secret_line");
   // The Ingresses have no class: IG108 points at their names, just after the Secret's values.
   std::ofstream(dir / "list.json")
       << R"({"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"a"},)"
