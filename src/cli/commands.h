@@ -27,6 +27,12 @@ struct ScanOptions {
   int cert_expiry_days = 30;
   std::optional<std::string> policy;  // --policy FILE
   bool discover_policy = true;        // else look for .ingressguard.yaml (cwd, then the git root)
+  // What is reported (and so what --fail-on sees); globs as fnmatch reads them.
+  std::vector<std::string> rules;       // --rule: only these rule IDs
+  std::vector<std::string> skip_rules;  // --skip-rule: never these
+  std::optional<Severity> min_severity; // --min-severity: nothing below
+  std::vector<std::string> namespaces;  // --namespace: only objects of these namespaces
+  std::vector<std::string> excludes;    // --exclude: paths left out of the scan
   // The process ends after this scan: the snapshot is left for the OS to
   // reclaim instead of being freed object by object (3% of a 100 MB scan).
   bool process_exits_after = false;

@@ -39,6 +39,18 @@ int main(int argc, char** argv) {
       "per directory tree), dir (each directory) or file; kustomizations, charts and stdin are units of their own";
   std::string unit_per = "input";
   scan_cmd->add_option("--unit-per", unit_per, unit_help)->check(CLI::IsMember({"input", "dir", "file"}));
+  scan_cmd->add_option("--rule", scan.rules, "Report only these rule IDs (globs: IG5*; comma-separated or repeated)")
+      ->delimiter(',');
+  scan_cmd->add_option("--skip-rule", scan.skip_rules, "Never report these rule IDs (globs; comma-separated or repeated)")
+      ->delimiter(',');
+  std::string min_severity;
+  scan_cmd->add_option("--min-severity", min_severity, "Report nothing below this severity (--fail-on still decides the exit)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info"}));
+  scan_cmd->add_option("--namespace", scan.namespaces,
+                       "Report only objects of these namespaces (globs; cluster-scoped objects are left out)")
+      ->delimiter(',');
+  scan_cmd->add_option("--exclude", scan.excludes,
+                       "Do not scan paths matching this glob (`*` crosses `/` only in patterns with `**`; repeatable)");
 
   ig::UnitsOptions units_opts;
   std::string units_per = "input";
@@ -154,6 +166,11 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--fail-on", probe_fail_on, "Exit 1 when a failed check is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
 
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+  std::string help_topic;
+  auto* help_cmd = app.add_subcommand("help", "Show the help of ingressguard or of one of its commands");
+  help_cmd->add_option("command", help_topic, "A command, for example scan");
+
   std::string explain_id;
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
@@ -166,6 +183,23 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*version_cmd) {
+      std::cout << "ingressguard " << ig::version() << '\n';
+      return 0;
+    }
+    if (*help_cmd) {
+      if (help_topic.empty()) {
+        std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+        return 0;
+      }
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        if (sub->get_name() == help_topic && sub != help_cmd) {
+          std::cout << sub->help();
+          return 0;
+        }
+      std::cerr << "ingressguard: no command '" << help_topic << "' (ingressguard help lists them)\n";
+      return static_cast<int>(ig::ExitCode::Error);
+    }
     if (*scan_cmd) {
       if (!policy_file.empty()) scan.policy = policy_file;
       scan.discover_policy = !no_policy;
@@ -173,6 +207,7 @@ int main(int argc, char** argv) {
       scan.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       scan.process_exits_after = true;
       scan.unit_mode = *ig::parse_unit_mode(unit_per);
+      if (!min_severity.empty()) scan.min_severity = ig::parse_severity(min_severity);
       return ig::run_scan(scan, std::cout, std::cerr);
     }
     if (*units_cmd) {

@@ -1,4 +1,7 @@
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -64,6 +67,61 @@ void merge_unit(Cluster& report, Cluster& unit, std::vector<Finding>& findings, 
 
 }  // namespace
 
+namespace {
+
+bool matches_any(const std::vector<std::string>& globs, std::string_view value, int flags = 0) {
+  std::string v(value);
+  for (const std::string& g : globs)
+    if (fnmatch(g.c_str(), v.c_str(), flags) == 0) return true;
+  return false;
+}
+
+// Kinds without a namespace: --namespace leaves their findings out.
+bool cluster_scoped(std::string_view kind) {
+  for (std::string_view k : {"Namespace", "IngressClass", "GatewayClass", "ValidatingWebhookConfiguration",
+                             "MutatingWebhookConfiguration", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer",
+                             "CustomResourceDefinition", "Node", "PersistentVolume", "Policy"})
+    if (kind == k) return true;
+  return false;
+}
+
+// What the report keeps of a finding under the filters of the command line.
+bool kept_by_filters(const ScanOptions& o, const Finding& f) {
+  if (!o.rules.empty() && !matches_any(o.rules, f.rule->id, FNM_CASEFOLD)) return false;
+  if (matches_any(o.skip_rules, f.rule->id, FNM_CASEFOLD)) return false;
+  if (o.min_severity && f.severity < *o.min_severity) return false;
+  if (!o.namespaces.empty()) {
+    if (cluster_scoped(f.resource.kind)) return false;
+    if (!matches_any(o.namespaces, f.resource.ns.empty() ? std::string_view("default") : f.resource.ns)) return false;
+  }
+  return true;
+}
+
+// --exclude: paths (as given or found) matching a glob are not scanned; `*` crosses `/` only in
+// patterns with `**`, as in the policy's named units. A unit left without files is dropped.
+void exclude_paths(UnitPlan& plan, const std::vector<std::string>& globs) {
+  if (globs.empty()) return;
+  auto excluded = [&](const std::string& path) {
+    std::string p = std::filesystem::path(path).lexically_normal().generic_string();
+    for (const std::string& g : globs)
+      if (fnmatch(g.c_str(), p.c_str(), g.find("**") == std::string::npos ? FNM_PATHNAME : 0) == 0) return true;
+    return false;
+  };
+  std::vector<UnitSource> kept;
+  for (UnitSource& u : plan.units) {
+    if (u.kind == UnitSource::Kind::Files) {
+      std::erase_if(u.files, excluded);
+      if (u.files.empty()) continue;
+    } else if ((u.kind == UnitSource::Kind::Kustomize || u.kind == UnitSource::Kind::Helm) && excluded(u.dir)) {
+      continue;
+    }
+    kept.push_back(std::move(u));
+  }
+  plan.units = std::move(kept);
+}
+
+}  // namespace
+
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown", "html"};
   if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
@@ -98,6 +156,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
   UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
                          : plan_units(opts.paths, opts.unit_mode);
+  exclude_paths(plan, opts.excludes);
   result.errors.insert(result.errors.end(), plan.errors.begin(), plan.errors.end());
   result.notices = plan.notices;
   std::optional<uint32_t> policy_file = policy ? std::optional<uint32_t>(policy->file) : std::nullopt;
@@ -151,6 +210,9 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
     result.units.push_back(plan.units[u].name);
   }
   write_problems(err, result.notices, {});
+  size_t before = result.findings.size();
+  std::erase_if(result.findings, [&](const Finding& f) { return !kept_by_filters(opts, f); });
+  result.filtered = before - result.findings.size();
 
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);

@@ -89,6 +89,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
       {"skipped_documents", r.stats.skipped_documents},
       {"findings", r.findings.size() - suppressed},
       {"suppressed", suppressed},
+      {"filtered", r.filtered},
       {"by_severity",
        {{"critical", counts[4]}, {"high", counts[3]}, {"medium", counts[2]}, {"low", counts[1]}, {"info", counts[0]}}},
       {"errors", r.errors.size()},

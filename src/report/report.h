@@ -24,6 +24,7 @@ struct ScanResult {
   LoadStats stats;
   std::vector<std::string> units;    // each unit's name; Finding::unit indexes it
   std::vector<std::string> notices;  // what was left out of the scan and why
+  size_t filtered = 0;               // findings left out by --rule, --skip-rule, --min-severity, --namespace
 };
 
 struct TextOptions {

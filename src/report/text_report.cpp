@@ -89,6 +89,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
                      counts[0], r.stats.objects, r.stats.objects == 1 ? "" : "s", r.stats.files,
                      r.stats.files == 1 ? "" : "s");
   if (suppressed) out << fmt::format("; {} suppressed by exemptions", suppressed);
+  if (r.filtered) out << fmt::format("; {} left out by filters", r.filtered);
   if (!r.errors.empty()) out << fmt::format("; {} input error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
   out << '\n';
 }

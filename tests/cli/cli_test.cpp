@@ -210,6 +210,52 @@ TEST(Cli, UnreadablePathsAreInputErrorsAndTheRestIsScanned) {
   fs::remove_all(dir);
 }
 
+// Tests the report filters on the demo: --rule and --skip-rule (globs, comma lists), --min-severity (and that
+// --fail-on sees only what is reported), --namespace (cluster-scoped objects left out), --exclude (paths not
+// scanned); the count left out is in the summary.
+TEST(Cli, FiltersNarrowTheReport) {
+  auto findings = [](const std::string& args) {
+    Outcome r = run("scan examples/demo --format json --fail-on never " + args);
+    return nlohmann::json::parse(r.out);
+  };
+  auto all = findings("");
+  size_t total = all["findings"].size();
+  ASSERT_GT(total, 20u);
+  auto only = findings("--rule 'IG1*,IG201'");
+  for (const auto& f : only["findings"]) {
+    std::string id = f["rule"];
+    EXPECT_TRUE(id == "IG201" || id.rfind("IG1", 0) == 0) << id;
+  }
+  EXPECT_EQ(only["summary"]["filtered"].get<size_t>() + only["findings"].size(), total);
+  auto skipped = findings("--skip-rule 'IG1*' --skip-rule IG201");
+  EXPECT_EQ(skipped["findings"].size() + only["findings"].size(), total);
+  for (const auto& f : findings("--min-severity high")["findings"])
+    EXPECT_TRUE(f["severity"] == "high" || f["severity"] == "critical") << f.dump();
+  for (const auto& f : findings("--namespace 'pay*'")["findings"]) EXPECT_EQ(f["resource"]["namespace"], "payments");
+  auto excluded = findings("--exclude 'examples/demo/shop.yaml'");
+  for (const auto& f : excluded["findings"]) EXPECT_NE(f["location"]["file"], "examples/demo/shop.yaml");
+  EXPECT_LT(excluded["summary"]["files"], all["summary"]["files"]);
+  // What is left out cannot fail the run; the text summary says how many were left out.
+  EXPECT_EQ(run("scan examples/demo --min-severity critical --fail-on high").code, 1);
+  EXPECT_EQ(run("scan examples/demo --rule IG108 --fail-on high").code, 0);  // IG108 is low
+  EXPECT_NE(run("scan examples/demo --no-color --rule IG108").out.find("left out by filters"), std::string::npos);
+}
+
+// Tests `ingressguard version` and `ingressguard help [command]`.
+TEST(Cli, HelpAndVersionCommands) {
+  Outcome v = run("version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("ingressguard ", 0), 0u) << v.out;
+  Outcome h = run("help");
+  EXPECT_EQ(h.code, 0);
+  EXPECT_NE(h.out.find("scan"), std::string::npos);
+  EXPECT_NE(h.out.find("serve"), std::string::npos);
+  Outcome hs = run("help scan");
+  EXPECT_EQ(hs.code, 0);
+  EXPECT_NE(hs.out.find("--min-severity"), std::string::npos) << hs.out;
+  EXPECT_EQ(run("help nothing").code, 2);
+}
+
 // Tests that echoed values are cut: an Ingress whose host is 1 MB gives findings of bounded size in every
 // format (the host's first bytes and its length are shown), not a 1 MB line per finding.
 TEST(Cli, HugeValuesAreCutInMessages) {
