@@ -3,17 +3,22 @@
 // and exemptions as suppressions.
 #include <openssl/evp.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include "report/report.h"
 
 namespace ig {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 using nlohmann::ordered_json;
 
@@ -50,8 +55,7 @@ std::string pascal_name(std::string_view title) {
 }
 
 // A relative path as a URI reference (forward slashes, reserved bytes escaped).
-std::string uri(const std::string& path) {
-  if (path == "-") return "stdin";
+std::string percent_encoded(std::string_view path) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char ch : path) {
@@ -65,9 +69,51 @@ std::string uri(const std::string& path) {
       out += kHex[ch & 15];
     }
   }
-  if (out.rfind("./", 0) == 0) out.erase(0, 2);
   return out;
 }
+
+// Where results point: inside a git work tree, the path relative to its root (base SRCROOT),
+// as code scanning resolves it against the checkout; elsewhere an absolute file:// URI; always
+// normalised (a/../a/x is a/x). Names that are not files (stdin, a rendered stream) stay as they are.
+class Locations {
+ public:
+  struct Uri {
+    std::string uri;
+    bool relative = false;
+  };
+  Uri of(const std::string& path) {
+    if (path == "-") return {"stdin", false};
+    std::error_code ec;
+    fs::path abs = fs::absolute(path, ec).lexically_normal();
+    if (ec || !fs::exists(abs, ec)) return {percent_encoded(fs::path(path).lexically_normal().generic_string()), false};
+    if (auto root = git_root(abs.parent_path())) {
+      if (!root_) root_ = *root;
+      if (*root == *root_) return {percent_encoded(abs.lexically_relative(*root).generic_string()), true};
+    }
+    return {"file://" + percent_encoded(abs.generic_string()), false};
+  }
+  // The repository root the relative URIs are relative to (the first one met).
+  const std::optional<fs::path>& root() const { return root_; }
+
+ private:
+  std::optional<fs::path> git_root(const fs::path& dir) {
+    auto hit = cache_.find(dir);
+    if (hit != cache_.end()) return hit->second;
+    std::optional<fs::path> found;
+    std::error_code ec;
+    for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+      if (fs::exists(p / ".git", ec)) {
+        found = p;
+        break;
+      }
+      if (p == p.root_path()) break;
+    }
+    cache_.emplace(dir, found);
+    return found;
+  }
+  std::map<fs::path, std::optional<fs::path>> cache_;
+  std::optional<fs::path> root_;
+};
 
 // Stable across line moves: the rule, the file, the resource, and the message
 // with its numbers masked (some messages cite line numbers).
@@ -121,8 +167,20 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
     rules.push_back(rule_json(rule->info));
   }
   ordered_json results = ordered_json::array();
+  Locations where;
+  auto artifact = [&](const std::string& file) {
+    Locations::Uri u = where.of(file);
+    ordered_json a = {{"uri", u.uri}};
+    if (u.relative) a["uriBaseId"] = "SRCROOT";
+    return a;
+  };
+  // One result per rule and place: the same object read from two files (or one finding reached
+  // twice) must not show twice in code scanning.
+  std::set<std::tuple<std::string_view, std::string, uint32_t, uint32_t>> seen;
   for (const Finding& f : r.findings) {
     const std::string& file = c.files[f.loc.file].path;
+    ordered_json art = artifact(file);
+    if (!seen.emplace(f.rule->id, art["uri"].get<std::string>(), f.loc.line, f.loc.col).second) continue;
     ordered_json region = {{"startLine", std::max<uint32_t>(f.loc.line, 1)}};
     if (f.loc.col) region["startColumn"] = f.loc.col;
     ordered_json res = {
@@ -132,7 +190,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
         {"message", {{"text", f.message + " (" + std::string(f.resource.kind) + " " + std::string(f.resource.ns) +
                                   (f.resource.ns.empty() ? "" : "/") + std::string(f.resource.name) + ")"}}},
         {"locations",
-         ordered_json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", uri(file)}}}, {"region", region}}}}})},
+         ordered_json::array({{{"physicalLocation", {{"artifactLocation", art}, {"region", region}}}}})},
         {"partialFingerprints", {{"ingressguard/v1", fingerprint(f, file)}}},
     };
     if (f.unit < r.units.size()) res["properties"] = {{"unit", r.units[f.unit]}};
@@ -148,7 +206,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
     ordered_json n = {{"level", "error"}, {"message", {{"text", e.message}}}};
     ordered_json region = {{"startLine", std::max<uint32_t>(e.mark.line, 1)}};
     if (e.mark.col) region["startColumn"] = e.mark.col;
-    n["locations"] = ordered_json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", uri(e.file)}}}, {"region", region}}}}});
+    n["locations"] = ordered_json::array({{{"physicalLocation", {{"artifactLocation", artifact(e.file)}, {"region", region}}}}});
     notifications.push_back(std::move(n));
   }
   ordered_json run = {
@@ -162,6 +220,8 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
        ordered_json::array({{{"executionSuccessful", r.errors.empty()}, {"toolExecutionNotifications", notifications}}})},
       {"results", std::move(results)},
   };
+  if (where.root())
+    run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", "file://" + percent_encoded(where.root()->generic_string()) + "/"}}}};
   ordered_json doc = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},

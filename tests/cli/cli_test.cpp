@@ -428,7 +428,10 @@ TEST(Cli, SarifForCodeScanning) {
     ASSERT_LT(idx, rules.size());
     EXPECT_EQ(rules[idx]["id"], res["ruleId"]);
     const auto& loc = res["locations"][0]["physicalLocation"];
-    EXPECT_EQ(loc["artifactLocation"]["uri"].get<std::string>().rfind("examples/demo/", 0), 0u);
+    // Relative to the repository root in a git checkout, an absolute file:// URI outside one.
+    std::string uri = loc["artifactLocation"]["uri"];
+    if (loc["artifactLocation"].contains("uriBaseId")) EXPECT_EQ(uri.rfind("examples/demo/", 0), 0u) << uri;
+    else EXPECT_EQ(uri.rfind("file:///", 0), 0u) << uri;
     EXPECT_GE(loc["region"]["startLine"].get<int>(), 1);
     fingerprints.insert(res["partialFingerprints"]["ingressguard/v1"].get<std::string>());
   }
@@ -437,6 +440,44 @@ TEST(Cli, SarifForCodeScanning) {
   // Stable across runs.
   auto again = nlohmann::json::parse(run("scan examples/demo --format sarif").out);
   EXPECT_EQ(again["runs"][0]["results"][0]["partialFingerprints"], results[0]["partialFingerprints"]);
+}
+
+// Tests SARIF locations as code scanning resolves them, with a real git repository made here: a file inside it is
+// relative to its root (uriBaseId SRCROOT, the root in originalUriBaseIds) however the path was written
+// (a/../a/x), a file outside any repository is an absolute file:// URI, and one rule at one place is one result.
+TEST(Cli, SarifLocationsRelativeToTheRepository) {
+  if (run("-h >/dev/null; command -v git").code != 0) GTEST_SKIP() << "git not installed";
+  fs::path repo = fresh_dir("ig_cli_sarif_repo");
+  fs::path outside = fresh_dir("ig_cli_sarif_outside");
+  fs::create_directories(repo / "k8s");
+  const std::string ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: a}\n"
+                              "spec:\n  ingressClassName: nginx\n  rules:\n  - host: \"*.example.com\"\n";
+  std::ofstream(repo / "k8s" / "web.yaml") << ingress;
+  std::ofstream(outside / "web.yaml") << ingress;
+  ASSERT_EQ(run("-h >/dev/null; git init -q " + repo.string()).code, 0);
+  auto locations = [&](const std::string& path) {
+    auto doc = nlohmann::json::parse(run("scan --no-policy --format sarif --fail-on never " + path).out);
+    return doc["runs"][0];
+  };
+  auto in = locations((repo / "k8s" / ".." / "k8s" / "web.yaml").string());
+  ASSERT_FALSE(in["results"].empty());
+  std::set<std::string> places;
+  for (const auto& res : in["results"]) {
+    const auto& art = res["locations"][0]["physicalLocation"]["artifactLocation"];
+    EXPECT_EQ(art["uri"], "k8s/web.yaml");
+    EXPECT_EQ(art["uriBaseId"], "SRCROOT");
+    std::string place = res["ruleId"].get<std::string>() + " " +
+                        res["locations"][0]["physicalLocation"]["region"].dump();
+    EXPECT_TRUE(places.insert(place).second) << "two results at one place: " << place;
+  }
+  EXPECT_EQ(in["originalUriBaseIds"]["SRCROOT"]["uri"], "file://" + repo.string() + "/");
+  auto out = locations((outside / "web.yaml").string());
+  ASSERT_FALSE(out["results"].empty());
+  EXPECT_EQ(out["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "file://" + (outside / "web.yaml").string());
+  EXPECT_FALSE(out.contains("originalUriBaseIds"));
+  fs::remove_all(repo);
+  fs::remove_all(outside);
 }
 
 // Tests that an exempted finding is a SARIF suppression with its justification.
