@@ -11,7 +11,7 @@ packages=(
   libgraphviz-dev libboost-dev libhyperscan-dev nginx-light
   libgtest-dev chromium
   clang libclang-rt-14-dev
-  openssl time curl wrk goaccess testssl.sh strace
+  openssl time curl wrk goaccess testssl.sh strace python3-jsonschema
 )
 
 missing=()

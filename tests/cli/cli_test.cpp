@@ -480,6 +480,22 @@ TEST(Cli, SarifLocationsRelativeToTheRepository) {
   fs::remove_all(outside);
 }
 
+// Tests the demo's SARIF against the SARIF 2.1.0 JSON schema (Debian's python3-jsonschema).
+TEST(Cli, SarifValidatesAgainstTheSchema) {
+  fs::path schema = fs::path(IG_SOURCE_DIR) / ".." / "shared" / "knowledge" / "schemas" / "sarif-schema-2.1.0.json";
+  if (!fs::exists(schema)) GTEST_SKIP() << "SARIF schema not found";
+  if (run("-h >/dev/null; python3 -c 'import jsonschema'").code != 0)
+    GTEST_SKIP() << "python3-jsonschema not installed (scripts/bootstrap.sh installs it)";
+  fs::path dir = fresh_dir("ig_cli_sarif_schema");
+  ASSERT_EQ(run("scan examples/demo --format sarif --fail-on never --output " + (dir / "demo.sarif").string()).code, 0);
+  Outcome v = run("-h >/dev/null; python3 -c \"import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
+                  "d=json.load(open(sys.argv[2])); jsonschema.validators.validator_for(s)(s).validate(d); print('valid')\" " +
+                  schema.string() + " " + (dir / "demo.sarif").string() + " 2>&1");
+  EXPECT_EQ(v.code, 0) << v.out.substr(0, 2000);
+  EXPECT_NE(v.out.find("valid"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 // Tests that an exempted finding is a SARIF suppression with its justification.
 TEST(Cli, SarifSuppression) {
   auto doc = nlohmann::json::parse(run("scan examples/hardened --format sarif").out);
