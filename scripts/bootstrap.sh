@@ -9,7 +9,7 @@ packages=(
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
   libmbedtls-dev
   libgraphviz-dev libboost-dev libhyperscan-dev nginx-light
-  libgtest-dev chromium
+  libgtest-dev chromium libxml2-utils
   clang libclang-rt-14-dev
   openssl time curl wrk goaccess testssl.sh strace python3-jsonschema
 )

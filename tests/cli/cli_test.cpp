@@ -509,22 +509,44 @@ TEST(Cli, SarifSuppression) {
   EXPECT_EQ(suppressed, 1);
 }
 
-// Tests JUnit: one testcase per object, one failure per (unsuppressed) finding, totals consistent.
-TEST(Cli, JunitOneCasePerResource) {
-  Outcome r = run("scan examples/demo --format junit");
+// Tests JUnit: valid against the Ant JUnit (windyroad) and Jenkins xUnit schemas (xmllint), one test case per
+// finding so that Jenkins shows each, a passing case per object without one, exemptions as skipped, totals
+// consistent, and findings on the policy file (no object of the input) listed too.
+TEST(Cli, JunitOneCasePerFinding) {
+  Outcome r = run("scan examples/demo --policy examples/policy.yaml --format junit");
   ASSERT_EQ(r.code, 1);
   auto count = [&](const std::string& needle) {
     size_t n = 0;
     for (size_t p = r.out.find(needle); p != std::string::npos; p = r.out.find(needle, p + 1)) ++n;
     return n;
   };
-  auto json = nlohmann::json::parse(run("scan examples/demo --format json").out);
-  EXPECT_EQ(count("<testcase "), json["summary"]["objects"].get<size_t>());
+  auto json = nlohmann::json::parse(run("scan examples/demo --policy examples/policy.yaml --format json").out);
   EXPECT_EQ(count("<failure "), json["summary"]["findings"].get<size_t>());
-  EXPECT_NE(r.out.find("<testsuites name=\"ingressguard\" tests=\"" + std::to_string(json["summary"]["objects"].get<int>()) +
-                       "\" failures=\"" + std::to_string(json["summary"]["findings"].get<int>()) + "\""),
-            std::string::npos);
+  EXPECT_EQ(count("<skipped "), json["summary"]["suppressed"].get<size_t>());
+  EXPECT_NE(r.out.find("name=\"IG706 at "), std::string::npos) << "the policy file's finding is missing";
+  // Each suite's counts match its cases.
+  size_t tests = 0, failures = 0;
+  for (size_t p = r.out.find("<testsuite "); p != std::string::npos; p = r.out.find("<testsuite ", p + 1)) {
+    auto attr = [&](const std::string& name) {
+      size_t a = r.out.find(" " + name + "=\"", p) + name.size() + 3;
+      return std::stoul(r.out.substr(a, r.out.find('"', a) - a));
+    };
+    tests += attr("tests");
+    failures += attr("failures");
+  }
+  EXPECT_EQ(tests, count("<testcase "));
+  EXPECT_EQ(failures, count("<failure "));
   EXPECT_EQ(r.out.find("\x01"), std::string::npos);
+  fs::path schemas = fs::path(IG_SOURCE_DIR) / ".." / "shared" / "knowledge" / "schemas";
+  if (!fs::exists(schemas) || run("-h >/dev/null; command -v xmllint").code != 0)
+    GTEST_SKIP() << "schemas or xmllint (libxml2-utils) not found";
+  fs::path dir = fresh_dir("ig_cli_junit");
+  ig::testing::write_file((dir / "demo.xml").string(), r.out);
+  for (const char* xsd : {"windyroad-JUnit.xsd", "jenkins-xunit-junit-10.xsd"}) {
+    Outcome v = run("-h >/dev/null; xmllint --noout --schema " + (schemas / xsd).string() + " " + (dir / "demo.xml").string() + " 2>&1");
+    EXPECT_EQ(v.code, 0) << xsd << "\n" << v.out.substr(0, 2000);
+  }
+  fs::remove_all(dir);
 }
 
 // Tests the Markdown PR comment: summary table, a section per file, pipes escaped.
