@@ -33,6 +33,8 @@ struct ScanOptions {
   std::optional<Severity> min_severity; // --min-severity: nothing below
   std::vector<std::string> namespaces;  // --namespace: only objects of these namespaces
   std::vector<std::string> excludes;    // --exclude: paths left out of the scan
+  std::string write_baseline;           // --write-baseline FILE: record today's open findings
+  std::string baseline;                 // --baseline FILE: report only findings not recorded there
   // The process ends after this scan: the snapshot is left for the OS to
   // reclaim instead of being freed object by object (3% of a 100 MB scan).
   bool process_exits_after = false;

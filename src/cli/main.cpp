@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--namespace", scan.namespaces,
                        "Report only objects of these namespaces (globs; cluster-scoped objects are left out)")
       ->delimiter(',');
+  scan_cmd->add_option("--write-baseline", scan.write_baseline,
+                       "Record the open findings (by fingerprint) in FILE, to hide them later with --baseline");
+  scan_cmd->add_option("--baseline", scan.baseline,
+                       "Report only findings not recorded in FILE (written by --write-baseline); says how many were hidden");
   scan_cmd->add_option("--exclude", scan.excludes,
                        "Do not scan paths matching this glob (`*` crosses `/` only in patterns with `**`; repeatable)");
 

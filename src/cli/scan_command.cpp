@@ -213,6 +213,15 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   size_t before = result.findings.size();
   std::erase_if(result.findings, [&](const Finding& f) { return !kept_by_filters(opts, f); });
   result.filtered = before - result.findings.size();
+  if (!opts.baseline.empty()) {
+    std::string error;
+    result.baseline = apply_baseline(opts.baseline, result, error);
+    if (!result.baseline) result.errors.push_back(LoadError{opts.baseline, {}, error});
+  }
+  if (!opts.write_baseline.empty()) {
+    std::string error;
+    if (!write_baseline(opts.write_baseline, result, error)) result.errors.push_back(LoadError{opts.write_baseline, {}, error});
+  }
 
   std::ofstream file;
   std::ostream* dest = open_output(opts.output, file, out, err);

@@ -95,6 +95,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
       {"errors", r.errors.size()},
       {"units", r.units.size()},
   };
+  if (r.baseline) summary["baseline"] = {{"known", r.baseline->known}, {"stale", r.baseline->stale}};
   out << ",\n  \"summary\": ";
   write_nested(out, dump(summary, 2), "  ");
   out << "\n}\n";

@@ -2,6 +2,7 @@
 // (JSON). The same ScanResult feeds every format.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,6 +16,12 @@ namespace ig {
 
 inline constexpr const char* kToolName = "ingressguard";
 
+// What --baseline hid (known findings) and what of the baseline matched nothing (stale).
+struct BaselineResult {
+  size_t known = 0;
+  size_t stale = 0;
+};
+
 struct ScanResult {
   // Files, object identities and masked spans of every unit, with the findings'
   // file ids pointing into it.
@@ -25,6 +32,7 @@ struct ScanResult {
   std::vector<std::string> units;    // each unit's name; Finding::unit indexes it
   std::vector<std::string> notices;  // what was left out of the scan and why
   size_t filtered = 0;               // findings left out by --rule, --skip-rule, --min-severity, --namespace
+  std::optional<BaselineResult> baseline;  // with --baseline: findings hidden as known, entries no longer matched
 };
 
 struct TextOptions {
@@ -74,6 +82,17 @@ void write_map_json(std::ostream& out, const std::vector<ExposurePath>& paths, c
 std::string exposure_dot(const std::vector<ExposurePath>& paths);
 // `map --format html`: the map and a table of the paths, in one self-contained page.
 void write_map_html(std::ostream& out, const std::vector<ExposurePath>& paths, const LoadStats& stats);
+
+// A finding's identity across line moves: SHA-256 (first 128 bits) of the rule,
+// the file, the resource and the message with its digits masked (SARIF's
+// partialFingerprints, baselines).
+std::string finding_fingerprint(const Finding& f, const std::string& file);
+
+// Baselines: `scan --write-baseline FILE` records the open findings by
+// fingerprint; `scan --baseline FILE` hides those (counted as known) and
+// counts the baseline's entries that matched nothing (fixed since).
+bool write_baseline(const std::string& path, const ScanResult& r, std::string& error);
+std::optional<BaselineResult> apply_baseline(const std::string& path, ScanResult& r, std::string& error);
 
 // Text for HTML and XML: markup characters escaped, control characters that
 // XML 1.0 forbids dropped (line feed and tab kept).

@@ -1,8 +1,6 @@
 // SARIF 2.1.0 as GitHub code scanning reads it: rules with help text and
 // security-severity, results with a region and stable partial fingerprints,
 // and exemptions as suppressions.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -117,22 +115,6 @@ class Locations {
 
 // Stable across line moves: the rule, the file, the resource, and the message
 // with its numbers masked (some messages cite line numbers).
-std::string fingerprint(const Finding& f, const std::string& file) {
-  std::string key = std::string(f.rule->id) + '\n' + file + '\n' + std::string(f.resource.kind) + '\n' +
-                    std::string(f.resource.ns) + '\n' + std::string(f.resource.name) + '\n';
-  for (char ch : f.message) key.push_back(std::isdigit(static_cast<unsigned char>(ch)) ? '#' : ch);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(key.data(), key.size(), md, &n, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < 16 && i < n; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 15];
-  }
-  return hex;
-}
-
 ordered_json rule_json(const RuleInfo& i) {
   std::string help = std::string(i.remediation);
   std::string markdown = "**" + std::string(i.title) + "**\n\n" + std::string(i.rationale) + "\n\n**Fix:** " + help;
@@ -191,7 +173,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
                                   (f.resource.ns.empty() ? "" : "/") + std::string(f.resource.name) + ")"}}},
         {"locations",
          ordered_json::array({{{"physicalLocation", {{"artifactLocation", art}, {"region", region}}}}})},
-        {"partialFingerprints", {{"ingressguard/v1", fingerprint(f, file)}}},
+        {"partialFingerprints", {{"ingressguard/v1", finding_fingerprint(f, file)}}},
     };
     if (f.unit < r.units.size()) res["properties"] = {{"unit", r.units[f.unit]}};
     // The rule's help says how to fix it in general; a fix that fits this object's controller goes here.

@@ -90,6 +90,9 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
                      r.stats.files == 1 ? "" : "s");
   if (suppressed) out << fmt::format("; {} suppressed by exemptions", suppressed);
   if (r.filtered) out << fmt::format("; {} left out by filters", r.filtered);
+  if (r.baseline)
+    out << fmt::format("; {} known from the baseline ({} of its entries no longer match)", r.baseline->known,
+                       r.baseline->stale);
   if (!r.errors.empty()) out << fmt::format("; {} input error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
   out << '\n';
 }

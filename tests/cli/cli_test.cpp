@@ -241,6 +241,46 @@ TEST(Cli, FiltersNarrowTheReport) {
   EXPECT_NE(run("scan examples/demo --no-color --rule IG108").out.find("left out by filters"), std::string::npos);
 }
 
+// Tests baselines on a copy of the demo: --write-baseline records today's findings, --baseline then hides them
+// (exit 0, the count of known ones said), a new problem is reported, a fixed one counts as a stale entry, and
+// findings keep their identity when lines move; a baseline that is not one is an input error.
+TEST(Cli, BaselineReportsOnlyNewFindings) {
+  fs::path dir = fresh_dir("ig_cli_baseline");
+  fs::copy(fs::path(IG_SOURCE_DIR) / "examples" / "demo", dir / "demo");
+  std::string base = (dir / "baseline.json").string();
+  Outcome first = run("scan " + (dir / "demo").string() + " --fail-on never --write-baseline " + base);
+  EXPECT_EQ(first.code, 0);
+  ASSERT_TRUE(fs::exists(base));
+  auto json = [&](const std::string& args) {
+    return nlohmann::json::parse(run("scan " + (dir / "demo").string() + " --format json --baseline " + base + " " + args).out);
+  };
+  auto same = json("--fail-on never");
+  EXPECT_TRUE(same["findings"].empty()) << same["findings"].dump();
+  EXPECT_GT(same["summary"]["baseline"]["known"].get<int>(), 50);
+  EXPECT_EQ(same["summary"]["baseline"]["stale"], 0);
+  EXPECT_EQ(run("scan " + (dir / "demo").string() + " --baseline " + base).code, 0);
+  // Lines move (a comment on top), one problem is fixed (the unlimited body), one is new (a wildcard host).
+  std::string shop = ig::testing::read_file((dir / "demo" / "shop.yaml").string());
+  size_t body = shop.find("proxy-body-size: \"0\"");
+  ASSERT_NE(body, std::string::npos);
+  shop.replace(body, std::string("proxy-body-size: \"0\"").size(), "proxy-body-size: \"8m\"");
+  shop = "# moved down a line\n" + shop +
+         "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: fresh, namespace: shop}\n"
+         "spec:\n  ingressClassName: nginx\n  tls: [{hosts: [\"*.fresh.example.com\"], secretName: shop-tls}]\n"
+         "  rules:\n  - host: \"*.fresh.example.com\"\n";
+  ig::testing::write_file((dir / "demo" / "shop.yaml").string(), shop);
+  auto changed = json("--fail-on never");
+  ASSERT_TRUE(changed["errors"].empty()) << changed["errors"].dump();
+  std::set<std::string> rules;
+  for (const auto& f : changed["findings"]) rules.insert(f["rule"].get<std::string>() + " " + f["resource"]["name"].get<std::string>());
+  EXPECT_TRUE(rules.count("IG103 fresh")) << changed["findings"].dump();
+  for (const auto& r : rules) EXPECT_NE(r.find("fresh"), std::string::npos) << "a known finding came back: " << r;
+  EXPECT_GE(changed["summary"]["baseline"]["stale"].get<int>(), 1);
+  ig::testing::write_file(base, "[1, 2]");
+  EXPECT_EQ(run("scan " + (dir / "demo").string() + " --baseline " + base).code, 2);
+  fs::remove_all(dir);
+}
+
 // Tests `ingressguard version` and `ingressguard help [command]`.
 TEST(Cli, HelpAndVersionCommands) {
   Outcome v = run("version");
