@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "admission/server.h"
@@ -123,6 +124,8 @@ int main(int argc, char** argv) {
                        "or 'nginx:<log_format string>'");
   logs_cmd->add_option("--format,-f", logs_opts.format, "Output: text or json (JSON lines)")
       ->check(CLI::IsMember({"text", "json"}));
+  std::string logs_output;
+  logs_cmd->add_option("--output,-o", logs_output, "Write alerts and the summary to FILE instead of stdout");
   logs_cmd->add_option("--config", logs_config, "Detector thresholds and state limits (YAML)")->check(CLI::ExistingFile);
   logs_cmd->add_option("--fail-on", logs_fail_on, "Exit 1 when an alert is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
@@ -167,6 +170,8 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--profile", probe_profile, "Mozilla Server Side TLS 6.0 configuration to judge TLS by: intermediate (default) or modern")
       ->check(CLI::IsMember({"intermediate", "modern"}));
   probe_cmd->add_option("--format,-f", probe_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  std::string probe_output;
+  probe_cmd->add_option("--output,-o", probe_output, "Write the report to FILE instead of stdout");
   probe_cmd->add_option("--fail-on", probe_fail_on, "Exit 1 when a failed check is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
 
@@ -229,7 +234,11 @@ int main(int argc, char** argv) {
       logs_opts.summary = !logs_no_summary;
       logs_opts.color = !logs_no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       if (logs_list) return ig::run_list_detectors(logs_opts, logs_list_format == "markdown", std::cout, std::cerr);
-      return ig::run_logs(logs_opts, std::cout, std::cerr);
+      std::ofstream file;
+      std::ostream* dest = ig::open_output(logs_output, file, std::cout, std::cerr);
+      if (!dest) return static_cast<int>(ig::ExitCode::Error);
+      if (!logs_output.empty()) logs_opts.color = false;
+      return ig::run_logs(logs_opts, *dest, std::cerr);
     }
     if (*probe_cmd) {
       probe_opts.fail_on = probe_fail_on == "never" ? std::nullopt : ig::parse_severity(probe_fail_on);
@@ -238,7 +247,10 @@ int main(int argc, char** argv) {
       probe_opts.probe.https_port = static_cast<uint16_t>(probe_https_port);
       probe_opts.probe.profile = probe_profile == "modern" ? ig::probe::Profile::Modern : ig::probe::Profile::Intermediate;
       probe_opts.probe.progress = isatty(STDERR_FILENO);
-      return ig::run_probe(probe_opts, std::cout, std::cerr);
+      std::ofstream file;
+      std::ostream* dest = ig::open_output(probe_output, file, std::cout, std::cerr);
+      if (!dest) return static_cast<int>(ig::ExitCode::Error);
+      return ig::run_probe(probe_opts, *dest, std::cerr);
     }
     if (*serve_cmd) {
       serve.admission.mode = serve_mode == "warn"    ? ig::AdmissionMode::Warn

@@ -127,6 +127,24 @@ TEST(LogsCli, ControlBytesInLogFieldsAreEscaped) {
   EXPECT_NE(r.out.find("203.0.113.9\\x1b[2K\\x1b[1A\\u009b2J\\u202e"), std::string::npos) << r.out;
 }
 
+// Tests --output: alerts and the summary go to the file (no colour), nothing to stdout; an unwritable path is exit 2.
+TEST(LogsCli, OutputToAFile) {
+  TempDir dir;
+  std::string log = dir / "access.log", report = dir / "alerts.txt";
+  std::string lines;
+  for (const char* path : {"/.env", "/.git/config", "/.htpasswd", "/backup.sql", "/id_rsa"})
+    lines += nginx_line("203.0.113.8", std::string("GET ") + path + " HTTP/1.1", 404) + "\n";
+  append(log, lines);
+  Outcome r = logs(log + " --output " + report + " --fail-on never");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "");
+  std::string written = ig::testing::read_file(report);
+  EXPECT_NE(written.find("IG802"), std::string::npos) << written;
+  EXPECT_NE(written.find("Summary"), std::string::npos);
+  EXPECT_EQ(written.find('\x1b'), std::string::npos);
+  EXPECT_EQ(logs(log + " --output /nonexistent-dir/x.txt").code, 2);
+}
+
 // Tests --follow on a file that grows, is rotated (renamed and recreated), and then stopped with SIGTERM:
 // alerts arrive while it runs, the summary when it stops.
 TEST(LogsCli, FollowAcrossRotation) {

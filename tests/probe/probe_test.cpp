@@ -571,4 +571,8 @@ TEST(ProbeCli, ArgumentErrors) {
                              "/ --timeout-ms 500 --format json 2>&1");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("\"IG930\""), std::string::npos) << r.out;
+  // --output to a path that cannot be written: exit 2 before anything is probed.
+  auto unwritable = ig::testing::run_shell(std::string(IG_BINARY) + " probe https://127.0.0.1:1/ --output /nonexistent-dir/r.txt 2>&1");
+  EXPECT_EQ(unwritable.code, 2);
+  EXPECT_NE(unwritable.out.find("cannot write /nonexistent-dir/r.txt"), std::string::npos) << unwritable.out;
 }
