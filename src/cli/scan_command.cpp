@@ -154,6 +154,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<std::string> policy_path = opts.policy;
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
+  if (policy) result.policy = *policy_path;
   UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
                          : plan_units(opts.paths, opts.unit_mode);
   exclude_paths(plan, opts.excludes);

@@ -355,20 +355,42 @@ std::string policy_directory(const std::string& policy_path) {
   return dir.empty() ? "." : dir;
 }
 
-std::optional<std::string> find_policy(const std::string& scanned) {
-  if (fs::exists(".ingressguard.yaml")) return std::string(".ingressguard.yaml");
-  if (scanned.empty() || scanned == "-") return std::nullopt;
+namespace {
+
+// The git work tree holding `dir` (a directory), or nullopt.
+std::optional<fs::path> git_root_of(fs::path dir) {
   std::error_code ec;
-  fs::path p = fs::absolute(scanned, ec);
-  if (ec) return std::nullopt;
-  if (!fs::is_directory(p, ec)) p = p.parent_path();
-  for (; !p.empty(); p = p.parent_path()) {
-    if (fs::exists(p / ".git", ec)) {
-      if (fs::exists(p / ".ingressguard.yaml", ec)) return (p / ".ingressguard.yaml").string();
-      return std::nullopt;
-    }
-    if (p == p.root_path()) break;
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", ec)) return dir;
+    if (dir == dir.root_path()) break;
   }
+  return std::nullopt;
+}
+
+bool inside(const fs::path& outer, const fs::path& inner) {
+  auto rel = inner.lexically_relative(outer);
+  return !rel.empty() && rel.native().rfind("..", 0) != 0;
+}
+
+}  // namespace
+
+std::optional<std::string> find_policy(const std::string& scanned) {
+  std::error_code ec;
+  std::optional<fs::path> target;  // the scanned path's directory; none for stdin
+  if (!scanned.empty() && scanned != "-") {
+    fs::path p = fs::absolute(scanned, ec).lexically_normal();
+    if (!ec) target = fs::is_directory(p, ec) ? p : p.parent_path();
+  }
+  // The current directory's policy applies to stdin and to what lies in its own repository (or below it
+  // when it is in none): never, silently, to inputs somewhere else.
+  if (fs::exists(".ingressguard.yaml", ec)) {
+    fs::path cwd = fs::current_path(ec).lexically_normal();
+    fs::path scope = git_root_of(cwd).value_or(cwd);
+    if (!target || inside(scope, *target)) return std::string(".ingressguard.yaml");
+  }
+  if (!target) return std::nullopt;
+  if (auto root = git_root_of(*target); root && fs::exists(*root / ".ingressguard.yaml", ec))
+    return (*root / ".ingressguard.yaml").string();
   return std::nullopt;
 }
 

@@ -80,6 +80,7 @@ void write_json(std::ostream& out, const ScanResult& r) {
     out << ",\n  \"notices\": ";
     write_nested(out, dump(ordered_json(r.notices), 2), "  ");
   }
+  out << ",\n  \"policy\": " << (r.policy.empty() ? std::string("null") : dump(ordered_json(r.policy), 2));
   out << ",\n  \"units\": ";
   write_nested(out, dump(ordered_json(r.units), 2), "  ");
   ordered_json summary = {

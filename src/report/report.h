@@ -33,6 +33,7 @@ struct ScanResult {
   std::vector<std::string> notices;  // what was left out of the scan and why
   size_t filtered = 0;               // findings left out by --rule, --skip-rule, --min-severity, --namespace
   std::optional<BaselineResult> baseline;  // with --baseline: findings hidden as known, entries no longer matched
+  std::string policy;                 // the policy file used; empty when none
 };
 
 struct TextOptions {

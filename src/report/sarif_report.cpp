@@ -202,6 +202,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
        ordered_json::array({{{"executionSuccessful", r.errors.empty()}, {"toolExecutionNotifications", notifications}}})},
       {"results", std::move(results)},
   };
+  if (!r.policy.empty()) run["invocations"][0]["properties"] = {{"policy", r.policy}};
   if (where.root())
     run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", "file://" + percent_encoded(where.root()->generic_string()) + "/"}}}};
   ordered_json doc = {

@@ -94,6 +94,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     out << fmt::format("; {} known from the baseline ({} of its entries no longer match)", r.baseline->known,
                        r.baseline->stale);
   if (!r.errors.empty()) out << fmt::format("; {} input error{}", r.errors.size(), r.errors.size() == 1 ? "" : "s");
+  if (!r.policy.empty()) out << "; policy " << terminal_text(r.policy);
   out << '\n';
 }
 

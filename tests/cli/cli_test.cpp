@@ -281,6 +281,35 @@ TEST(Cli, BaselineReportsOnlyNewFindings) {
   fs::remove_all(dir);
 }
 
+// Tests which policy file applies, and that the report names it: the current directory's policy applies to
+// what lies in its repository and to stdin, never to a path outside it (that path's own repository decides).
+TEST(Cli, PolicyInTheCurrentDirectoryStaysInItsRepository) {
+  if (run("-h >/dev/null; command -v git").code != 0) GTEST_SKIP() << "git not installed";
+  fs::path here = fresh_dir("ig_cli_policy_here"), elsewhere = fresh_dir("ig_cli_policy_elsewhere");
+  ASSERT_EQ(run("-h >/dev/null; git init -q " + here.string()).code, 0);
+  const std::string ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: a}\n"
+                              "spec:\n  ingressClassName: nginx\n  rules:\n  - host: \"*.example.com\"\n";
+  std::ofstream(here / "web.yaml") << ingress;
+  std::ofstream(elsewhere / "web.yaml") << ingress;
+  std::ofstream(here / ".ingressguard.yaml") << "apiVersion: ingressguard.io/v1\nkind: Policy\nrules: {disabled: [IG103]}\n";
+  auto scan_from_here = [&](const std::string& args) {
+    return nlohmann::json::parse(ig::testing::run_shell("cd " + here.string() + " && " + IG_BINARY +
+                                                        " scan --format json --fail-on never " + args).out);
+  };
+  auto inside = scan_from_here("web.yaml");
+  EXPECT_EQ(inside["policy"], ".ingressguard.yaml");
+  EXPECT_EQ(inside.dump().find("\"IG103\""), std::string::npos);
+  auto stdin_scan = scan_from_here("- < web.yaml");
+  EXPECT_EQ(stdin_scan["policy"], ".ingressguard.yaml");
+  auto outside = scan_from_here((elsewhere / "web.yaml").string());
+  EXPECT_TRUE(outside["policy"].is_null()) << outside["policy"];
+  EXPECT_NE(outside.dump().find("\"IG103\""), std::string::npos);
+  EXPECT_NE(run("scan examples/demo --policy examples/policy.yaml --no-color").out.find("; policy examples/policy.yaml"),
+            std::string::npos);
+  fs::remove_all(here);
+  fs::remove_all(elsewhere);
+}
+
 // Tests `ingressguard version` and `ingressguard help [command]`.
 TEST(Cli, HelpAndVersionCommands) {
   Outcome v = run("version");
