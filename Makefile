@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
+.PHONY: all install dist bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -16,7 +16,17 @@ all: configure
 # Installs $(PREFIX)/bin/ingressguard and the kubectl plugin link
 # $(PREFIX)/bin/kubectl-ingressguard (so `kubectl ingressguard scan ...` works).
 install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	cmake --install $(BUILD) --prefix $(PREFIX) --strip
+
+# A versioned release tarball: the stripped binary (and its kubectl plugin name), the deploy
+# manifests, the docs and the examples. Debian bookworm's shared libraries are needed at run time.
+dist: all
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
+	v=$$($(BUILD)/ingressguard version | cut -d' ' -f2) && name=ingressguard-$$v-linux-$$(uname -m) && \
+	  cmake --install $(BUILD) --prefix $(BUILD)/dist/$$name --strip && \
+	  cp -r README.md deploy docs examples $(BUILD)/dist/$$name/ && \
+	  tar -C $(BUILD)/dist -czf $(BUILD)/dist/$$name.tar.gz $$name && \
+	  echo "$(BUILD)/dist/$$name.tar.gz ($$(du -h $(BUILD)/dist/$$name.tar.gz | cut -f1))"
 
 bootstrap:
 	@scripts/bootstrap.sh

@@ -310,6 +310,23 @@ TEST(Cli, PolicyInTheCurrentDirectoryStaysInItsRepository) {
   fs::remove_all(elsewhere);
 }
 
+// Tests `make install`'s step: cmake's install with --strip gives a binary a fraction of the build's size (no
+// debug information) that runs, and the kubectl plugin name beside it.
+TEST(Cli, InstallIsStrippedAndRuns) {
+  fs::path prefix = fresh_dir("ig_cli_install");
+  fs::path build = fs::path(IG_BINARY).parent_path();
+  Outcome r = run("-h >/dev/null; cmake --install " + build.string() + " --prefix " + prefix.string() + " --strip 2>&1");
+  ASSERT_EQ(r.code, 0) << r.out;
+  fs::path bin = prefix / "bin" / "ingressguard";
+  ASSERT_TRUE(fs::exists(bin));
+  EXPECT_LT(fs::file_size(bin) * 4, fs::file_size(IG_BINARY)) << fs::file_size(bin) << " of " << fs::file_size(IG_BINARY);
+  EXPECT_TRUE(fs::is_symlink(prefix / "bin" / "kubectl-ingressguard"));
+  Outcome v = ig::testing::run_shell(bin.string() + " version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("ingressguard ", 0), 0u);
+  fs::remove_all(prefix);
+}
+
 // Tests `ingressguard version` and `ingressguard help [command]`.
 TEST(Cli, HelpAndVersionCommands) {
   Outcome v = run("version");
