@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "logs/analyzer.h"
 #include "rules/rule.h"
 
 namespace ig {
@@ -59,14 +60,22 @@ int run_rules(const std::string& format, std::ostream& out, std::ostream& err) {
 }
 
 int run_explain(const std::string& id, std::ostream& out, std::ostream& err) {
+  std::string upper;
+  for (char ch : id) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   const Rule* r = find_rule(id);
+  if (!r) r = find_rule(upper);
   if (!r) {
-    std::string upper;
-    for (char ch : id) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
-    r = find_rule(upper);
-  }
-  if (!r) {
-    err << "ingressguard: no rule '" << id << "' (ingressguard rules lists them)\n";
+    // The access-log detectors (IG8xx) that `ingressguard logs` prints.
+    const logs::DetectorInfo* d = logs::find_detector(upper);
+    if (!d) d = logs::find_detector(id);  // by name: sensitive-files
+    if (d) {
+      out << d->id << ": " << d->title << " (detector " << d->name << " of ingressguard logs)\n\n"
+          << "Severity: " << to_string(d->severity) << "\n\nWhat it counts:\n  " << d->description << "\n";
+      if (!d->reference.empty()) out << "\nReference:\n  " << d->reference << "\n";
+      out << "\nThresholds: ingressguard logs --list-detectors (set them with --config)\n";
+      return static_cast<int>(ExitCode::Clean);
+    }
+    err << "ingressguard: no rule '" << id << "' (ingressguard rules lists them; logs --list-detectors the IG8xx detectors)\n";
     return static_cast<int>(ExitCode::Error);
   }
   const RuleInfo& i = r->info;

@@ -327,6 +327,18 @@ TEST(Cli, InstallIsStrippedAndRuns) {
   fs::remove_all(prefix);
 }
 
+// Tests that explain knows the access-log detectors that `logs` prints (IG8xx), by ID in any case or by name.
+TEST(Cli, ExplainKnowsTheLogDetectors) {
+  for (const char* id : {"IG802", "ig802", "sensitive-files"}) {
+    Outcome r = run(std::string("explain ") + id);
+    EXPECT_EQ(r.code, 0) << id;
+    EXPECT_NE(r.out.find("IG802: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("detector sensitive-files"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(run("explain IG101").code, 0);
+  EXPECT_EQ(run("explain IG999").code, 2);
+}
+
 // Tests `ingressguard version` and `ingressguard help [command]`.
 TEST(Cli, HelpAndVersionCommands) {
   Outcome v = run("version");
