@@ -11,7 +11,7 @@ packages=(
   libgraphviz-dev libboost-dev libhyperscan-dev nginx-light
   libgtest-dev chromium libxml2-utils
   clang libclang-rt-14-dev
-  openssl time curl wrk goaccess testssl.sh strace python3-jsonschema
+  openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git
 )
 
 missing=()

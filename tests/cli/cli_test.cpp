@@ -339,6 +339,35 @@ TEST(Cli, ExplainKnowsTheLogDetectors) {
   EXPECT_EQ(run("explain IG999").code, 2);
 }
 
+// Tests the pre-commit hook definition with Debian's pre-commit on scratch git repositories made here: the hook
+// fails a commit that adds an Ingress without TLS, with the finding shown, and passes once it is fixed.
+TEST(Cli, PreCommitHookFailsAndPasses) {
+  if (run("-h >/dev/null; command -v pre-commit && command -v git").code != 0)
+    GTEST_SKIP() << "pre-commit or git not installed (scripts/bootstrap.sh installs them)";
+  fs::path dir = fresh_dir("ig_cli_pre_commit");
+  fs::create_directories(dir / "hooks");
+  fs::create_directories(dir / "app");
+  fs::copy_file(fs::path(IG_SOURCE_DIR) / ".pre-commit-hooks.yaml", dir / "hooks" / ".pre-commit-hooks.yaml");
+  std::string env = "export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t "
+                    "GIT_COMMITTER_EMAIL=t@example.com PRE_COMMIT_HOME=" + (dir / "home").string() +
+                    " PATH=" + fs::path(IG_BINARY).parent_path().string() + ":$PATH; ";
+  ASSERT_EQ(run("-h >/dev/null; " + env + "cd " + (dir / "hooks").string() + " && git init -q && git add . && git commit -qm hooks").code, 0);
+  std::string ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: a}\n"
+                        "spec:\n  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n";
+  std::ofstream(dir / "app" / "web.yaml") << ingress;
+  std::string hook = "-h >/dev/null; " + env + "cd " + (dir / "app").string() +
+                     " && git add web.yaml && pre-commit try-repo " + (dir / "hooks").string() +
+                     " ingressguard-scan --all-files 2>&1";
+  ASSERT_EQ(run("-h >/dev/null; cd " + (dir / "app").string() + " && git init -q").code, 0);
+  Outcome failed = run(hook);
+  EXPECT_EQ(failed.code, 1) << failed.out;
+  EXPECT_NE(failed.out.find("[IG101]"), std::string::npos) << failed.out;
+  std::ofstream(dir / "app" / "web.yaml") << ingress << "  tls: [{hosts: [shop.example.com], secretName: shop-tls}]\n";
+  Outcome passed = run(hook);
+  EXPECT_EQ(passed.code, 0) << passed.out;
+  fs::remove_all(dir);
+}
+
 // Tests `ingressguard version` and `ingressguard help [command]`.
 TEST(Cli, HelpAndVersionCommands) {
   Outcome v = run("version");
