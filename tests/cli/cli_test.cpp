@@ -229,9 +229,11 @@ TEST(Cli, FiltersNarrowTheReport) {
   EXPECT_EQ(only["summary"]["filtered"].get<size_t>() + only["findings"].size(), total);
   auto skipped = findings("--skip-rule 'IG1*' --skip-rule IG201");
   EXPECT_EQ(skipped["findings"].size() + only["findings"].size(), total);
-  for (const auto& f : findings("--min-severity high")["findings"])
-    EXPECT_TRUE(f["severity"] == "high" || f["severity"] == "critical") << f.dump();
-  for (const auto& f : findings("--namespace 'pay*'")["findings"]) EXPECT_EQ(f["resource"]["namespace"], "payments");
+  // Each document is kept in a variable: a range-for over a member of a temporary would dangle.
+  auto high = findings("--min-severity high");
+  for (const auto& f : high["findings"]) EXPECT_TRUE(f["severity"] == "high" || f["severity"] == "critical") << f.dump();
+  auto payments = findings("--namespace 'pay*'");
+  for (const auto& f : payments["findings"]) EXPECT_EQ(f["resource"]["namespace"], "payments");
   auto excluded = findings("--exclude 'examples/demo/shop.yaml'");
   for (const auto& f : excluded["findings"]) EXPECT_NE(f["location"]["file"], "examples/demo/shop.yaml");
   EXPECT_LT(excluded["summary"]["files"], all["summary"]["files"]);
@@ -310,8 +312,8 @@ TEST(Cli, PolicyInTheCurrentDirectoryStaysInItsRepository) {
   fs::remove_all(elsewhere);
 }
 
-// Tests `make install`'s step: cmake's install with --strip gives a binary a fraction of the build's size (no
-// debug information) that runs, and the kubectl plugin name beside it.
+// Tests `make install`'s step: cmake's install with --strip gives a binary without debug information or symbol
+// table (3.6 MB from the 150 MB of the regular build) that runs, and the kubectl plugin name beside it.
 TEST(Cli, InstallIsStrippedAndRuns) {
   fs::path prefix = fresh_dir("ig_cli_install");
   fs::path build = fs::path(IG_BINARY).parent_path();
@@ -319,11 +321,18 @@ TEST(Cli, InstallIsStrippedAndRuns) {
   ASSERT_EQ(r.code, 0) << r.out;
   fs::path bin = prefix / "bin" / "ingressguard";
   ASSERT_TRUE(fs::exists(bin));
-  EXPECT_LT(fs::file_size(bin) * 4, fs::file_size(IG_BINARY)) << fs::file_size(bin) << " of " << fs::file_size(IG_BINARY);
+  EXPECT_LT(fs::file_size(bin), fs::file_size(IG_BINARY));
+  // No debug information or symbol table left (readelf, binutils).
+  Outcome sections = run("-h >/dev/null; readelf -S " + bin.string());
+  ASSERT_EQ(sections.code, 0);
+  EXPECT_EQ(sections.out.find(".debug_info"), std::string::npos);
+  EXPECT_EQ(sections.out.find(".symtab"), std::string::npos);
   EXPECT_TRUE(fs::is_symlink(prefix / "bin" / "kubectl-ingressguard"));
   Outcome v = ig::testing::run_shell(bin.string() + " version");
   EXPECT_EQ(v.code, 0);
   EXPECT_EQ(v.out.rfind("ingressguard ", 0), 0u);
+  // kubectl finds it as a plugin under that name.
+  EXPECT_EQ(ig::testing::run_shell((prefix / "bin" / "kubectl-ingressguard").string() + " --version").code, 0);
   fs::remove_all(prefix);
 }
 
@@ -707,17 +716,6 @@ TEST(Cli, CertExpiryDays) {
   };
   EXPECT_EQ(count(normal.out, "IG604"), 0u);
   EXPECT_EQ(count(wide.out, "IG604"), 2u);  // pay-tls and grafana-tls expire in 2030; shop-tls has already expired
-}
-
-// Tests `make install` into a scratch prefix: the binary and the kubectl plugin link.
-TEST(Cli, InstallAsKubectlPlugin) {
-  fs::path prefix = fs::temp_directory_path() / ("ig_install_" + std::to_string(getpid()));
-  Outcome r = run("-h >/dev/null && cmake --install " + fs::path(IG_BINARY).parent_path().string() + " --prefix " +
-                  prefix.string() + " >/dev/null && " + (prefix / "bin/kubectl-ingressguard").string() + " --version");
-  EXPECT_EQ(r.code, 0);
-  EXPECT_TRUE(fs::is_symlink(prefix / "bin/kubectl-ingressguard"));
-  EXPECT_NE(r.out.find("0."), std::string::npos);
-  fs::remove_all(prefix);
 }
 
 // Tests `map` on the demo: JSON lists every path with its protections; DOT is a graph from the Internet node.
