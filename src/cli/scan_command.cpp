@@ -1,7 +1,6 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +8,7 @@
 #include <tuple>
 
 #include "cli/commands.h"
+#include "core/paths.h"
 #include "graph/exposure.h"
 #include "load/loader.h"
 #include "load/units.h"
@@ -102,10 +102,7 @@ bool kept_by_filters(const ScanOptions& o, const Finding& f) {
 void exclude_paths(UnitPlan& plan, const std::vector<std::string>& globs) {
   if (globs.empty()) return;
   auto excluded = [&](const std::string& path) {
-    std::string p = std::filesystem::path(path).lexically_normal().generic_string();
-    for (const std::string& g : globs)
-      if (fnmatch(g.c_str(), p.c_str(), g.find("**") == std::string::npos ? FNM_PATHNAME : 0) == 0) return true;
-    return false;
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return path_matches_glob(g, path); });
   };
   std::vector<UnitSource> kept;
   for (UnitSource& u : plan.units) {
@@ -155,8 +152,7 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
   if (policy) result.policy = *policy_path;
-  UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
-                         : plan_units(opts.paths, opts.unit_mode);
+  UnitPlan plan = plan_units(opts.paths, opts.unit_mode, policy ? &*policy : nullptr);
   exclude_paths(plan, opts.excludes);
   result.errors.insert(result.errors.end(), plan.errors.begin(), plan.errors.end());
   result.notices = plan.notices;

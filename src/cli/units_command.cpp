@@ -38,8 +38,7 @@ int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err) {
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
   Cluster policy_files;
   std::optional<Policy> policy = policy_path ? load_policy(*policy_path, policy_files, errors) : std::nullopt;
-  UnitPlan plan = policy ? plan_units(opts.paths, opts.unit_mode, policy->units, policy_directory(*policy_path))
-                         : plan_units(opts.paths, opts.unit_mode);
+  UnitPlan plan = plan_units(opts.paths, opts.unit_mode, policy ? &*policy : nullptr);
   errors.insert(errors.end(), plan.errors.begin(), plan.errors.end());
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const UnitSource& u : plan.units) {

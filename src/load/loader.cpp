@@ -1,7 +1,5 @@
 #include "load/loader.h"
 
-#include "load/units.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>

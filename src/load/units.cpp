@@ -1,7 +1,6 @@
 #include "load/units.h"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/paths.h"
 #include "core/text.h"
 #include "load/parse.h"
 
@@ -145,11 +145,10 @@ void walk(const fs::path& dir, Walk& w, int depth, bool in_kustomization = false
       if (fs::is_directory(st)) continue;  // links to directories are not followed (no loops)
       if (!in_kustomization && is_manifest(e.path()) && (target || !fs::exists(st))) {
         // A manifest's name that leads nowhere (a loop, a dangling link) is an input error, not a silent gap.
+        bool dangling = !target || target.value() == ENOENT;
         w.errors.push_back(LoadError{e.path().string(), {},
-                                     std::string("cannot read: ") +
-                                         (target.value() == ELOOP ? "symbolic link loop"
-                                          : target || !fs::exists(st) ? "symbolic link to nothing (" + fs::read_symlink(e.path(), sec).string() + ")"
-                                                                       : target.message())});
+                                     dangling ? "cannot read: symbolic link to nothing (" + fs::read_symlink(e.path(), sec).string() + ")"
+                                              : unreadable_path_message(target)});
         continue;
       }
     }
@@ -212,10 +211,8 @@ std::optional<size_t> named_unit_of(const std::string& file, const std::vector<N
   std::string r = rel.generic_string();
   if (ec || r.empty() || r.rfind("..", 0) == 0) return std::nullopt;
   for (size_t i = 0; i < named.size(); ++i)
-    for (const std::string& p : named[i].patterns) {
-      int flags = p.find("**") == std::string::npos ? FNM_PATHNAME : 0;
-      if (fnmatch(p.c_str(), r.c_str(), flags) == 0) return i;
-    }
+    for (const std::string& p : named[i].patterns)
+      if (path_matches_glob(p, rel)) return i;
   return std::nullopt;
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/paths.h"
 #include "load/parse.h"
 #include "load/scalar.h"
 #include "rules/rule.h"
@@ -357,22 +358,16 @@ std::string policy_directory(const std::string& policy_path) {
 
 namespace {
 
-// The git work tree holding `dir` (a directory), or nullopt.
-std::optional<fs::path> git_root_of(fs::path dir) {
-  std::error_code ec;
-  for (; !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(dir / ".git", ec)) return dir;
-    if (dir == dir.root_path()) break;
-  }
-  return std::nullopt;
-}
-
 bool inside(const fs::path& outer, const fs::path& inner) {
   auto rel = inner.lexically_relative(outer);
   return !rel.empty() && rel.native().rfind("..", 0) != 0;
 }
 
 }  // namespace
+
+UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode, const Policy* policy) {
+  return policy ? plan_units(paths, mode, policy->units, policy_directory(policy->path)) : plan_units(paths, mode);
+}
 
 std::optional<std::string> find_policy(const std::string& scanned) {
   std::error_code ec;
@@ -385,11 +380,11 @@ std::optional<std::string> find_policy(const std::string& scanned) {
   // when it is in none): never, silently, to inputs somewhere else.
   if (fs::exists(".ingressguard.yaml", ec)) {
     fs::path cwd = fs::current_path(ec).lexically_normal();
-    fs::path scope = git_root_of(cwd).value_or(cwd);
+    fs::path scope = git_work_tree(cwd).value_or(cwd);
     if (!target || inside(scope, *target)) return std::string(".ingressguard.yaml");
   }
   if (!target) return std::nullopt;
-  if (auto root = git_root_of(*target); root && fs::exists(*root / ".ingressguard.yaml", ec))
+  if (auto root = git_work_tree(*target); root && fs::exists(*root / ".ingressguard.yaml", ec))
     return (*root / ".ingressguard.yaml").string();
   return std::nullopt;
 }

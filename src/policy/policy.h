@@ -98,6 +98,8 @@ std::optional<Policy> load_policy_text(const std::string& name, std::string_view
 std::optional<std::string> find_policy(const std::string& scanned);
 // The directory named units' globs are relative to: the policy file's.
 std::string policy_directory(const std::string& policy_path);
+// The scan units of `paths`, with the policy's named units when there is a policy.
+UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode, const Policy* policy);
 
 // Shell-style glob (fnmatch), case-insensitive: `*` also crosses dots.
 bool glob_match(std::string_view pattern, std::string_view text);

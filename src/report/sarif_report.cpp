@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/paths.h"
 #include "report/report.h"
 
 namespace ig {
@@ -97,15 +98,7 @@ class Locations {
   std::optional<fs::path> git_root(const fs::path& dir) {
     auto hit = cache_.find(dir);
     if (hit != cache_.end()) return hit->second;
-    std::optional<fs::path> found;
-    std::error_code ec;
-    for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
-      if (fs::exists(p / ".git", ec)) {
-        found = p;
-        break;
-      }
-      if (p == p.root_path()) break;
-    }
+    std::optional<fs::path> found = git_work_tree(dir);
     cache_.emplace(dir, found);
     return found;
   }
