@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install dist bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
+.PHONY: all install dist image bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -27,6 +27,12 @@ dist: all
 	  cp -r README.md deploy docs examples $(BUILD)/dist/$$name/ && \
 	  tar -C $(BUILD)/dist -czf $(BUILD)/dist/$$name.tar.gz $$name && \
 	  echo "$(BUILD)/dist/$$name.tar.gz ($$(du -h $(BUILD)/dist/$$name.tar.gz | cut -f1))"
+
+# The container image, built offline from this machine's Debian packages (umoci): an OCI layout in
+# $(BUILD)/image/oci, tagged with the version. `skopeo copy oci:$(BUILD)/image/oci:VERSION docker://REGISTRY/...`
+# pushes it; the Dockerfile builds the same image where a Docker engine and a registry are at hand.
+image: bootstrap all
+	scripts/build_image.sh $(BUILD) $(BUILD)/image
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -48,7 +54,7 @@ test: bootstrap configure
 test-asan: bootstrap
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -G Ninja -DIG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) -LE slow
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) -LE image
 
 fuzz: bootstrap
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DIG_FUZZ=ON -DIG_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -4,15 +4,21 @@
 # Idempotent: only packages that are missing are installed; a second run does nothing.
 set -euo pipefail
 
-packages=(
+# --build: only what building the binary and its image root filesystem needs (the Dockerfile's build stage).
+build_packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
   libmbedtls-dev
-  libgraphviz-dev libboost-dev libhyperscan-dev nginx-light
-  libgtest-dev chromium libxml2-utils
-  clang libclang-rt-14-dev
-  openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git
+  libgraphviz-dev libboost-dev libhyperscan-dev ca-certificates
 )
+packages=("${build_packages[@]}")
+if [ "${1:-}" != "--build" ]; then
+  packages+=(
+    nginx-light libgtest-dev chromium libxml2-utils
+    clang libclang-rt-14-dev
+    openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git umoci
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

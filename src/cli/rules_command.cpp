@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "logs/analyzer.h"
+#include "probe/checks.h"
 #include "rules/rule.h"
 
 namespace ig {
@@ -31,6 +32,17 @@ void write_rules_markdown(std::ostream& out) {
     }
     if (!first) out << "\n";
   }
+  out << "\n# Access-log detectors (`ingressguard logs`)\n\n"
+         "Thresholds: `ingressguard logs --list-detectors`; details in [logs.md](logs.md).\n\n"
+         "| ID | Name | Severity | Title | What it counts |\n|---|---|---|---|---|\n";
+  for (const auto& d : logs::detector_catalog())
+    out << "| " << d.id << " | " << d.name << " | " << to_string(d.severity) << " | " << d.title << " | " << d.description
+        << " |\n";
+  out << "\n# Live checks (`ingressguard probe`)\n\n"
+         "Severity is the highest the check reports; details in [probe.md](probe.md).\n\n"
+         "| ID | Severity | Title | What fails |\n|---|---|---|---|\n";
+  for (const auto& c : probe::check_catalog())
+    out << "| " << c.id << " | " << to_string(c.severity) << " | " << c.title << " | " << c.description << " |\n";
 }
 
 }  // namespace
@@ -45,13 +57,32 @@ int run_rules(const std::string& format, std::ostream& out, std::ostream& err) {
       nlohmann::ordered_json refs = nlohmann::ordered_json::array();
       for (auto ref : i.references)
         if (!ref.empty()) refs.push_back(ref);
-      rules.push_back({{"id", i.id}, {"title", i.title}, {"severity", to_string(i.severity)}, {"category", i.category},
-                       {"rationale", i.rationale}, {"remediation", i.remediation}, {"references", refs}});
+      rules.push_back({{"id", i.id}, {"command", "scan"}, {"title", i.title}, {"severity", to_string(i.severity)},
+                       {"category", i.category}, {"rationale", i.rationale}, {"remediation", i.remediation},
+                       {"references", refs}});
     }
+    auto refs_of = [](std::string_view ref) {
+      nlohmann::ordered_json refs = nlohmann::ordered_json::array();
+      if (!ref.empty()) refs.push_back(ref);
+      return refs;
+    };
+    for (const auto& d : logs::detector_catalog())
+      rules.push_back({{"id", d.id}, {"command", "logs"}, {"name", d.name}, {"title", d.title},
+                       {"severity", to_string(d.severity)}, {"description", d.description}, {"references", refs_of(d.reference)}});
+    for (const auto& c : probe::check_catalog())
+      rules.push_back({{"id", c.id}, {"command", "probe"}, {"title", c.title}, {"severity", to_string(c.severity)},
+                       {"description", c.description}, {"references", refs_of(c.reference)}});
     out << rules.dump(2) << '\n';
   } else if (format == "text") {
+    out << "Rules (scan and serve):\n";
     for (const Rule* r : builtin_rules())
-      out << r->info.id << "  " << to_string(r->info.severity) << "  " << r->info.title << '\n';
+      out << "  " << r->info.id << "  " << to_string(r->info.severity) << "  " << r->info.title << '\n';
+    out << "\nAccess-log detectors (logs):\n";
+    for (const auto& d : logs::detector_catalog())
+      out << "  " << d.id << "  " << to_string(d.severity) << "  " << d.title << '\n';
+    out << "\nLive checks (probe; the highest severity each reports):\n";
+    for (const auto& c : probe::check_catalog())
+      out << "  " << c.id << "  " << to_string(c.severity) << "  " << c.title << '\n';
   } else {
     err << "ingressguard: unknown format '" << format << "' (use text, json or markdown)\n";
     return static_cast<int>(ExitCode::Error);
@@ -75,7 +106,14 @@ int run_explain(const std::string& id, std::ostream& out, std::ostream& err) {
       out << "\nThresholds: ingressguard logs --list-detectors (set them with --config)\n";
       return static_cast<int>(ExitCode::Clean);
     }
-    err << "ingressguard: no rule '" << id << "' (ingressguard rules lists them; logs --list-detectors the IG8xx detectors)\n";
+    // The live checks (IG9xx) that `ingressguard probe` prints.
+    if (const probe::CheckInfo* c = probe::find_check(upper)) {
+      out << c->id << ": " << c->title << " (check of ingressguard probe)\n\n"
+          << "Severity: up to " << to_string(c->severity) << "\n\nWhat fails:\n  " << c->description << "\n";
+      if (!c->reference.empty()) out << "\nReference:\n  " << c->reference << "\n";
+      return static_cast<int>(ExitCode::Clean);
+    }
+    err << "ingressguard: no rule, detector or check '" << id << "' (ingressguard rules lists them all)\n";
     return static_cast<int>(ExitCode::Error);
   }
   const RuleInfo& i = r->info;

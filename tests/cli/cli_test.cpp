@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <unistd.h>
 #include <string>
+#include <vector>
 
 #include "testing/process.h"
 
@@ -822,4 +824,34 @@ TEST(Cli, DeployBaseRendersAndScansClean) {
   EXPECT_EQ(yaml.find("API_SERVER_CIDR"), std::string::npos) << "the site parameter was not substituted";
   EXPECT_EQ(yaml.find("ingressguard-deploy-params"), std::string::npos) << "the local parameters were rendered";
   fs::remove_all(out);
+}
+
+// Tests that the image has one name, at the binary's version, wherever the project names it (the deploy
+// manifests, the GitHub Action, the Dockerfile and the docs): no stale tag, no name without its registry.
+TEST(Cli, OneImageNameEverywhere) {
+  std::string version = run("version").out;
+  version = version.substr(version.find(' ') + 1);
+  version.erase(version.find_last_not_of('\n') + 1);
+  const std::string name = "ghcr.io/ingressguard/ingressguard";
+  std::vector<fs::path> files = {"README.md", "Dockerfile", "action.yml"};
+  for (const char* dir : {"docs", "deploy"})
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(IG_SOURCE_DIR) / dir))
+      if (e.is_regular_file()) files.push_back(fs::relative(e.path(), IG_SOURCE_DIR));
+  int named = 0;
+  for (const auto& file : files) {
+    std::string text = ig::testing::read_file((fs::path(IG_SOURCE_DIR) / file).string());
+    for (size_t at = text.find("ingressguard:"); at != std::string::npos; at = text.find("ingressguard:", at + 1)) {
+      size_t end = at + 13;
+      if (end >= text.size() || !std::isdigit(static_cast<unsigned char>(text[end]))) continue;  // not a tag
+      bool full = at >= name.size() - 12 && text.compare(at - (name.size() - 12), name.size() + 1, name + ":") == 0;
+      // The docs' placeholder for the user's own registry, where they push the image.
+      bool own = at >= 21 && text.compare(at - 21, 21, "registry.example.com/") == 0;
+      EXPECT_TRUE(full || own) << file << ": an image named without " << name;
+      EXPECT_EQ(text.compare(end, version.size(), version), 0) << file << ": tag is not " << version;
+      ++named;
+    }
+  }
+  EXPECT_GE(named, 4);  // deployment, action, Dockerfile, docs
+  std::string dockerfile = ig::testing::read_file((fs::path(IG_SOURCE_DIR) / "Dockerfile").string());
+  EXPECT_NE(dockerfile.find("org.opencontainers.image.version=\"" + version + "\""), std::string::npos);
 }

@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "logs/analyzer.h"
+#include "probe/checks.h"
 #include "rules/rule.h"
 
 namespace ig {
@@ -24,6 +28,39 @@ TEST(Registry, UniqueIdsAndCompleteMetadata) {
     EXPECT_NE(r->check, nullptr);
     EXPECT_EQ(find_rule(r->info.id), r);
   }
+}
+
+// Tests that one catalogue covers every ID the tool prints: rule, detector and probe check IDs are unique
+// across the three families, every IG9xx ID the prober's sources report has a catalogue entry (and each entry is
+// reported somewhere), and docs/probe.md's table lists exactly the catalogue's checks.
+TEST(Registry, EveryPrintedIdIsCatalogued) {
+  std::set<std::string> ids;
+  for (const Rule* r : builtin_rules()) ids.insert(std::string(r->info.id));
+  for (const auto& d : logs::detector_catalog()) EXPECT_TRUE(ids.insert(std::string(d.id)).second) << d.id;
+  std::set<std::string> checks;
+  for (const auto& c : probe::check_catalog()) {
+    EXPECT_TRUE(ids.insert(std::string(c.id)).second) << c.id;
+    checks.insert(std::string(c.id));
+    EXPECT_FALSE(c.title.empty()) << c.id;
+    EXPECT_GT(c.description.size(), 20u) << c.id;
+    EXPECT_EQ(probe::find_check(c.id), &c);
+  }
+  const std::regex id_literal("\"(IG9[0-9][0-9])\"");
+  std::set<std::string> reported;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(IG_SOURCE_DIR) + "/src/probe")) {
+    if (e.path().filename() == "checks.cpp") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator it(text.begin(), text.end(), id_literal), end; it != end; ++it) reported.insert((*it)[1]);
+  }
+  ASSERT_FALSE(reported.empty());
+  EXPECT_EQ(reported, checks) << "src/probe reports IDs the catalogue (src/probe/checks.cpp) does not have, or the reverse";
+  std::ifstream doc(std::string(IG_SOURCE_DIR) + "/docs/probe.md");
+  std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  std::set<std::string> documented;
+  const std::regex row("\n\\| (IG9[0-9][0-9]) \\|");
+  for (std::sregex_iterator it(text.begin(), text.end(), row), end; it != end; ++it) documented.insert((*it)[1]);
+  EXPECT_EQ(documented, checks) << "docs/probe.md's table and the catalogue differ";
 }
 
 // Tests that docs/rules.md is the generated catalogue (run `make docs` after changing a rule).
