@@ -151,7 +151,10 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   std::optional<std::string> policy_path = opts.policy;
   if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
-  if (policy) result.policy = *policy_path;
+  if (policy) {
+    result.policy = *policy_path;
+    for (const auto& [id, sev] : policy->severity_overrides) result.severity_overrides[id] = sev;
+  }
   UnitPlan plan = plan_units(opts.paths, opts.unit_mode, policy ? &*policy : nullptr);
   exclude_paths(plan, opts.excludes);
   result.errors.insert(result.errors.end(), plan.errors.begin(), plan.errors.end());

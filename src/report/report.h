@@ -2,6 +2,7 @@
 // (JSON). The same ScanResult feeds every format.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -34,6 +35,7 @@ struct ScanResult {
   size_t filtered = 0;               // findings left out by --rule, --skip-rule, --min-severity, --namespace
   std::optional<BaselineResult> baseline;  // with --baseline: findings hidden as known, entries no longer matched
   std::string policy;                 // the policy file used; empty when none
+  std::map<std::string, Severity, std::less<>> severity_overrides;  // the policy's, by rule ID (SARIF rule levels)
 };
 
 struct TextOptions {

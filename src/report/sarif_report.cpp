@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 using nlohmann::ordered_json;
+
+constexpr std::string_view kInformationUri = "https://github.com/ingressguard/ingressguard";
 
 // GitHub maps security-severity to its levels: >= 9.0 critical, 7.0-8.9 high,
 // 4.0-6.9 medium, 0.1-3.9 low.
@@ -106,9 +109,90 @@ class Locations {
   std::optional<fs::path> root_;
 };
 
+// Helm output read from stdin names each object's template (`# Source: shop/templates/ingress.yaml`, the
+// chart's name first). Results point at that template when it can be found: relative to the current
+// directory, or in a chart directory whose Chart.yaml has that name, under the repository holding the current
+// directory (a bounded walk). The region is the template's line equal to the rendered line when exactly one
+// is; otherwise the template's first line, with the rendered position kept as a related location.
+class ChartTemplates {
+ public:
+  std::optional<fs::path> find(std::string_view origin) {
+    fs::path rel = fs::path(std::string(origin)).lexically_normal();
+    if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") return std::nullopt;
+    std::error_code ec;
+    if (fs::is_regular_file(rel, ec)) return fs::absolute(rel, ec);
+    std::string chart = rel.begin()->string();
+    auto dir = chart_dir(chart);
+    if (!dir) return std::nullopt;
+    fs::path file = *dir / rel.lexically_relative(chart);
+    if (fs::is_regular_file(file, ec)) return file;
+    return std::nullopt;
+  }
+  // The 1-based line of `file` whose text, without surrounding blanks, equals `rendered`; 0 unless exactly one.
+  static uint32_t line_of(const fs::path& file, std::string_view rendered) {
+    auto trim = [](std::string_view v) {
+      size_t b = v.find_first_not_of(" \t\r");
+      size_t e = v.find_last_not_of(" \t\r");
+      return b == std::string_view::npos ? std::string_view() : v.substr(b, e - b + 1);
+    };
+    rendered = trim(rendered);
+    if (rendered.empty()) return 0;
+    std::ifstream in(file);
+    std::string text;
+    uint32_t n = 0, hit = 0;
+    while (n < 100'000 && std::getline(in, text)) {
+      ++n;
+      if (trim(text) == rendered) {
+        if (hit) return 0;
+        hit = n;
+      }
+    }
+    return hit;
+  }
+
+ private:
+  std::optional<fs::path> chart_dir(const std::string& chart) {
+    if (!scanned_) scan();
+    auto it = charts_.find(chart);
+    if (it == charts_.end()) return std::nullopt;
+    return it->second;
+  }
+  void scan() {
+    scanned_ = true;
+    std::error_code ec;
+    fs::path here = fs::current_path(ec);
+    if (ec) return;
+    fs::path root = git_work_tree(here).value_or(here);
+    size_t budget = 20'000;  // directory entries looked at, at most
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end && budget > 0; it.increment(ec), --budget) {
+      const fs::path& p = it->path();
+      if (it->is_directory(ec) && (p.filename() == ".git" || p.filename() == "node_modules")) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (p.filename() != "Chart.yaml") continue;
+      std::ifstream in(p);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.rfind("name:", 0) != 0) continue;
+        std::string name = line.substr(5);
+        name.erase(0, name.find_first_not_of(" \t\"'"));
+        name.erase(name.find_last_not_of(" \t\r\"'") + 1);
+        if (!name.empty()) charts_.emplace(name, p.parent_path());  // the first one met wins
+        break;
+      }
+    }
+  }
+  bool scanned_ = false;
+  std::map<std::string, fs::path> charts_;
+};
+
 // Stable across line moves: the rule, the file, the resource, and the message
 // with its numbers masked (some messages cite line numbers).
-ordered_json rule_json(const RuleInfo& i) {
+// The rule's level and security-severity are the policy's when it overrides the rule's severity: code scanning
+// ranks alerts by the rule's security-severity.
+ordered_json rule_json(const RuleInfo& i, Severity severity) {
   std::string help = std::string(i.remediation);
   std::string markdown = "**" + std::string(i.title) + "**\n\n" + std::string(i.rationale) + "\n\n**Fix:** " + help;
   bool first = true;
@@ -123,9 +207,10 @@ ordered_json rule_json(const RuleInfo& i) {
       {"name", pascal_name(i.title)},
       {"shortDescription", {{"text", i.title}}},
       {"fullDescription", {{"text", i.rationale}}},
+      {"helpUri", std::string(kInformationUri) + "/blob/main/docs/rules.md#" + std::string(i.id)},
       {"help", {{"text", help}, {"markdown", markdown}}},
-      {"defaultConfiguration", {{"level", level(i.severity)}}},
-      {"properties", {{"tags", tags}, {"precision", "high"}, {"security-severity", security_severity(i.severity)}}},
+      {"defaultConfiguration", {{"level", level(severity)}}},
+      {"properties", {{"tags", tags}, {"precision", "high"}, {"security-severity", security_severity(severity)}}},
   };
 }
 
@@ -139,7 +224,8 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
   std::map<std::string_view, size_t> index;
   for (const Rule* rule : builtin_rules()) {
     index[rule->info.id] = rules.size();
-    rules.push_back(rule_json(rule->info));
+    auto overridden = r.severity_overrides.find(rule->info.id);
+    rules.push_back(rule_json(rule->info, overridden == r.severity_overrides.end() ? rule->info.severity : overridden->second));
   }
   ordered_json results = ordered_json::array();
   Locations where;
@@ -152,12 +238,29 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
   // One result per rule and place: the same object read from two files (or one finding reached
   // twice) must not show twice in code scanning.
   std::set<std::tuple<std::string_view, std::string, uint32_t, uint32_t>> seen;
+  ChartTemplates charts;
+  SourceLines lines(c);
   for (const Finding& f : r.findings) {
     const std::string& file = c.files[f.loc.file].path;
     ordered_json art = artifact(file);
-    if (!seen.emplace(f.rule->id, art["uri"].get<std::string>(), f.loc.line, f.loc.col).second) continue;
     ordered_json region = {{"startLine", std::max<uint32_t>(f.loc.line, 1)}};
     if (f.loc.col) region["startColumn"] = f.loc.col;
+    ordered_json related;
+    if (file == "-" && !f.resource.origin.empty()) {
+      if (auto tpl = charts.find(f.resource.origin)) {
+        related = ordered_json::array(
+            {{{"id", 0},
+              {"message", {{"text", "rendered by helm template, read from stdin"}}},
+              {"physicalLocation", {{"artifactLocation", art}, {"region", region}}}}});
+        art = artifact(tpl->string());
+        uint32_t line = ChartTemplates::line_of(*tpl, lines.line(f.loc));
+        region = {{"startLine", line ? line : 1}};
+      }
+    }
+    if (!seen.emplace(f.rule->id, art["uri"].get<std::string>(), region["startLine"].get<uint32_t>(),
+                      region.value("startColumn", 0u))
+             .second)
+      continue;
     ordered_json res = {
         {"ruleId", f.rule->id},
         {"ruleIndex", index[f.rule->id]},
@@ -168,6 +271,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
          ordered_json::array({{{"physicalLocation", {{"artifactLocation", art}, {"region", region}}}}})},
         {"partialFingerprints", {{"ingressguard/v1", finding_fingerprint(f, file)}}},
     };
+    if (!related.is_null()) res["relatedLocations"] = std::move(related);
     if (f.unit < r.units.size()) res["properties"] = {{"unit", r.units[f.unit]}};
     // The rule's help says how to fix it in general; a fix that fits this object's controller goes here.
     if (!f.fix.empty()) res["properties"]["fix"] = std::string(f.fix);
@@ -188,6 +292,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
       {"tool",
        {{"driver",
          {{"name", kToolName},
+          {"informationUri", kInformationUri},
           {"version", version()},
           {"semanticVersion", version()},
           {"rules", std::move(rules)}}}}},

@@ -618,6 +618,62 @@ TEST(Cli, SarifLocationsRelativeToTheRepository) {
   fs::remove_all(outside);
 }
 
+// Tests SARIF for `helm template` output on stdin, run from a repository holding the chart: results point at
+// the chart's template (found by the chart's name in its Chart.yaml) at the line equal to the rendered one, with
+// the rendered position as a related location; and a policy's severity override sets the rule's level and
+// security-severity (code scanning ranks alerts by them). The file validates against the SARIF schema.
+TEST(Cli, SarifHelmTemplatesAndSeverityOverrides) {
+  if (run("-h >/dev/null; command -v git").code != 0) GTEST_SKIP() << "git not installed";
+  fs::path repo = fresh_dir("ig_cli_sarif_helm");
+  fs::create_directories(repo / "deploy" / "charts" / "shop" / "templates");
+  std::ofstream(repo / "deploy" / "charts" / "shop" / "Chart.yaml") << "apiVersion: v2\nname: \"shop\"\nversion: 0.1.0\n";
+  std::ofstream(repo / "deploy" / "charts" / "shop" / "templates" / "ingress.yaml")
+      << "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+         "  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n";
+  std::ofstream(repo / "rendered.yaml")
+      << "---\n# Source: shop/templates/ingress.yaml\napiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+         "metadata: {name: web, namespace: a}\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n";
+  std::ofstream(repo / "policy.yaml") << "apiVersion: ingressguard.io/v1\nkind: Policy\nrules:\n  severity:\n    IG101: low\n";
+  ASSERT_EQ(run("-h >/dev/null; git init -q " + repo.string()).code, 0);
+  Outcome r = ig::testing::run_shell("cd " + repo.string() + " && " + IG_BINARY +
+                                     " scan - --policy policy.yaml --format sarif --fail-on never < rendered.yaml");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto doc = nlohmann::json::parse(r.out);
+  const auto& run0 = doc["runs"][0];
+  EXPECT_EQ(run0["tool"]["driver"]["informationUri"], "https://github.com/ingressguard/ingressguard");
+  bool found = false;
+  for (const auto& res : run0["results"]) {
+    if (res["ruleId"] != "IG101") continue;
+    found = true;
+    const auto& loc = res["locations"][0]["physicalLocation"];
+    EXPECT_EQ(loc["artifactLocation"]["uri"], "deploy/charts/shop/templates/ingress.yaml");
+    EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "SRCROOT");
+    EXPECT_EQ(loc["region"]["startLine"], 8);
+    EXPECT_EQ(res["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "stdin");
+    EXPECT_EQ(res["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 9);
+    EXPECT_EQ(res["level"], "note");
+  }
+  EXPECT_TRUE(found) << r.out.substr(0, 3000);
+  for (const auto& rule : run0["tool"]["driver"]["rules"]) {
+    if (rule["id"] == "IG101") {
+      EXPECT_EQ(rule["defaultConfiguration"]["level"], "note");
+      EXPECT_EQ(rule["properties"]["security-severity"], "3.0");
+      EXPECT_EQ(rule["helpUri"], "https://github.com/ingressguard/ingressguard/blob/main/docs/rules.md#IG101");
+    } else if (rule["id"] == "IG102") {
+      EXPECT_NE(rule["properties"]["security-severity"], "3.0");  // not overridden: the catalogue's
+    }
+  }
+  fs::path schema = fs::path(IG_SOURCE_DIR) / ".." / "shared" / "knowledge" / "schemas" / "sarif-schema-2.1.0.json";
+  if (fs::exists(schema) && run("-h >/dev/null; python3 -c 'import jsonschema'").code == 0) {
+    std::ofstream(repo / "out.sarif") << r.out;
+    Outcome v = run("-h >/dev/null; python3 -c \"import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
+                    "d=json.load(open(sys.argv[2])); jsonschema.validators.validator_for(s)(s).validate(d)\" " +
+                    schema.string() + " " + (repo / "out.sarif").string() + " 2>&1");
+    EXPECT_EQ(v.code, 0) << v.out.substr(0, 2000);
+  }
+  fs::remove_all(repo);
+}
+
 // Tests the demo's SARIF against the SARIF 2.1.0 JSON schema (Debian's python3-jsonschema).
 TEST(Cli, SarifValidatesAgainstTheSchema) {
   fs::path schema = fs::path(IG_SOURCE_DIR) / ".." / "shared" / "knowledge" / "schemas" / "sarif-schema-2.1.0.json";
