@@ -16,7 +16,7 @@ if [ "${1:-}" != "--build" ]; then
   packages+=(
     nginx-light libgtest-dev chromium libxml2-utils
     clang libclang-rt-14-dev
-    openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git umoci
+    openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git umoci zsh fish
   )
 fi
 

@@ -9,6 +9,7 @@
 
 #include "admission/server.h"
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "report/report.h"
 
 int main(int argc, char** argv) {
@@ -184,6 +185,50 @@ int main(int argc, char** argv) {
   auto* explain_cmd = app.add_subcommand("explain", "Show a rule's rationale, fix and references");
   explain_cmd->add_option("rule", explain_id, "Rule ID, for example IG101")->required();
 
+  // Examples at the end of every command's --help.
+  auto examples = [](CLI::App* cmd, std::initializer_list<const char*> lines) {
+    std::string text = "\nExamples:\n";
+    for (const char* l : lines) text += std::string("  ") + l + "\n";
+    cmd->footer(text);
+  };
+  examples(scan_cmd, {"ingressguard scan k8s/                                   # every file, one unit per directory argument",
+                      "ingressguard scan overlays/prod                           # a kustomization, rendered with kubectl",
+                      "helm template shop ./chart | ingressguard scan -",
+                      "kubectl get ingress,svc,netpol,cm -A -o json | ingressguard scan -",
+                      "ingressguard scan k8s/ --format sarif --output ingressguard.sarif --fail-on never",
+                      "ingressguard scan k8s/ --write-baseline .ingressguard-baseline.json",
+                      "ingressguard scan k8s/ --baseline .ingressguard-baseline.json --fail-on high",
+                      "ingressguard scan k8s/ --skip-rule 'IG6*' --min-severity medium --exclude 'k8s/dev/**'"});
+  examples(units_cmd, {"ingressguard units deploy/                                # which files are scanned together",
+                       "ingressguard units deploy/ --unit-per dir --format json"});
+  examples(rules_cmd, {"ingressguard rules                                        # rules, log detectors, probe checks",
+                       "ingressguard rules --format markdown > rules.md"});
+  examples(map_cmd, {"ingressguard map k8s/                                     # JSON: every path from outside",
+                     "ingressguard map k8s/ --format html --output exposure.html",
+                     "kubectl get ingress,svc,netpol,pods -A -o json | ingressguard map - --format svg > map.svg"});
+  examples(serve_cmd, {"ingressguard serve --tls-cert tls.crt --tls-key tls.key --client-ca apiserver-ca.crt",
+                       "ingressguard serve --tls-cert tls.crt --tls-key tls.key --mode warn --state cluster.json"});
+  examples(logs_cmd, {"ingressguard logs access.log",
+                      "kubectl logs -n ingress-nginx deploy/ingress-nginx-controller | ingressguard logs -",
+                      "ingressguard logs --follow /var/log/nginx/access.log --format json",
+                      "ingressguard logs --list-detectors"});
+  examples(probe_cmd, {"ingressguard probe https://shop.example.com/",
+                       "ingressguard probe --from k8s/ --resolve '*:443:203.0.113.10'   # the hosts the Ingresses declare",
+                       "ingressguard probe https://shop.example.com/ --profile modern --format json --output probe.json"});
+  examples(explain_cmd, {"ingressguard explain IG101", "ingressguard explain IG920   # a probe check",
+                         "ingressguard explain sensitive-files"});
+  examples(help_cmd, {"ingressguard help", "ingressguard help scan"});
+  examples(version_cmd, {"ingressguard version"});
+
+  std::string completion_shell;
+  auto* completion_cmd = app.add_subcommand("completion", "Print a shell completion script: bash, zsh or fish");
+  completion_cmd->add_option("shell", completion_shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  examples(completion_cmd, {"ingressguard completion bash > /etc/bash_completion.d/ingressguard   # or: source <(ingressguard completion bash)",
+                            "ingressguard completion zsh > \"${fpath[1]}/_ingressguard\"          # then start a new zsh",
+                            "ingressguard completion fish > ~/.config/fish/completions/ingressguard.fish"});
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,6 +241,7 @@ int main(int argc, char** argv) {
       std::cout << "ingressguard " << ig::version() << '\n';
       return 0;
     }
+    if (*completion_cmd) return ig::write_completion(app, completion_shell, std::cout, std::cerr);
     if (*help_cmd) {
       if (help_topic.empty()) {
         std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);

@@ -392,6 +392,12 @@ TEST(Cli, HelpAndVersionCommands) {
   EXPECT_EQ(hs.code, 0);
   EXPECT_NE(hs.out.find("--min-severity"), std::string::npos) << hs.out;
   EXPECT_EQ(run("help nothing").code, 2);
+  // Every command's help ends with examples of that command.
+  for (const char* cmd : {"scan", "units", "rules", "map", "serve", "logs", "probe", "explain", "help", "version", "completion"}) {
+    Outcome sub = run(std::string(cmd) + " --help");
+    EXPECT_EQ(sub.code, 0) << cmd;
+    EXPECT_NE(sub.out.find("Examples:\n  ingressguard " + std::string(cmd)), std::string::npos) << cmd << "\n" << sub.out;
+  }
 }
 
 // Tests that echoed values are cut: an Ingress whose host is 1 MB gives findings of bounded size in every
@@ -910,4 +916,79 @@ TEST(Cli, OneImageNameEverywhere) {
   EXPECT_GE(named, 4);  // deployment, action, Dockerfile, docs
   std::string dockerfile = ig::testing::read_file((fs::path(IG_SOURCE_DIR) / "Dockerfile").string());
   EXPECT_NE(dockerfile.find("org.opencontainers.image.version=\"" + version + "\""), std::string::npos);
+}
+
+namespace {
+
+// Writes `ingressguard completion SHELL` to a file for the shell tests.
+fs::path completion_script(const std::string& shell, const fs::path& dir) {
+  fs::path file = dir / (shell == "zsh" ? "_ingressguard" : "ingressguard." + shell);
+  Outcome r = run("completion " + shell);
+  EXPECT_EQ(r.code, 0);
+  std::ofstream(file) << r.out;
+  return file;
+}
+
+}  // namespace
+
+// Tests the bash completion in bash itself: the completion function, called as bash calls it, offers the
+// commands, an option's values, rule IDs after --rule, every printed ID after explain, and nothing after a
+// numeric option.
+TEST(Cli, CompletionBash) {
+  fs::path dir = fresh_dir("ig_cli_completion_bash");
+  fs::path script = completion_script("bash", dir);
+  auto complete = [&](const std::string& words) {
+    std::ofstream(dir / "t.sh") << "source " << script.string() << "\nCOMP_WORDS=(" << words
+                                << ")\nCOMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n_ingressguard\n"
+                                   "[ ${#COMPREPLY[@]} -eq 0 ] || printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    return ig::testing::run_shell("bash " + (dir / "t.sh").string()).out;
+  };
+  EXPECT_NE(complete("ingressguard sc").find("scan\n"), std::string::npos);
+  EXPECT_EQ(complete("ingressguard scan --format sa"), "sarif\n");
+  EXPECT_EQ(complete("ingressguard scan --fail-on n"), "never\n");
+  EXPECT_NE(complete("ingressguard scan --rule IG10").find("IG101\n"), std::string::npos);
+  EXPECT_EQ(complete("ingressguard scan --rule IG9"), "");  // probe checks are not scan rules
+  EXPECT_NE(complete("ingressguard explain IG92").find("IG920\n"), std::string::npos);
+  EXPECT_NE(complete("ingressguard explain IG80").find("IG801\n"), std::string::npos);
+  EXPECT_NE(complete("ingressguard serve --").find("--tls-cert\n"), std::string::npos);
+  EXPECT_EQ(complete("ingressguard serve --threads ''"), "");
+  EXPECT_NE(complete("ingressguard completion ''").find("fish\n"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Tests the fish completion with fish's own `complete -C` (what fish offers at that command line).
+TEST(Cli, CompletionFish) {
+  if (ig::testing::run_shell("command -v fish").code != 0) GTEST_SKIP() << "fish not installed (scripts/bootstrap.sh installs it)";
+  fs::path dir = fresh_dir("ig_cli_completion_fish");
+  fs::path script = completion_script("fish", dir);
+  auto complete = [&](const std::string& line) {
+    return ig::testing::run_shell("fish --no-config -c 'source " + script.string() + "; complete -C \"" + line + "\"'").out;
+  };
+  EXPECT_EQ(complete("ingressguard scan --format sa").rfind("sarif\t", 0), 0u);
+  EXPECT_NE(complete("ingressguard pro").find("probe\t"), std::string::npos);
+  EXPECT_NE(complete("ingressguard explain IG94").find("IG946"), std::string::npos);
+  EXPECT_NE(complete("ingressguard logs --log-").find("--log-format"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Tests the zsh completion in an interactive zsh driven through a pseudo-terminal (zsh/zpty): the script is
+// autoloaded from fpath by compinit as users install it, and a Tab completes a command and an option's value.
+TEST(Cli, CompletionZsh) {
+  if (ig::testing::run_shell("command -v zsh").code != 0) GTEST_SKIP() << "zsh not installed (scripts/bootstrap.sh installs it)";
+  fs::path dir = fresh_dir("ig_cli_completion_zsh");
+  completion_script("zsh", dir);
+  ASSERT_EQ(ig::testing::run_shell("zsh -n " + (dir / "_ingressguard").string()).code, 0);
+  auto typed = [&](const std::string& keys) {
+    std::ofstream(dir / "t.zsh") << "zmodload zsh/zpty\nzpty z 'zsh -f -i'\n"
+                                    "zpty -w z 'PS1=\">\"; fpath=(" << dir.string() << " $fpath); autoload -U compinit; "
+                                    "compinit -u -D; zstyle \":completion:*\" menu no'\n"
+                                    "zpty -w z $'" << keys << "\\t'\nbuf=\n"
+                                    "for i in {1..60}; do if zpty -r -t z chunk; then buf+=$chunk; else sleep 0.05; fi; done\n"
+                                    "zpty -d z\nprint -r -- \"$buf\"\n";
+    return ig::testing::run_shell("PATH=" + fs::path(IG_BINARY).parent_path().string() + ":$PATH timeout 30 zsh -f " +
+                                  (dir / "t.zsh").string()).out;
+  };
+  EXPECT_NE(typed("ingressguard scan --format sa").find("sarif"), std::string::npos);
+  EXPECT_NE(typed("ingressguard expl").find("explain"), std::string::npos);
+  fs::remove_all(dir);
 }
