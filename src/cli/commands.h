@@ -89,6 +89,7 @@ struct ProbeCommandOptions {
   std::vector<std::string> from;  // manifests: probe every host/path they declare, check what they promise
   std::string format = "text";  // text | json
   std::optional<Severity> fail_on = Severity::Medium;
+  bool color = false;           // text on a terminal
 };
 
 // Probes live HTTPS endpoints. Exit 1 when a failed or warned check is at or

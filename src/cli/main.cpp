@@ -173,6 +173,8 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--format,-f", probe_opts.format, "text or json")->check(CLI::IsMember({"text", "json"}));
   std::string probe_output;
   probe_cmd->add_option("--output,-o", probe_output, "Write the report to FILE instead of stdout");
+  bool probe_no_color = false;
+  probe_cmd->add_flag("--no-color", probe_no_color, "Never colour the text output");
   probe_cmd->add_option("--fail-on", probe_fail_on, "Exit 1 when a failed check is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
 
@@ -293,6 +295,8 @@ int main(int argc, char** argv) {
       probe_opts.probe.https_port = static_cast<uint16_t>(probe_https_port);
       probe_opts.probe.profile = probe_profile == "modern" ? ig::probe::Profile::Modern : ig::probe::Profile::Intermediate;
       probe_opts.probe.progress = isatty(STDERR_FILENO);
+      probe_opts.color = !probe_no_color && probe_output.empty() && isatty(STDOUT_FILENO) &&
+                         std::getenv("NO_COLOR") == nullptr;
       std::ofstream file;
       std::ostream* dest = ig::open_output(probe_output, file, std::cout, std::cerr);
       if (!dest) return static_cast<int>(ig::ExitCode::Error);

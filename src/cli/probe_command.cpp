@@ -27,7 +27,7 @@ int run_probe(const ProbeCommandOptions& opts, std::ostream& out, std::ostream& 
   }
   probe::Report report = probe::run_probe(opts.probe, targets);
   if (opts.format == "json") probe::write_report_json(out, report);
-  else probe::write_report_text(out, report);
+  else probe::write_report_text(out, report, opts.color);
   bool failed = false, error = false;
   for (const auto& t : report.targets) {
     for (const auto& c : t.checks) {

@@ -19,6 +19,19 @@ constexpr std::string_view to_string(Severity s) {
   return "unknown";
 }
 
+// One terminal palette (ANSI SGR) for every command's text output: scan, logs and probe colour a severity alike.
+constexpr std::string_view terminal_color(Severity s) {
+  switch (s) {
+    case Severity::Critical: return "\x1b[1;35m";
+    case Severity::High: return "\x1b[1;31m";
+    case Severity::Medium: return "\x1b[1;33m";
+    case Severity::Low: return "\x1b[1;36m";
+    case Severity::Info: return "\x1b[1;37m";
+  }
+  return "";
+}
+inline constexpr std::string_view kTerminalReset = "\x1b[0m";
+
 inline std::optional<Severity> parse_severity(std::string_view s) {
   for (Severity v : {Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical}) {
     if (s == to_string(v)) return v;

@@ -30,17 +30,6 @@ std::string percent(uint64_t part, uint64_t whole) {
   return whole == 0 ? "0%" : fmt::format("{:.1f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
-std::string_view color_of(Severity s) {
-  switch (s) {
-    case Severity::Critical: return "\033[1;31m";
-    case Severity::High: return "\033[31m";
-    case Severity::Medium: return "\033[33m";
-    case Severity::Low: return "\033[36m";
-    case Severity::Info: return "\033[2m";
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string format_time(int64_t ms) {
@@ -58,7 +47,7 @@ std::string format_time(int64_t ms) {
 void write_alert_text(std::ostream& out, const Alert& a, const std::vector<std::string>& sources, bool color) {
   const DetectorInfo& d = info(a.detector);
   std::string sev = fmt::format("[{}]", to_string(a.severity));
-  if (color) sev = fmt::format("{}{}\033[0m", color_of(a.severity), sev);
+  if (color) sev = fmt::format("{}{}{}", terminal_color(a.severity), sev, kTerminalReset);
   out << sev << ' ' << d.id << ' ' << d.name << ": " << d.title << '\n';
   out << "    ";
   if (!a.client.empty()) out << "client " << shown(a.client) << "  ";

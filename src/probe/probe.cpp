@@ -820,11 +820,26 @@ Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets) {
   return report;
 }
 
-void write_report_text(std::ostream& out, const Report& r) {
+void write_report_text(std::ostream& out, const Report& r, bool color) {
+  auto status_color = [&](const Check& c) -> std::string_view {
+    if (!color) return "";
+    switch (c.status) {
+      case Status::Fail:
+      case Status::Warn: return ig::terminal_color(c.severity);
+      case Status::Pass: return "\x1b[32m";
+      case Status::Error: return "\x1b[1;31m";
+      case Status::Skip: return "\x1b[2m";
+    }
+    return "";
+  };
+  const std::string_view reset = color ? ig::kTerminalReset : "";
+  const std::string_view bold = color ? "\x1b[1m" : "";
   for (const auto& t : r.targets) {
-    out << terminal_text(t.target.url) << " (" << terminal_text(t.target.address) << ":" << (t.target.tls ? t.target.port : t.target.http_port) << ")\n";
+    out << bold << terminal_text(t.target.url) << reset << " (" << terminal_text(t.target.address) << ":"
+        << (t.target.tls ? t.target.port : t.target.http_port) << ")\n";
     for (const auto& c : t.checks) {
-      out << "  " << to_string(c.status) << std::string(6 - to_string(c.status).size(), ' ') << c.id << ' ';
+      out << "  " << status_color(c) << to_string(c.status) << reset << std::string(6 - to_string(c.status).size(), ' ')
+          << c.id << ' ';
       if (c.status == Status::Fail || c.status == Status::Warn) out << '[' << ig::to_string(c.severity) << "] ";
       out << terminal_text(c.title);
       // Long evidence (suite lists) is cut here; --format json keeps all of it.
@@ -832,9 +847,10 @@ void write_report_text(std::ostream& out, const Report& r) {
       if (!c.measured_on.empty())
         out << " (as measured on " << terminal_text(c.measured_on) << ": same listener and certificate)";
       else if (c.evidence.size() > kMax)
-        out << ": " << c.evidence.substr(0, kMax) << "... (" << c.evidence.size() - kMax << " more characters in --format json)";
+        out << ": " << terminal_text(c.evidence.substr(0, kMax)) << "... (" << c.evidence.size() - kMax
+            << " more characters in --format json)";
       else if (!c.evidence.empty())
-        out << ": " << c.evidence;
+        out << ": " << terminal_text(c.evidence);
       out << '\n';
     }
   }

@@ -92,7 +92,8 @@ Result<std::vector<Target>> targets_from_manifests(const std::vector<std::string
 
 Report run_probe(const ProbeOptions& opts, const std::vector<Target>& targets);
 
-void write_report_text(std::ostream& out, const Report& r);
+// With `color`, a failed or warned check's status takes its severity's colour, pass is green, error bold red.
+void write_report_text(std::ostream& out, const Report& r, bool color = false);
 void write_report_json(std::ostream& out, const Report& r);
 
 }  // namespace ig::probe

@@ -9,17 +9,6 @@ namespace ig {
 
 namespace {
 
-const char* severity_color(Severity s) {
-  switch (s) {
-    case Severity::Critical: return "\x1b[1;35m";
-    case Severity::High: return "\x1b[1;31m";
-    case Severity::Medium: return "\x1b[1;33m";
-    case Severity::Low: return "\x1b[1;36m";
-    case Severity::Info: return "\x1b[1;37m";
-  }
-  return "";
-}
-
 // At most this many bytes of a source line are shown: a window around the
 // column on long lines (compact JSON, flow style), with "..." where cut.
 constexpr size_t kMaxExcerpt = 160;
@@ -67,7 +56,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
     const std::string& path = c.files[f.loc.file].path;
     // Paths, names and messages carry values from the input: escaped before they reach a terminal.
     out << bold << fmt::format("{}:{}:{}: ", terminal_text(path), f.loc.line, f.loc.col) << reset;
-    out << (opts.color ? severity_color(f.severity) : "") << to_string(f.severity) << ": " << reset;
+    out << (opts.color ? terminal_color(f.severity) : "") << to_string(f.severity) << ": " << reset;
     out << terminal_text(f.message) << " [" << f.rule->id << "]\n";
     // A Secret's lines may hold its data: never echo them.
     std::string src = f.resource.kind == "Secret" ? std::string() : lines.line(f.loc);

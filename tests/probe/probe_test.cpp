@@ -18,6 +18,7 @@
 
 #include "core/text.h"
 #include "probe/connection.h"
+#include "core/severity.h"
 #include "testing/certgen.h"
 #include "testing/process.h"
 
@@ -185,6 +186,46 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   EXPECT_EQ(status(p, "IG927"), "fail");
   EXPECT_EQ(p.checks["IG927"]["evidence"], "/.env, /admin");
   EXPECT_EQ(status(p, "IG928"), "fail");  // any Origin reflected with credentials  // the catch-all 200 for other paths is the baseline
+}
+
+// Tests the text report on a terminal (a pseudo-terminal from util-linux's `script`): statuses coloured (a failed
+// check in its severity's colour, pass green), plain when piped or with --no-color; and a header value the server
+// chose (here a right-to-left override in Referrer-Policy: a control byte would make the answer malformed) escaped,
+// never written raw to the terminal.
+TEST_F(ProbeTest, TextReportColoursOnATerminalAndEscapesServerText) {
+  Nginx n(R"(
+  server {
+    listen 127.0.0.1:{{TLS}} ssl;
+    server_name shop.example.test;
+    ssl_certificate {{DIR}}/shop.crt;
+    ssl_certificate_key {{DIR}}/shop.key;
+    location / {
+      add_header Referrer-Policy "no-referrer)" "\xe2\x80\xae" R"(reversed" always;
+      return 200 "shop\n";
+    }
+  }
+  server {
+    listen 127.0.0.1:{{HTTP}};
+    location / { return 200 "plain\n"; }
+  }
+)");
+  n.write_pair("shop", ig::testing::make_certificate(spec({"shop.example.test"})));
+  n.start();
+  std::string host = "shop.example.test";
+  std::string cmd = std::string(IG_BINARY) + " probe https://" + host + ":" + std::to_string(n.tls_port()) + "/ --resolve " +
+                    host + ":" + std::to_string(n.tls_port()) + ":127.0.0.1 --http-port " + std::to_string(n.http_port()) +
+                    " --rate 1000 --timeout-ms 2000 --fail-on never";
+  auto tty = ig::testing::run_shell("script -qec '" + cmd + "' /dev/null");
+  EXPECT_EQ(tty.code, 0) << tty.out;
+  EXPECT_NE(tty.out.find("IG923"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find(std::string(ig::terminal_color(ig::Severity::High)) + "fail"), std::string::npos) << tty.out;  // IG910
+  EXPECT_NE(tty.out.find("\x1b[32mpass"), std::string::npos) << tty.out;
+  EXPECT_EQ(tty.out.find("\xe2\x80\xae"), std::string::npos) << "server text reached the terminal raw";
+  EXPECT_NE(tty.out.find("no-referrer\\u202ereversed"), std::string::npos) << tty.out;
+  auto plain = ig::testing::run_shell(cmd);
+  EXPECT_EQ(plain.out.find('\x1b'), std::string::npos) << plain.out;
+  auto no_color = ig::testing::run_shell("script -qec '" + cmd + " --no-color' /dev/null");
+  EXPECT_EQ(no_color.out.find('\x1b'), std::string::npos) << no_color.out;
 }
 
 // Tests a hardened server: Mozilla intermediate, a certificate from the test's CA, HSTS two years, headers,
