@@ -14,11 +14,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-// Weakest protection level -> colour (red: nothing, green: TLS + access control + limits).
-const char* colour(int level) {
-  static const char* kColours[] = {"#d73027", "#fc8d59", "#fee08b", "#1a9850"};
-  return kColours[std::clamp(level, 0, 3)];
-}
+const char* colour(int level) { return kProtectionColours[std::clamp(level, 0, 3)]; }
 
 std::string dot_id(const std::string& s) {
   std::string out = "\"";
@@ -71,8 +67,11 @@ std::string exposure_dot(const std::vector<ExposurePath>& paths) {
   out << "  \"internet\" [label=\"Internet\", shape=ellipse, fillcolor=\"#cccccc\"];\n";
   std::set<std::string> nodes;
   std::set<std::pair<std::string, std::string>> edges;
-  auto node = [&](const std::string& id, const std::string& label, const char* fill) {
-    if (nodes.insert(id).second) out << "  " << dot_id(id) << " [label=" << dot_id(label) << ", fillcolor=\"" << fill << "\"];\n";
+  auto node = [&](const std::string& id, const std::string& label, const char* fill, const char* style = nullptr) {
+    if (!nodes.insert(id).second) return;
+    out << "  " << dot_id(id) << " [label=" << dot_id(label) << ", fillcolor=\"" << fill << "\"";
+    if (style) out << ", style=\"" << style << "\"";
+    out << "];\n";
   };
   auto edge = [&](const std::string& a, const std::string& b, const std::string& label) {
     if (edges.emplace(a, b).second) out << "  " << dot_id(a) << " -> " << dot_id(b) << (label.empty() ? "" : " [label=" + dot_id(label) + "]") << ";\n";
@@ -90,7 +89,10 @@ std::string exposure_dot(const std::vector<ExposurePath>& paths) {
     }
     std::string last = entry;
     if (!p.route.empty()) {
-      std::string route = "route:" + p.route + "@" + std::string(p.via.ns) + "/" + std::string(p.via.name);
+      // One node per entry, object and route: an HTTPRoute and an Ingress of the same name serving the same
+      // host and path are two doors, each with its own protections.
+      std::string route = "route:" + entry + "|" + std::string(p.via.kind) + ":" + std::string(p.via.ns) + "/" +
+                          std::string(p.via.name) + "|" + p.route;
       std::string prot;
       for (const auto& n : p.protections.names()) prot += (prot.empty() ? "" : ", ") + n;
       node(route, p.route + "\n" + (prot.empty() ? "no protection" : prot), colour(p.protections.level()));
@@ -103,7 +105,10 @@ std::string exposure_dot(const std::vector<ExposurePath>& paths) {
       last = "svc:" + p.service;
     }
     for (const std::string& w : p.workloads) {
-      node("wl:" + w, w + (p.lateral == "open" ? "\n(any pod may connect)" : ""), p.lateral == "open" ? "#fee08b" : "#f0f0f0");
+      if (p.lateral == "open")  // its own colour and a dashed border: not a protection level
+        node("wl:" + w, w + "\n(any pod may connect)", kLateralOpen, "rounded,filled,dashed");
+      else
+        node("wl:" + w, w, "#f0f0f0");
       edge(last, "wl:" + w, "");
     }
   }

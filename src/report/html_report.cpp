@@ -25,12 +25,59 @@ th{background:#f4f4f4}
 .critical{background:#7f0000;color:#fff}.high{background:#d73027;color:#fff}
 .medium{background:#fc8d59}.low{background:#fee08b}.info{background:#e0e0e0}
 .summary span{margin-right:1rem}
-#map{overflow:auto;border:1px solid #ddd;max-height:40rem}
-#map svg{max-width:none}
+#map{border:1px solid #ddd;overflow:hidden;cursor:grab;touch-action:none}
+#map svg{display:block;width:100%;height:auto;max-height:80vh}
+#map.dragging{cursor:grabbing}
+.maptools{margin:.3rem 0}.maptools button{margin-right:.3rem;min-width:2rem}
+.legend{display:flex;flex-wrap:wrap;gap:.4rem 1rem;font-size:.85rem;margin:.4rem 0}
+.legend span{display:inline-flex;align-items:center;gap:.3rem}
+.swatch{display:inline-block;width:1.4rem;height:.9rem;border:1px solid #555;border-radius:3px}
+.swatch.dashed{border-style:dashed}
 .suppressed td{color:#888}
 )";
 
 constexpr const char* kScript = R"(
+// The exposure map: the whole graph fits the page's width at first; the wheel (around the pointer) and the
+// buttons zoom, dragging pans, "Fit" shows all of it again. A link may ask for a zoom: #zoom=3.
+function mapInit(){
+  var box=document.getElementById('map'); var svg=box&&box.querySelector('svg'); if(!svg)return;
+  var vb=svg.viewBox.baseVal; var full={x:vb.x,y:vb.y,w:vb.width,h:vb.height}; if(!full.w||!full.h)return;
+  svg.removeAttribute('width'); svg.removeAttribute('height');
+  var view={x:full.x,y:full.y,w:full.w,h:full.h};
+  function apply(){
+    svg.setAttribute('viewBox',view.x+' '+view.y+' '+view.w+' '+view.h);
+    box.dataset.zoom=(full.w/view.w).toFixed(2);
+    var r=svg.getBoundingClientRect(); var b=box.getBoundingClientRect();
+    box.dataset.fits=(view.w>=full.w&&r.width<=b.width+1&&r.height<=window.innerHeight)?'yes':'no';
+  }
+  function zoom(f,cx,cy){
+    var w=Math.max(full.w/40,Math.min(full.w,view.w/f)); var h=w*full.h/full.w;
+    view.x+=(view.w-w)*cx; view.y+=(view.h-h)*cy; view.w=w; view.h=h; clamp(); apply();
+  }
+  function clamp(){
+    view.x=Math.max(full.x,Math.min(view.x,full.x+full.w-view.w));
+    view.y=Math.max(full.y,Math.min(view.y,full.y+full.h-view.h));
+  }
+  box.addEventListener('wheel',function(e){
+    e.preventDefault(); var r=svg.getBoundingClientRect();
+    zoom(e.deltaY<0?1.25:0.8,(e.clientX-r.left)/r.width,(e.clientY-r.top)/r.height);
+  },{passive:false});
+  var last=null;
+  box.addEventListener('pointerdown',function(e){last={x:e.clientX,y:e.clientY};box.classList.add('dragging');box.setPointerCapture(e.pointerId);});
+  box.addEventListener('pointermove',function(e){
+    if(!last)return; var r=svg.getBoundingClientRect();
+    view.x-=(e.clientX-last.x)*view.w/r.width; view.y-=(e.clientY-last.y)*view.h/r.height;
+    last={x:e.clientX,y:e.clientY}; clamp(); apply();
+  });
+  function up(){last=null;box.classList.remove('dragging');}
+  box.addEventListener('pointerup',up); box.addEventListener('pointercancel',up);
+  document.getElementById('zoomin').onclick=function(){zoom(1.5,.5,.5);};
+  document.getElementById('zoomout').onclick=function(){zoom(1/1.5,.5,.5);};
+  document.getElementById('zoomfit').onclick=function(){view={x:full.x,y:full.y,w:full.w,h:full.h};apply();};
+  var m=/zoom=([0-9.]+)/.exec(location.hash); apply(); if(m)zoom(parseFloat(m[1]),.5,.5);
+}
+document.addEventListener('DOMContentLoaded',mapInit);
+
 function filterFindings(){
   var q=document.getElementById('q').value.toLowerCase();
   var s=document.getElementById('sev').value;
@@ -53,9 +100,19 @@ void write_head(std::ostream& out, std::string_view title) {
 }
 
 void write_map_section(std::ostream& out, const std::vector<ExposurePath>& paths) {
-  out << "<h2>Exposure map</h2>\n<p>Every path from outside the cluster to a workload; routes are coloured by "
-         "the protections in force (red: none, orange: one of TLS / access control / limits, yellow: two, green: all three).</p>\n"
-      << "<div id=\"map\">";
+  out << "<h2>Exposure map</h2>\n<p>Every path from outside the cluster to a workload. Wheel or buttons to zoom, "
+         "drag to move.</p>\n<div class=\"legend\" id=\"legend\">";
+  static const char* kLevels[4] = {"route without protection", "one of TLS / access control / limits",
+                                   "two of them", "all three"};
+  for (int level = 0; level < 4; ++level)
+    out << "<span><i class=\"swatch\" style=\"background:" << kProtectionColours[level] << "\"></i>" << kLevels[level]
+        << "</span>";
+  out << "<span><i class=\"swatch dashed\" style=\"background:" << kLateralOpen
+      << "\"></i>workload any pod may connect to (no NetworkPolicy limits it)</span>"
+         "<span><i class=\"swatch\" style=\"background:#dddddd\"></i>entry: controller, listener, Service</span>"
+         "</div>\n<div class=\"maptools\"><button id=\"zoomin\" title=\"Zoom in\">+</button>"
+         "<button id=\"zoomout\" title=\"Zoom out\">&minus;</button><button id=\"zoomfit\" title=\"Show the whole map\">Fit</button>"
+         "</div>\n<div id=\"map\">";
   std::string error;
   if (auto svg = render_svg(exposure_dot(paths), &error)) {
     // Drop the XML prologue; the <svg> element is inlined.

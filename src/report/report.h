@@ -53,6 +53,12 @@ void write_markdown(std::ostream& out, const ScanResult& r);  // pull-request co
 // One self-contained page: summary, exposure map, per-namespace table, findings.
 void write_html(std::ostream& out, const ScanResult& r, const std::vector<ExposurePath>& paths);
 
+// The map's colours, shared by the graph and the HTML legend. A route (or a Service exposed without one) takes
+// the colour of its protection level: none, one, two or all three of TLS / access control / limits.
+inline constexpr const char* kProtectionColours[4] = {"#d73027", "#fc8d59", "#fee08b", "#1a9850"};
+// A workload any pod of the cluster may connect to (no NetworkPolicy limits it): its own colour, dashed.
+inline constexpr const char* kLateralOpen = "#c2a5cf";
+
 // The source line a location points at, read again from the file (or from
 // the kept stdin content); empty when unavailable. Every byte of a Secret's
 // data or stringData value on that line is replaced by '*' (columns kept, so

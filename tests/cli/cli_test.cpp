@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 #include <string>
 #include <vector>
@@ -804,6 +805,65 @@ TEST(Cli, MapJsonAndDot) {
 }
 
 // Tests `map --format html`: one self-contained page with the SVG map and one table row per path of the JSON output.
+// Tests that the map keeps two doors apart when a Gateway route and an Ingress of the same name serve the same
+// host and path for the same Service: two route nodes, each with its own protections (the Ingress's TLS is not
+// drawn on the Gateway's plain-HTTP listener).
+TEST(Cli, MapNodesIncludeTheEntry) {
+  fs::path dir = fresh_dir("ig_cli_map_entries");
+  std::ofstream(dir / "shop.yaml") << R"(apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec:
+  gatewayClassName: envoy
+  listeners:
+  - {name: http, protocol: HTTP, port: 80}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs: [{name: web, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  Outcome dot = run("map --format dot " + (dir / "shop.yaml").string());
+  ASSERT_EQ(dot.code, 0) << dot.out;
+  std::vector<std::string> routes;
+  std::istringstream lines(dot.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("\"route:") != std::string::npos && line.find("->") == std::string::npos) routes.push_back(line);
+  ASSERT_EQ(routes.size(), 2u) << dot.out;
+  int plain = 0, with_tls = 0;
+  for (const auto& r : routes) {
+    EXPECT_NE(r.find("label=\"shop.example.com/"), std::string::npos) << r;
+    if (r.find("HTTPRoute:shop/web") != std::string::npos && r.find("no protection") != std::string::npos) ++plain;
+    if (r.find("Ingress:shop/web") != std::string::npos && r.find("tls") != std::string::npos) ++with_tls;
+  }
+  EXPECT_EQ(plain, 1) << dot.out;
+  EXPECT_EQ(with_tls, 1) << dot.out;
+  fs::remove_all(dir);
+}
+
 TEST(Cli, MapHtml) {
   size_t paths = nlohmann::json::parse(run("map examples/demo").out)["paths"].size();
   Outcome h = run("map examples/demo --format html");
@@ -829,7 +889,8 @@ TEST(Cli, HtmlReportInBrowser) {
   if (run("-h >/dev/null; command -v chromium").code != 0) GTEST_SKIP() << "chromium not installed (scripts/bootstrap.sh installs it)";
   std::string profile = (fs::temp_directory_path() / ("ig_chromium_" + std::to_string(getpid()))).string();
   std::string flags = "--headless --no-sandbox --disable-gpu --user-data-dir=" + profile + " ";
-  // Bounded: the browser gets 90 s, then it is killed.
+  // Bounded: the browser gets 90 s, then it is killed. A 1400 px wide window, as a person's screen.
+  flags += "--window-size=1400,1000 ";
   Outcome dom = run("-h >/dev/null; timeout 90 chromium " + flags + "--dump-dom file://" + page.string());
   ASSERT_EQ(dom.code, 0) << dom.out.substr(0, 500);
   EXPECT_NE(dom.out.find("<svg"), std::string::npos);
@@ -841,12 +902,26 @@ TEST(Cli, HtmlReportInBrowser) {
   // Gateway API routes are on the map too (examples/demo/gateway.yaml), with their findings.
   EXPECT_NE(dom.out.find("gateway-listener"), std::string::npos);
   EXPECT_NE(dom.out.find("IG1020"), std::string::npos);
-  fs::path shot = dir / "report-demo.png";
-  fs::remove(shot);
-  Outcome s = run("-h >/dev/null; cd " + dir.string() + " && timeout 90 chromium " + flags +
-                  "--window-size=1400,1000 --screenshot=" + shot.string() + " file://" + page.string());
-  EXPECT_EQ(s.code, 0);
-  EXPECT_GT(fs::exists(shot) ? fs::file_size(shot) : 0u, 10000u);
+  // The whole map is in view at first (the page measures its own layout in the browser and says so), with
+  // its legend and zoom buttons; a link asking for a zoom shows a part of it, larger.
+  EXPECT_NE(dom.out.find("data-fits=\"yes\""), std::string::npos) << "the map does not fit a 1400 px window";
+  EXPECT_NE(dom.out.find("id=\"legend\""), std::string::npos);
+  EXPECT_NE(dom.out.find("any pod may connect to"), std::string::npos);
+  EXPECT_NE(dom.out.find("id=\"zoomin\""), std::string::npos);
+  Outcome zoomed = run("-h >/dev/null; timeout 90 chromium " + flags + "--dump-dom 'file://" + page.string() + "#zoom=3'");
+  ASSERT_EQ(zoomed.code, 0);
+  EXPECT_NE(zoomed.out.find("data-zoom=\"3.00\""), std::string::npos) << zoomed.out.substr(0, 300);
+  EXPECT_NE(zoomed.out.find("data-fits=\"no\""), std::string::npos);
+  // Screenshots kept for people (build/tests/report-demo.png, report-demo-zoom3.png).
+  for (const auto& [name, url] : {std::pair<std::string, std::string>{"report-demo.png", "file://" + page.string()},
+                                  {"report-demo-zoom3.png", "file://" + page.string() + "#zoom=3"}}) {
+    fs::path shot = dir / name;
+    fs::remove(shot);
+    Outcome s = run("-h >/dev/null; cd " + dir.string() + " && timeout 90 chromium " + flags + "--screenshot=" +
+                    shot.string() + " '" + url + "'");
+    EXPECT_EQ(s.code, 0);
+    EXPECT_GT(fs::exists(shot) ? fs::file_size(shot) : 0u, 10000u) << name;
+  }
   fs::remove_all(profile);
 }
 
