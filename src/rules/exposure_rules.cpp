@@ -245,12 +245,30 @@ void check_host_ports(const Cluster& c, const RuleSettings& settings, Findings& 
 
 void check_not_isolated(const Cluster& c, const RuleSettings& s, Findings& out) {
   auto engine = derived<NetworkPolicyEngine>(c, s);
+  // A namespace without any policy is one root cause, not a finding per workload. IG503 names its
+  // workloads when it serves Ingress backends; otherwise, on complete input only (a partial view
+  // cannot tell that the cluster has no policy there), one note here on its first workload.
+  std::set<std::string_view> backend_namespaces;
+  for (const auto& [w, ing] : derived<IngressBackends>(c, s)->list) backend_namespaces.insert(w->meta.effective_ns());
+  std::set<std::string_view> noted;
   for (const Workload& w : c.workloads) {
     if (!judged_workload(c, w)) continue;
-    // Only where the namespace has policies and this workload escaped them: a namespace
-    // without any is one root cause (IG503 names its workloads when it serves Ingress
-    // backends), not a finding per workload.
-    if (c.network_policies_in(w.meta.effective_ns()).empty()) continue;
+    std::string_view ns = w.meta.effective_ns();
+    if (c.network_policies_in(ns).empty()) {
+      if (!complete_input(s) || backend_namespaces.count(ns) || !noted.insert(ns).second) continue;
+      std::vector<std::string_view> names;
+      for (size_t i : c.workloads_in(ns))
+        if (judged_workload(c, c.workloads[i])) names.push_back(c.workloads[i].meta.name);
+      std::string list;
+      for (size_t i = 0; i < names.size() && i < 8; ++i) list += (i ? ", " : "") + std::string(names[i]);
+      if (names.size() > 8) list += ", and " + std::to_string(names.size() - 8) + " more";
+      out.add(kWorkloadNotIsolated.info, w.meta, w.meta.name_loc,
+              "namespace " + std::string(ns) + " has no NetworkPolicy (complete input): its " +
+                  std::to_string(names.size()) + " workload" + (names.size() == 1 ? "" : "s") + " (" + list +
+                  (names.size() == 1 ? ") accepts" : ") accept") +
+                  " connections from every pod and may connect anywhere");
+      continue;
+    }
     // Any policy counts here (IG502 and IG503 judge inbound exposure itself).
     if (engine->selecting(w).empty())
       out.add(kWorkloadNotIsolated.info, w.meta, w.meta.name_loc,

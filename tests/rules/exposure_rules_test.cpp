@@ -198,6 +198,41 @@ TEST(ExposureRules, WorkloadSelectedByNoPolicy) {
   EXPECT_EQ(r->lines("IG508"), Lines{line_of(t, "name: web-a")});
 }
 
+// Tests IG508's root-cause note for a namespace without any NetworkPolicy and without Ingress backends: on complete
+// input, one finding on its first workload naming them all (not one per workload); on a partial view nothing (the
+// cluster may hold policies the files do not); a namespace that serves Ingress backends is IG503's, not IG508's.
+TEST(ExposureRules, NamespaceWithoutPoliciesOnCompleteInput) {
+  std::string t = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: batch}
+spec: {template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: c, image: worker}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: queue, namespace: batch}
+spec: {template: {metadata: {labels: {app: queue}}, spec: {containers: [{name: c, image: queue}]}}}
+)" + app("shop");
+  EXPECT_EQ(scan_text(t)->count("IG508"), 0u);
+  Policy complete;
+  complete.complete_input = true;
+  RuleSettings settings;
+  settings.policy = &complete;
+  auto r = scan_text(t, InputFormat::Yaml, settings);
+  ASSERT_EQ(r->lines("IG508"), Lines{line_of(t, "name: worker")});
+  for (const Finding& x : r->findings)
+    if (x.rule->id == "IG508")
+      EXPECT_EQ(x.message, "namespace batch has no NetworkPolicy (complete input): its 2 workloads (worker, queue) accept "
+                           "connections from every pod and may connect anywhere");
+  EXPECT_EQ(r->count("IG503"), 1u);  // shop, with its Ingress backend
+  // A policy in the namespace: the note goes, and each workload it leaves out is judged on its own.
+  std::string with_policy = t + "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q, namespace: batch}\n"
+                                "spec: {podSelector: {matchLabels: {app: queue}}, policyTypes: [Ingress]}\n";
+  auto p = scan_text(with_policy, InputFormat::Yaml, settings);
+  EXPECT_EQ(p->lines("IG508"), Lines{line_of(with_policy, "name: worker")});
+  for (const Finding& x : p->findings)
+    if (x.rule->id == "IG508") EXPECT_EQ(x.message.rfind("no NetworkPolicy selects these pods", 0), 0u) << x.message;
+}
+
 // Tests the root cause of a namespace without any NetworkPolicy: one IG503 that names its workloads
 // (low and "in the input" when the input does not create the namespace), and no IG508 per workload.
 TEST(ExposureRules, NamespaceWithoutPoliciesIsOneFinding) {
