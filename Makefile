@@ -58,8 +58,8 @@ test-asan: bootstrap
 
 fuzz: bootstrap
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DIG_FUZZ=ON -DIG_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_loader fuzz_admission fuzz_logs fuzz_probe_http fuzz_certificate
-	mkdir -p $(FUZZ_BUILD)/corpus-loader $(FUZZ_BUILD)/corpus-admission $(FUZZ_BUILD)/corpus-logs $(FUZZ_BUILD)/corpus-probe-http \
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_loader fuzz_admission fuzz_logs fuzz_probe_http fuzz_certificate fuzz_json_stream
+	mkdir -p $(FUZZ_BUILD)/corpus-json-stream $(FUZZ_BUILD)/corpus-loader $(FUZZ_BUILD)/corpus-admission $(FUZZ_BUILD)/corpus-logs $(FUZZ_BUILD)/corpus-probe-http \
 	  $(FUZZ_BUILD)/corpus-certificate
 	$(FUZZ_BUILD)/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
 	  $(FUZZ_BUILD)/corpus-loader fuzz/corpus/loader
@@ -71,6 +71,8 @@ fuzz: bootstrap
 	  $(FUZZ_BUILD)/corpus-probe-http fuzz/corpus/probe_http
 	$(FUZZ_BUILD)/fuzz_certificate -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 -timeout=10 \
 	  $(FUZZ_BUILD)/corpus-certificate fuzz/corpus/certificate
+	$(FUZZ_BUILD)/fuzz_json_stream -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	  $(FUZZ_BUILD)/corpus-json-stream fuzz/corpus/json_stream
 
 bench: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_parse_only ig_gen_corpus

@@ -9,14 +9,14 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
   libmbedtls-dev
-  libgraphviz-dev libboost-dev libhyperscan-dev ca-certificates
+  libgraphviz-dev libboost-dev libhyperscan-dev ca-certificates curl
 )
 packages=("${build_packages[@]}")
 if [ "${1:-}" != "--build" ]; then
   packages+=(
     nginx-light libgtest-dev chromium libxml2-utils
     clang libclang-rt-14-dev
-    openssl time curl wrk goaccess testssl.sh strace python3-jsonschema pre-commit git umoci zsh fish
+    openssl time wrk goaccess testssl.sh strace python3-jsonschema python3-yaml pre-commit git umoci zsh fish
   )
 fi
 

@@ -4,9 +4,11 @@
 #   scripts/build_image.sh --rootfs-only BUILD_DIR OUT_DIR  -> OUT_DIR/rootfs only (the Dockerfile's build stage)
 #
 # The root filesystem holds the stripped binary, the shared libraries it loads (found with ldd), the two
-# Graphviz plugins the HTML report's map needs, the CA bundle (probe), a passwd/group with the non-root
-# user 65532 and the Debian copyright files of every package a file was taken from. No shell, no package
-# manager. umoci packs it as one layer and writes the image configuration (user, entrypoint, labels).
+# Graphviz plugins the HTML report's map needs, the CA bundle (probe), kubectl (for `scan --cluster` and
+# kustomize overlays: $KUBECTL, else the one on PATH; statically linked, as the Kubernetes project builds it),
+# a passwd/group with the non-root user 65532 and the Debian copyright files of every package a file was
+# taken from. No shell, no package manager. umoci packs it as one layer and writes the image configuration
+# (user, entrypoint, labels).
 set -euo pipefail
 
 rootfs_only=0
@@ -78,6 +80,20 @@ done
 awk '/^libgvplugin_(core|dot_layout)\.so\.6 / { keep = 1 } keep { print } /^}/ { keep = 0 }' "$gvdir"/config6a \
   > "$rootfs$gvdir"/config6a
 
+kubectl_bin=${KUBECTL:-$(command -v kubectl || true)}
+kubectl_version=none
+if [ -n "$kubectl_bin" ]; then
+  kubectl_bin=$(readlink -f "$kubectl_bin")
+  if ldd "$kubectl_bin" >/dev/null 2>&1; then
+    echo "build_image: $kubectl_bin is not statically linked; not included" >&2
+  else
+    cp "$kubectl_bin" "$rootfs"/usr/local/bin/kubectl
+    kubectl_version=$("$kubectl_bin" version --client 2>/dev/null | sed -n 's/^Client Version: //p')
+  fi
+else
+  echo "build_image: no kubectl found: the image cannot scan --cluster or render kustomizations" >&2
+fi
+
 cp -L /etc/ssl/certs/ca-certificates.crt "$rootfs"/etc/ssl/certs/ca-certificates.crt
 sources+=(/usr/share/ca-certificates)
 cat > "$rootfs"/etc/passwd <<'EOF'
@@ -127,6 +143,7 @@ umoci config --image "$oci:$version" \
   --config.label org.opencontainers.image.revision="$revision" \
   --config.label org.opencontainers.image.ref.name="$image_name:$version" \
   --config.label org.opencontainers.image.base.name=scratch \
+  --config.label io.ingressguard.kubectl.version="$kubectl_version" \
   --history.created_by "scripts/build_image.sh (binary, ldd libraries and Graphviz plugins from Debian bookworm)"
 umoci gc --layout "$oci"
 

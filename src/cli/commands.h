@@ -35,6 +35,9 @@ struct ScanOptions {
   std::vector<std::string> excludes;    // --exclude: paths left out of the scan
   std::string write_baseline;           // --write-baseline FILE: record today's open findings
   std::string baseline;                 // --baseline FILE: report only findings not recorded there
+  // --cluster: read the live cluster through kubectl (load/live_cluster.h) instead of paths.
+  bool cluster = false;
+  std::string kubeconfig, context;
   // The process ends after this scan: the snapshot is left for the OS to
   // reclaim instead of being freed object by object (3% of a 100 MB scan).
   bool process_exits_after = false;

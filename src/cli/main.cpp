@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
   std::string fail_on = "medium";
   auto* scan_cmd = app.add_subcommand("scan", "Audit manifests: files, directories, or - for stdin");
   scan_cmd->add_option("paths", scan.paths, "Files, directories (recursive: .yaml .yml .json) or - for stdin");
-  scan_cmd->add_option("--format,-f", scan.format, "Output format: text, json, sarif, junit, markdown, html")
-      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "markdown", "html"}));
+  scan_cmd->add_option("--format,-f", scan.format, "Output format: text, json, jsonl (one line per finding), sarif, junit, markdown, html")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "sarif", "junit", "markdown", "html"}));
   scan_cmd->add_option("--output,-o", scan.output, "Write the report to FILE instead of stdout");
   scan_cmd->add_option("--fail-on", fail_on, "Exit 1 when a finding is at or above this severity (or never)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
                        "Record the open findings (by fingerprint) in FILE, to hide them later with --baseline");
   scan_cmd->add_option("--baseline", scan.baseline,
                        "Report only findings not recorded in FILE (written by --write-baseline); says how many were hidden");
+  scan_cmd->add_flag("--cluster", scan.cluster,
+                     "Scan the live cluster through kubectl (the kinds the rules read; one complete unit)");
+  scan_cmd->add_option("--context", scan.context, "With --cluster: the kubeconfig context (default: the current one)");
+  scan_cmd->add_option("--kubeconfig", scan.kubeconfig, "With --cluster: the kubeconfig file (default: kubectl's)");
   scan_cmd->add_option("--exclude", scan.excludes,
                        "Do not scan paths matching this glob (`*` crosses `/` only in patterns with `**`; repeatable)");
 
@@ -197,6 +201,7 @@ int main(int argc, char** argv) {
                       "ingressguard scan overlays/prod                           # a kustomization, rendered with kubectl",
                       "helm template shop ./chart | ingressguard scan -",
                       "kubectl get ingress,svc,netpol,cm -A -o json | ingressguard scan -",
+                      "ingressguard scan --cluster --context prod                # the live cluster, through kubectl",
                       "ingressguard scan k8s/ --format sarif --output ingressguard.sarif --fail-on never",
                       "ingressguard scan k8s/ --write-baseline .ingressguard-baseline.json",
                       "ingressguard scan k8s/ --baseline .ingressguard-baseline.json --fail-on high",

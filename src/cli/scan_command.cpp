@@ -1,19 +1,24 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
 #include "cli/commands.h"
 #include "core/paths.h"
 #include "graph/exposure.h"
+#include "load/live_cluster.h"
 #include "load/loader.h"
 #include "load/units.h"
 #include "policy/policy.h"
 #include "report/report.h"
+#include "semantics/controller.h"
 
 namespace ig {
 
@@ -117,16 +122,61 @@ void exclude_paths(UnitPlan& plan, const std::vector<std::string>& globs) {
   plan.units = std::move(kept);
 }
 
+// A live read that could not read NetworkPolicies or Secrets sees none, which is not "there are none": the
+// findings that rest on their absence (a backend open to every namespace, a missing certificate) are dropped
+// and the notice says which rules were not checked. Other kinds missing only make the input incomplete (their
+// absence is then "not in the input", a low note at most).
+void drop_unverifiable(const LiveClusterRead& read, const std::string& unit, std::vector<Finding>& findings,
+                       std::vector<std::string>& notices) {
+  auto unreadable = [&](std::string_view resource) {
+    return std::any_of(read.unreadable.begin(), read.unreadable.end(),
+                       [&](const std::string& u) { return u.rfind(std::string(resource) + " ", 0) == 0; });
+  };
+  auto drop = [&](bool when, auto depends, const std::string& rules) {
+    if (!when) return;
+    size_t before = findings.size();
+    std::erase_if(findings, depends);
+    notices.push_back(unit + ": " + rules + " not checked (" + std::to_string(before - findings.size()) +
+                      " finding(s) left out): their kind could not be read");
+  };
+  drop(unreadable("networkpolicies.networking.k8s.io"),
+       [](const Finding& f) { return f.rule->category == "network-policy"; }, "NetworkPolicy rules");
+  drop(unreadable("secrets"), [](const Finding& f) { return f.rule->id.rfind("IG60", 0) == 0; },
+       "certificate rules (IG601-IG608)");
+}
+
+// With IG_TIMINGS set, the seconds each phase took go to stderr (for benchmarks).
+class PhaseTimings {
+ public:
+  explicit PhaseTimings(std::ostream& err) : err_(err), on_(std::getenv("IG_TIMINGS") != nullptr) {}
+  ~PhaseTimings() { mark("report"); }
+  void mark(const char* phase) {
+    if (!on_) return;
+    auto now = std::chrono::steady_clock::now();
+    err_ << "ingressguard: " << phase << " " << std::chrono::duration<double>(now - last_).count() << " s\n";
+    last_ = now;
+  }
+
+ private:
+  std::ostream& err_;
+  bool on_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 }  // namespace
 
 int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
-  static const std::vector<std::string> kFormats = {"text", "json", "sarif", "junit", "markdown", "html"};
+  static const std::vector<std::string> kFormats = {"text", "json", "jsonl", "sarif", "junit", "markdown", "html"};
   if (std::find(kFormats.begin(), kFormats.end(), opts.format) == kFormats.end()) {
-    err << "ingressguard: unknown format '" << opts.format << "' (use text, json, sarif, junit, markdown or html)\n";
+    err << "ingressguard: unknown format '" << opts.format << "' (use text, json, jsonl, sarif, junit, markdown or html)\n";
     return static_cast<int>(ExitCode::Error);
   }
-  if (opts.paths.empty()) {
-    err << "ingressguard: nothing to scan: give files, directories, or - for stdin\n";
+  if (opts.paths.empty() && !opts.cluster) {
+    err << "ingressguard: nothing to scan: give files, directories, - for stdin, or --cluster\n";
+    return static_cast<int>(ExitCode::Error);
+  }
+  if (!opts.paths.empty() && opts.cluster) {
+    err << "ingressguard: --cluster reads the live cluster: give it without paths (scan those in another run)\n";
     return static_cast<int>(ExitCode::Error);
   }
   auto owned = std::make_unique<Cluster>();
@@ -149,13 +199,15 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   // is that unit's first, so that findings on the policy file land on the report's copy.
   std::optional<Policy> policy;
   std::optional<std::string> policy_path = opts.policy;
-  if (!policy_path && opts.discover_policy) policy_path = find_policy(opts.paths.front());
+  if (!policy_path && opts.discover_policy && !opts.cluster) policy_path = find_policy(opts.paths.front());
   if (policy_path) policy = load_policy(*policy_path, cluster, result.errors);
   if (policy) {
     result.policy = *policy_path;
     for (const auto& [id, sev] : policy->severity_overrides) result.severity_overrides[id] = sev;
   }
-  UnitPlan plan = plan_units(opts.paths, opts.unit_mode, policy ? &*policy : nullptr);
+  UnitPlan plan;
+  if (opts.cluster) plan.units.push_back(UnitSource{UnitSource::Kind::Cluster, "cluster", {}, {}});
+  else plan = plan_units(opts.paths, opts.unit_mode, policy ? &*policy : nullptr);
   exclude_paths(plan, opts.excludes);
   result.errors.insert(result.errors.end(), plan.errors.begin(), plan.errors.end());
   result.notices = plan.notices;
@@ -166,15 +218,44 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   // file refer to its strings.
   std::optional<Policy> unit_policy = policy;
   if (unit_policy) unit_policy->file = 0;
+  std::optional<LiveClusterRead> live_read;
+  PhaseTimings timings(err);
   for (size_t u = 0; u < plan.units.size(); ++u) {
     Cluster unit;
     if (unit_policy) unit.files.push_back(SourceFile{unit_policy->path, {}});
     Loader loader(unit, load_opts);
     SourceMap sources;
-    load_unit(plan.units[u], loader, result.errors, opts.max_file_size, &sources);
+    settings.complete_input = false;
+    if (plan.units[u].kind == UnitSource::Kind::Cluster) {
+      LiveClusterOptions live;
+      live.kubeconfig = opts.kubeconfig;
+      live.context = opts.context;
+      // ConfigMaps only where an ingress controller runs (its configuration).
+      live.configmap_namespaces = [](const Cluster& c) {
+        std::set<std::string> namespaces;
+        for (const Workload& w : c.workloads)
+          if (front_door_kind(w) != ControllerKind::Unknown) namespaces.emplace(w.meta.effective_ns());
+        return std::vector<std::string>(namespaces.begin(), namespaces.end());
+      };
+      live_read = read_live_cluster(live, loader, result.errors);
+      plan.units[u].name = "cluster://" + (live_read->context.empty() ? std::string("current-context") : live_read->context);
+      // The whole cluster when every kind could be read: rules that conclude from absence judge.
+      settings.complete_input = live_read->reached && live_read->unreadable.empty();
+      for (const std::string& k : live_read->unreadable)
+        result.notices.push_back(plan.units[u].name + ": cannot read " + k +
+                                 ": the input is not complete, so rules that conclude from absence say \"cannot be checked\"");
+    } else {
+      load_unit(plan.units[u], loader, result.errors, opts.max_file_size, &sources);
+    }
+    timings.mark("load");
     unit.index();
     settings.policy = unit_policy ? &*unit_policy : nullptr;
     std::vector<Finding> findings = run_rules(unit, settings);
+    timings.mark("rules");
+    if (live_read) {
+      drop_unverifiable(*live_read, plan.units[u].name, findings, result.notices);
+      locate_live_findings(unit, plan.units[u].name, findings);
+    }
     // Findings in a kustomize render point at the files it was made from, where the map knows them.
     for (Finding& f : findings) {
       f.loc = sources.map(unit, f.loc);
@@ -228,6 +309,8 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
   if (!dest) return static_cast<int>(ExitCode::Error);
   if (opts.format == "json") {
     write_json(*dest, result);
+  } else if (opts.format == "jsonl") {
+    write_json_lines(*dest, result);
   } else if (opts.format == "sarif") {
     write_sarif(*dest, result);
   } else if (opts.format == "junit") {

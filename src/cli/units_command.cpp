@@ -21,6 +21,7 @@ std::string_view kind_name(UnitSource::Kind k) {
     case UnitSource::Kind::Stdin: return "stdin";
     case UnitSource::Kind::Kustomize: return "kustomize";
     case UnitSource::Kind::Helm: return "helm";
+    case UnitSource::Kind::Cluster: return "cluster";
   }
   return "files";
 }

@@ -1,6 +1,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cstring>
 #include <simdjson.h>
 
 #include <string>
@@ -16,7 +17,8 @@ namespace od = simdjson::ondemand;
 
 class JsonWalker {
  public:
-  JsonWalker(const std::string& buf, TreeBuilder& builder) : buf_(buf), lines_(buf), builder_(builder) {}
+  JsonWalker(std::string_view buf, Mark origin, TreeBuilder& builder)
+      : buf_(buf), origin_(origin), builder_(builder), cursor_(buf.data()) {}
 
   std::optional<Error> walk(od::value v) {
     const char* at = nullptr;
@@ -119,16 +121,35 @@ class JsonWalker {
     }
   }
 
+  // The walk asks for positions in increasing order (nearly always): lines are counted forward from the
+  // last one asked, so no line table is built; an earlier position counts again from the start.
   Mark mark_of(const char* p) const {
     if (!p || p < buf_.data() || p > buf_.data() + buf_.size()) return {};
-    return lines_.at(static_cast<size_t>(p - buf_.data()));
+    if (p < cursor_) {
+      cursor_ = line_start_ = buf_.data();
+      line_ = 1;
+    }
+    const char* end = p;
+    while (cursor_ < end) {
+      const void* nl = std::memchr(cursor_, '\n', static_cast<size_t>(end - cursor_));
+      if (!nl) break;
+      ++line_;
+      cursor_ = line_start_ = static_cast<const char*>(nl) + 1;
+    }
+    cursor_ = end;
+    return place(Mark{line_, static_cast<uint32_t>(p - line_start_ + 1)});
   }
+  // A position in this buffer as a position in the input it was cut from.
+  Mark place(Mark m) const { return at_origin(origin_, m); }
   const char* last() const { return last_; }
 
  private:
-  const std::string& buf_;
-  LineIndex lines_;
+  std::string_view buf_;
+  Mark origin_;
   TreeBuilder& builder_;
+  mutable const char* cursor_;
+  mutable const char* line_start_ = buf_.data();
+  mutable uint32_t line_ = 1;
   const char* last_ = nullptr;
 };
 
@@ -156,7 +177,7 @@ bool run_with_large_stack(Fn& fn) {
 
 // The deepest nesting of objects and arrays, outside strings: a cheap pass
 // that spares shallow documents (nearly all) the large-stack thread.
-size_t max_nesting(const std::string& buf) {
+size_t max_nesting(std::string_view buf) {
   size_t depth = 0, deepest = 0;
   bool in_string = false;
   for (size_t i = 0; i < buf.size(); ++i) {
@@ -180,39 +201,52 @@ constexpr size_t kInlineDepth = 200;
 
 }  // namespace
 
-std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limits, DocumentSink& sink) {
+struct JsonParser::Impl {
+  od::parser parser;
+  Arena arena;
+};
+
+JsonParser::JsonParser() : impl_(std::make_unique<Impl>()) {}
+JsonParser::~JsonParser() = default;
+
+std::optional<Error> JsonParser::parse(std::string_view buf, size_t capacity, Mark origin, const ParseLimits& limits,
+                                       DocumentSink& sink, std::optional<size_t> nesting) {
   // Two levels of headroom: the builder refuses level max_depth + 1 before
   // simdjson would reach its own limit.
-  od::parser parser;
-  if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 2)) {
-    return Error{std::string("cannot allocate the JSON parser: ") + simdjson::error_message(e), {}};
+  od::parser& parser = impl_->parser;
+  if (parser.capacity() < std::max<size_t>(buf.size(), 64) || parser.max_depth() < limits.max_depth + 2) {
+    if (auto e = parser.allocate(std::max<size_t>(buf.size(), 64), limits.max_depth + 2)) {
+      return Error{std::string("cannot allocate the JSON parser: ") + simdjson::error_message(e), {}};
+    }
   }
-  if (buf.capacity() < buf.size() + simdjson::SIMDJSON_PADDING) {
+  if (capacity < buf.size() + simdjson::SIMDJSON_PADDING) {
     return Error{"internal: JSON buffer without padding", {}};
   }
   // kubectl reads JSON with a UTF-8 byte order mark; marks still count from the file's first byte.
   size_t skip = buf.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  simdjson::padded_string_view view(buf.data() + skip, buf.size() - skip, buf.capacity() - skip);
-  Arena arena;
+  simdjson::padded_string_view view(buf.data() + skip, buf.size() - skip, capacity - skip);
+  Arena& arena = impl_->arena;
+  arena.reset();
   TreeBuilder builder(arena, limits);
-  JsonWalker walker(buf, builder);
+  JsonWalker walker(buf, origin, builder);
   od::document doc;
   if (auto e = parser.iterate(view).get(doc)) {
     if (e == simdjson::UTF8_ERROR) {
       if (auto bad = first_non_text_byte(buf, false))
-        return Error{"not a text file: " + bad->what, LineIndex(buf).at(bad->offset)};
+        return Error{"not a text file: " + bad->what, walker.place(LineIndex(buf).at(bad->offset))};
     }
     return walker.fail(e);
   }
   od::value root;
   if (auto e = doc.get_value().get(root)) {
-    if (e == simdjson::DEPTH_ERROR) return Error{"nesting deeper than " + std::to_string(limits.max_depth) + " levels", {1, 1}};
+    if (e == simdjson::DEPTH_ERROR)
+      return Error{"nesting deeper than " + std::to_string(limits.max_depth) + " levels", walker.place({1, 1})};
     return walker.fail(e);
   }
-  builder.begin_document(Mark{1, 1});
+  builder.begin_document(walker.place(Mark{1, 1}));
   std::optional<Error> walk_error;
   auto walk = [&] { walk_error = walker.walk(root); };
-  if (max_nesting(buf) < kInlineDepth) {
+  if ((nesting ? *nesting : max_nesting(buf)) < kInlineDepth) {
     walk();
   } else if (!run_with_large_stack(walk)) {
     return Error{"cannot start the JSON walker thread", {}};
@@ -225,6 +259,11 @@ std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limit
   }
   sink.on_document(builder.document());
   return std::nullopt;
+}
+
+std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limits, DocumentSink& sink) {
+  JsonParser parser;
+  return parser.parse(buf, buf.capacity(), Mark{1, 1}, limits, sink);
 }
 
 }  // namespace ig

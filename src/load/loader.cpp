@@ -75,17 +75,7 @@ bool read_bounded(std::FILE* f, uint64_t limit, std::string& out, bool& too_larg
 
 void Loader::load_path(const std::string& path) {
   if (path == "-") {
-    std::string content;
-    bool too_large = false;
-    if (!read_bounded(stdin, options_.max_file_size, content, too_large)) {
-      errors_.push_back(LoadError{"-", {}, std::string("cannot read stdin: ") + std::strerror(errno)});
-      return;
-    }
-    if (too_large) {
-      errors_.push_back(LoadError{"-", {}, "stdin is larger than the limit of " + std::to_string(options_.max_file_size) + " bytes"});
-      return;
-    }
-    load_buffer("-", std::move(content), InputFormat::Auto, true);
+    load_stream(stdin, std::nullopt, "-", InputFormat::Auto, true);
     return;
   }
   std::error_code ec;
@@ -177,18 +167,49 @@ void Loader::load_file(const std::string& path, InputFormat format, std::optiona
                                               std::to_string(options_.max_file_size) + " bytes; not read"});
     return;
   }
+  load_stream(f.get(), file_id, path, format, false);
+}
+
+void Loader::load_stream(std::FILE* f, std::optional<uint32_t> file_id, const std::string& name, InputFormat format,
+                         bool keep_content) {
+  // The first bytes tell JSON from YAML; JSON is read as it comes, YAML whole (libyaml wants it so).
+  constexpr size_t kChunk = 1 << 20;
   std::string content;
-  if (!ec) content.reserve(size + kJsonPadding);
+  content.resize(kChunk);
+  size_t got = std::fread(content.data(), 1, kChunk, f);
+  content.resize(got);
+  bool failed = got < kChunk && std::ferror(f);
+  std::string label = name == "-" ? "stdin" : name;
+  if (format == InputFormat::Auto) format = sniff(content);
+  if (format == InputFormat::Json && !failed) {
+    std::unique_ptr<JsonStream> stream = open_json_stream(name, keep_content, file_id);
+    bool more = stream->feed(content);
+    std::string().swap(content);
+    std::string chunk(kChunk, '\0');
+    while (more && !std::feof(f)) {
+      size_t n = std::fread(chunk.data(), 1, kChunk, f);
+      if (n == 0 && std::ferror(f)) {
+        stream->finish(std::string("cannot read: ") + std::strerror(errno));
+        return;
+      }
+      more = stream->feed(std::string_view(chunk.data(), n));
+    }
+    stream->finish();
+    return;
+  }
   bool too_large = false;
-  if (!read_bounded(f.get(), options_.max_file_size, content, too_large)) {
-    errors_.push_back(LoadError{path, {}, std::string("cannot read: ") + std::strerror(errno)});
+  std::string rest;
+  if (failed || !read_bounded(f, options_.max_file_size, rest, too_large)) {
+    errors_.push_back(LoadError{name, {}, "cannot read " + label + ": " + std::strerror(errno)});
     return;
   }
-  if (too_large) {
-    errors_.push_back(LoadError{path, {}, "file grew over the limit of " + std::to_string(options_.max_file_size) + " bytes; not read"});
+  if (too_large || content.size() + rest.size() > options_.max_file_size) {
+    errors_.push_back(LoadError{name, {}, label + " is larger than the limit of " + std::to_string(options_.max_file_size) + " bytes; not read"});
     return;
   }
-  load_buffer_as(file_id, path, std::move(content), format, false);
+  content.reserve(content.size() + rest.size() + kJsonPadding);
+  content += rest;
+  load_buffer_as(file_id, name, std::move(content), format, keep_content);
 }
 
 void Loader::load_buffer(const std::string& name, std::string content, InputFormat format, bool keep_content) {
@@ -197,19 +218,22 @@ void Loader::load_buffer(const std::string& name, std::string content, InputForm
 
 void Loader::load_buffer_as(std::optional<uint32_t> id, const std::string& name, std::string content,
                             InputFormat format, bool keep_content) {
+  if (format == InputFormat::Auto) format = sniff(content);
+  if (format == InputFormat::Json) {
+    // One reader for JSON however it arrives: a List is read item by item.
+    std::unique_ptr<JsonStream> stream = open_json_stream(name, false, id);
+    uint32_t file_id = id ? *id : static_cast<uint32_t>(cluster_.files.size() - 1);
+    stream->feed(content);
+    stream->finish();
+    if (keep_content && !id) cluster_.files[file_id].content = std::move(content);
+    return;
+  }
   uint32_t file_id = id ? *id : static_cast<uint32_t>(cluster_.files.size());
   if (!id) cluster_.files.push_back(SourceFile{name, {}});
   ++stats_.files;
   stats_.bytes += content.size();
-  if (format == InputFormat::Auto) format = sniff(content);
   SnapshotSink sink(cluster_, file_id, stats_);
-  std::optional<Error> err;
-  if (format == InputFormat::Json) {
-    if (content.capacity() < content.size() + kJsonPadding) content.reserve(content.size() + kJsonPadding);
-    err = parse_json(content, options_.limits, sink);
-  } else {
-    err = parse_yaml(content, options_.limits, sink);
-  }
+  std::optional<Error> err = parse_yaml(content, options_.limits, sink);
   if (err) errors_.push_back(LoadError{name, err->mark, err->message});
   if (keep_content && !id) cluster_.files[file_id].content = std::move(content);
 }

@@ -3,7 +3,10 @@
 // file:line:col, and the other inputs are still read.
 #pragma once
 
+#include <cstdio>
+#include <memory>
 #include <optional>
+#include <string_view>
 
 #include <cstdint>
 #include <string>
@@ -44,6 +47,31 @@ struct LoadStats {
 
 enum class InputFormat { Auto, Yaml, Json };
 
+class Loader;
+
+// One JSON input read as it arrives, without holding it whole (json_stream.h): the items of a List are
+// parsed in batches (on worker threads when the input is large), each batch into a Cluster of its own,
+// adopted in input order. Peak memory: the batches in flight and the largest item, plus the snapshot.
+class JsonStream {
+ public:
+  ~JsonStream();
+  // False once the input is known to be bad or too large: stop feeding.
+  bool feed(std::string_view bytes);
+  // The input ended (or `failure`, a reason it was cut short). Records errors and counts in the Loader.
+  void finish(std::optional<std::string> failure = std::nullopt);
+  // The input is abandoned: nothing of it is kept, no error recorded.
+  void discard();
+
+ private:
+  friend class Loader;
+  struct Impl;
+  explicit JsonStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The text of a streamed input is kept (for report excerpts) while it is at most this large.
+inline constexpr uint64_t kKeepStreamedText = 16ull << 20;
+
 // Inputs this large (bytes in one directory) are read on several threads.
 inline constexpr uint64_t kParallelLoadBytes = 8ull << 20;
 
@@ -59,6 +87,10 @@ class Loader {
   void load_buffer(const std::string& name, std::string content, InputFormat format = InputFormat::Auto,
                    bool keep_content = true);
 
+  // JSON fed as it arrives (kubectl's output), under a display name.
+  std::unique_ptr<JsonStream> open_json_stream(const std::string& name, bool keep_content,
+                                               std::optional<uint32_t> file_id = std::nullopt);
+
   const std::vector<LoadError>& errors() const { return errors_; }
   const Cluster& cluster() const { return cluster_; }
   const LoadStats& stats() const { return stats_; }
@@ -72,6 +104,10 @@ class Loader {
   void load_file(const std::string& path, InputFormat format, std::optional<uint32_t> file_id = std::nullopt);
   void load_buffer_as(std::optional<uint32_t> file_id, const std::string& name, std::string content,
                       InputFormat format, bool keep_content);
+  // Reads an open file or stdin: JSON as a stream, YAML whole. `first` holds bytes already read.
+  void load_stream(std::FILE* f, std::optional<uint32_t> file_id, const std::string& name, InputFormat format,
+                   bool keep_content);
+  friend struct JsonStream::Impl;
   Cluster& cluster_;
   LoadOptions options_;
   std::vector<LoadError> errors_;

@@ -101,6 +101,12 @@ class DocumentSink {
   virtual void on_document(const Document& doc) = 0;
 };
 
+// A position `m` in a buffer that starts at `origin` of a larger input, in the input's terms.
+inline Mark at_origin(Mark origin, Mark m) {
+  if (m.line == 0) return m;
+  return m.line == 1 ? Mark{origin.line, origin.col + m.col - 1} : Mark{origin.line + m.line - 1, m.col};
+}
+
 // Maps byte offsets in a buffer to 1-based line:column (columns count bytes).
 class LineIndex {
  public:

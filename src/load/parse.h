@@ -3,6 +3,7 @@
 // delivered to the sink.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,22 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
 std::optional<Error> parse_json(const std::string& buf, const ParseLimits& limits, DocumentSink& sink);
 
 inline constexpr size_t kJsonPadding = 64;
+
+// A JSON parser to parse many documents with (its buffers are kept between them).
+class JsonParser {
+ public:
+  JsonParser();
+  ~JsonParser();
+  // Parses `buf`, whose memory is readable for `capacity` >= buf.size() + kJsonPadding bytes. `origin` is
+  // where buf starts in the input it was cut from: every mark (and error) is given in the input's terms.
+  // `nesting`, when the caller knows it: the deepest nesting of objects and arrays in buf.
+  std::optional<Error> parse(std::string_view buf, size_t capacity, Mark origin, const ParseLimits& limits,
+                             DocumentSink& sink, std::optional<size_t> nesting = std::nullopt);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The first byte that is not text, as kubectl's decoders see it: not UTF-8
 // (both formats), or for YAML (`yaml` true) a character YAML does not allow

@@ -400,6 +400,9 @@ bool is_list(const Node* root) {
   return k && k->size() >= 4 && k->substr(k->size() - 4) == "List" && items && items->is_seq();
 }
 
+void attribute_duplicates(Cluster& cluster, uint32_t file, const Document& doc,
+                          const std::vector<std::pair<uint32_t, size_t>>& starts);
+
 }  // namespace
 
 SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc) {
@@ -433,7 +436,34 @@ SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc
   } else {
     counts.skipped = 1;
   }
-  if (starts.empty()) return counts;
+  attribute_duplicates(cluster, file, doc, starts);
+  return counts;
+}
+
+SnapshotCounts add_list_item(Cluster& cluster, uint32_t file, const Document& item, std::string_view default_kind,
+                             std::string_view default_api_version) {
+  SnapshotCounts counts;
+  if (!item.root || !item.root->is_map()) {
+    counts.skipped = 1;
+    return counts;
+  }
+  CoreReader reader(cluster, file, item);
+  if (!default_kind.empty()) reader.set_item_defaults(default_kind, default_api_version);
+  size_t index = cluster.objects.size();
+  if (!reader.object(item.root)) {
+    counts.skipped = 1;
+    return counts;
+  }
+  counts.objects = 1;
+  attribute_duplicates(cluster, file, item, {{item.root->mark.line, index}});
+  return counts;
+}
+
+namespace {
+// Repeated keys become input issues of the object that starts last before them.
+void attribute_duplicates(Cluster& cluster, uint32_t file, const Document& doc,
+                          const std::vector<std::pair<uint32_t, size_t>>& starts) {
+  if (starts.empty()) return;
   for (const DuplicateKey& d : doc.duplicates) {
     // Attribute the duplicate to the object that starts last before it.
     size_t owner = starts.front().second;
@@ -448,7 +478,7 @@ SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc
     cluster.input_issues.push_back(InputIssue{InputIssue::Kind::DuplicateKey, {}, last.loc, last.other, last.object,
                                               doc.unlisted_duplicates});
   }
-  return counts;
 }
+}  // namespace
 
 }  // namespace ig

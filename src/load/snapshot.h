@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "core/cluster.h"
 #include "load/node.h"
@@ -16,5 +17,10 @@ struct SnapshotCounts {
 // Adds the objects of one document (a single object or a kind: *List) to the
 // cluster. Documents that are not Kubernetes objects are counted as skipped.
 SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc);
+
+// Adds one item of a List read item by item (see json_stream.h). A typed list (DeploymentList) gives
+// its items' kind and apiVersion when they omit them, as the API server does.
+SnapshotCounts add_list_item(Cluster& cluster, uint32_t file, const Document& item, std::string_view default_kind,
+                             std::string_view default_api_version);
 
 }  // namespace ig

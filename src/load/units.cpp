@@ -20,6 +20,7 @@
 #include "core/paths.h"
 #include "core/text.h"
 #include "load/parse.h"
+#include "load/subprocess.h"
 
 namespace ig {
 
@@ -322,92 +323,7 @@ UnitPlan plan_units(const std::vector<std::string>& paths, UnitMode mode, const 
   return plan;
 }
 
-namespace {
 
-// Runs argv with stdout and stderr captured (each bounded), killed after the deadline.
-struct RunResult {
-  bool started = false;
-  int status = -1;
-  bool timed_out = false, too_large = false;
-  std::string out, err;
-};
-
-RunResult run_captured(const std::vector<std::string>& argv, uint64_t max_out, int timeout_seconds) {
-  RunResult r;
-  int out_pipe[2], err_pipe[2], exec_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) return r;
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]), close(out_pipe[1]);
-    return r;
-  }
-  if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]), close(out_pipe[1]), close(err_pipe[0]), close(err_pipe[1]);
-    return r;
-  }
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    execvp(args[0], args.data());
-    int e = errno;
-    (void)!write(exec_pipe[1], &e, sizeof e);
-    _exit(127);
-  }
-  close(out_pipe[1]), close(err_pipe[1]), close(exec_pipe[1]);
-  if (pid < 0) {
-    close(out_pipe[0]), close(err_pipe[0]), close(exec_pipe[0]);
-    return r;
-  }
-  int exec_errno = 0;
-  r.started = read(exec_pipe[0], &exec_errno, sizeof exec_errno) != static_cast<ssize_t>(sizeof exec_errno);
-  close(exec_pipe[0]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
-  char buf[65536];
-  while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      r.timed_out = true;
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000))) < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      std::string& dest = i == 0 ? r.out : r.err;
-      uint64_t cap = i == 0 ? max_out : 64 << 10;
-      if (dest.size() + static_cast<size_t>(n) > cap) {
-        if (i == 0) r.too_large = true;
-        dest.append(buf, static_cast<size_t>(std::min<uint64_t>(cap - std::min<uint64_t>(cap, dest.size()), static_cast<uint64_t>(n))));
-      } else {
-        dest.append(buf, static_cast<size_t>(n));
-      }
-    }
-    if (r.too_large) break;
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
-  if (r.timed_out || r.too_large) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.status = status;
-  return r;
-}
-
-}  // namespace
 
 namespace {
 
@@ -678,6 +594,7 @@ void SourceMap::add_secret_spans(Cluster& c) const {
 void load_unit(const UnitSource& unit, Loader& loader, std::vector<LoadError>& errors, uint64_t max_bytes, SourceMap* map) {
   switch (unit.kind) {
     case UnitSource::Kind::Stdin: loader.load_path("-"); return;
+    case UnitSource::Kind::Cluster: return;  // read by the scan command (live_cluster.h)
     case UnitSource::Kind::Files: loader.load_paths(unit.files); return;
     case UnitSource::Kind::Kustomize:
     case UnitSource::Kind::Helm: {

@@ -29,7 +29,7 @@ enum class UnitMode { Input, Dir, File };
 std::optional<UnitMode> parse_unit_mode(std::string_view s);
 
 struct UnitSource {
-  enum class Kind { Files, Stdin, Kustomize, Helm };
+  enum class Kind { Files, Stdin, Kustomize, Helm, Cluster };  // Cluster: scan --cluster (load/live_cluster.h)
   Kind kind = Kind::Files;
   std::string name;                // shown with every finding: a path, a directory, "-"
   std::vector<std::string> files;  // Files: the manifests, in order

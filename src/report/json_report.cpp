@@ -31,6 +31,8 @@ ordered_json finding_json(const ScanResult& r, const Finding& f) {
   const Cluster& c = *r.cluster;
   ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
   if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
+  if (!f.field_path.empty()) loc["path"] = f.field_path;
+  if (!f.field_value.empty()) loc["value"] = f.field_value;
   ordered_json j{
       {"rule", f.rule->id},
       {"severity", to_string(f.severity)},
@@ -49,40 +51,16 @@ ordered_json finding_json(const ScanResult& r, const Finding& f) {
   return j;
 }
 
-}  // namespace
-
-// Streams the document one finding at a time: a whole-document DOM of a
-// large scan costs several times the output's size in memory.
-void write_json(std::ostream& out, const ScanResult& r) {
+// The summary both JSON forms end with.
+ordered_json summary_json(const ScanResult& r) {
   std::array<size_t, 5> counts{};
-  out << "{\n  \"tool\": ";
-  write_nested(out, dump(ordered_json{{"name", kToolName}, {"version", version()}}, 2), "  ");
-  out << ",\n";
-  out << "  \"findings\": [";
-  bool first = true;
   size_t suppressed = 0;
   for (const Finding& f : r.findings) {
     if (f.suppressed)
       ++suppressed;
     else
       ++counts[static_cast<size_t>(f.severity)];
-    out << (first ? "\n    " : ",\n    ");
-    first = false;
-    write_nested(out, dump(finding_json(r, f), 2), "    ");
   }
-  out << (first ? "],\n" : "\n  ],\n");
-  ordered_json errors = ordered_json::array();
-  for (const LoadError& e : r.errors)
-    errors.push_back({{"file", e.file}, {"line", e.mark.line}, {"column", e.mark.col}, {"message", e.message}});
-  out << "  \"errors\": ";
-  write_nested(out, dump(errors, 2), "  ");
-  if (!r.notices.empty()) {
-    out << ",\n  \"notices\": ";
-    write_nested(out, dump(ordered_json(r.notices), 2), "  ");
-  }
-  out << ",\n  \"policy\": " << (r.policy.empty() ? std::string("null") : dump(ordered_json(r.policy), 2));
-  out << ",\n  \"units\": ";
-  write_nested(out, dump(ordered_json(r.units), 2), "  ");
   ordered_json summary = {
       {"files", r.stats.files},
       {"documents", r.stats.documents},
@@ -97,9 +75,59 @@ void write_json(std::ostream& out, const ScanResult& r) {
       {"units", r.units.size()},
   };
   if (r.baseline) summary["baseline"] = {{"known", r.baseline->known}, {"stale", r.baseline->stale}};
+  return summary;
+}
+
+ordered_json error_json(const LoadError& e) {
+  return {{"file", e.file}, {"line", e.mark.line}, {"column", e.mark.col}, {"message", e.message}};
+}
+
+}  // namespace
+
+// Streams the document one finding at a time: a whole-document DOM of a
+// large scan costs several times the output's size in memory.
+void write_json(std::ostream& out, const ScanResult& r) {
+  out << "{\n  \"tool\": ";
+  write_nested(out, dump(ordered_json{{"name", kToolName}, {"version", version()}}, 2), "  ");
+  out << ",\n";
+  out << "  \"findings\": [";
+  bool first = true;
+  for (const Finding& f : r.findings) {
+    out << (first ? "\n    " : ",\n    ");
+    first = false;
+    write_nested(out, dump(finding_json(r, f), 2), "    ");
+  }
+  out << (first ? "],\n" : "\n  ],\n");
+  ordered_json errors = ordered_json::array();
+  for (const LoadError& e : r.errors) errors.push_back(error_json(e));
+  out << "  \"errors\": ";
+  write_nested(out, dump(errors, 2), "  ");
+  if (!r.notices.empty()) {
+    out << ",\n  \"notices\": ";
+    write_nested(out, dump(ordered_json(r.notices), 2), "  ");
+  }
+  out << ",\n  \"policy\": " << (r.policy.empty() ? std::string("null") : dump(ordered_json(r.policy), 2));
+  out << ",\n  \"units\": ";
+  write_nested(out, dump(ordered_json(r.units), 2), "  ");
   out << ",\n  \"summary\": ";
-  write_nested(out, dump(summary, 2), "  ");
+  write_nested(out, dump(summary_json(r), 2), "  ");
   out << "\n}\n";
+}
+
+void write_json_lines(std::ostream& out, const ScanResult& r) {
+  auto line = [&](const char* type, ordered_json j) {
+    ordered_json l = {{"type", type}};
+    for (auto& [k, v] : j.items()) l[k] = std::move(v);
+    out << dump(l, -1) << '\n';
+  };
+  for (const Finding& f : r.findings) line("finding", finding_json(r, f));
+  for (const LoadError& e : r.errors) line("error", error_json(e));
+  for (const std::string& n : r.notices) line("notice", {{"message", n}});
+  ordered_json summary = summary_json(r);
+  summary["tool"] = {{"name", kToolName}, {"version", version()}};
+  summary["policy"] = r.policy.empty() ? ordered_json(nullptr) : ordered_json(r.policy);
+  summary["unit_names"] = r.units;
+  line("summary", std::move(summary));
 }
 
 }  // namespace ig

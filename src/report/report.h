@@ -47,6 +47,9 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
 // one per line for a person (standard error), escaped like the text report.
 void write_problems(std::ostream& err, const std::vector<std::string>& notices, const std::vector<LoadError>& errors);
 void write_json(std::ostream& out, const ScanResult& r);
+// JSON lines for log collectors: one object per line, {"type": "finding", ...finding} for each finding, then
+// "error" and "notice" lines, and last {"type": "summary", ...} (the summary with tool, policy and unit_names).
+void write_json_lines(std::ostream& out, const ScanResult& r);
 void write_sarif(std::ostream& out, const ScanResult& r);     // SARIF 2.1.0 (GitHub code scanning)
 void write_junit(std::ostream& out, const ScanResult& r);     // JUnit XML
 void write_markdown(std::ostream& out, const ScanResult& r);  // pull-request comment

@@ -67,6 +67,11 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
       if (e.caret != std::string::npos)
         out << std::string(gutter.size(), ' ') << " | " << std::string(e.caret, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
     }
+    if (!f.field_path.empty()) {
+      out << "       = field " << terminal_text(f.field_path);
+      if (!f.field_value.empty()) out << ": " << terminal_text(f.field_value);
+      out << '\n';
+    }
     std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);
     out << "       = " << terminal_text(who);
     if (!f.resource.origin.empty()) out << " (from " << terminal_text(f.resource.origin) << ")";

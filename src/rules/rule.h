@@ -45,6 +45,9 @@ struct Finding {
   // How to fix it where the rule's remediation does not fit the controller
   // that serves the object (static text; empty: the rule's).
   std::string_view fix;
+  // Live objects (scan --cluster): the field the finding is about, as a JSON path from the object
+  // (".spec.rules[0].host"), and its value when it is a short scalar outside a Secret.
+  std::string field_path, field_value;
   std::string_view remediation() const { return fix.empty() ? std::string_view(rule->remediation) : fix; }
 };
 
@@ -98,6 +101,8 @@ class DerivedCache {
 // What a scan may tune without changing the rules themselves.
 struct RuleSettings {
   const Policy* policy = nullptr;  // the user's .ingressguard.yaml, if any
+  // The input is the whole cluster (a live read where every kind could be read), as completeInput says.
+  bool complete_input = false;
   int64_t now = 0;               // seconds since the epoch; 0: the current time
   int cert_expiry_days = 30;     // certificates expiring sooner are reported
   // Set by run_rules for the length of one run; null when a rule is called alone.

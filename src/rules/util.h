@@ -18,7 +18,7 @@ namespace ig::rules {
 // The policy says the input holds the whole cluster (completeInput: true): a rule
 // may then conclude from an object's absence. Otherwise an object that is not in
 // the input is unknown, not missing.
-inline bool complete_input(const RuleSettings& s) { return s.policy && s.policy->complete_input; }
+inline bool complete_input(const RuleSettings& s) { return s.complete_input || (s.policy && s.policy->complete_input); }
 
 // The ConfigMaps the ingress-nginx controller reads (controller_config_rules.cpp);
 // shared by the rules of one run through derived<ControllerConfigMaps>.

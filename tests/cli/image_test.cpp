@@ -51,6 +51,26 @@ TEST_F(Image, RunsAsNonRootWithoutAShell) {
   EXPECT_TRUE(fs::exists(rootfs() / "usr/share/doc/libssl3/copyright"));
 }
 
+// Tests that the image carries the kubectl that `scan --cluster` runs (static, on the image's PATH): it runs
+// inside the image, and a live scan there reaches it (the cluster named by a missing kubeconfig is reported
+// unreachable with kubectl's own reason, not "kubectl is not on PATH").
+TEST_F(Image, CarriesKubectlForLiveScans) {
+  json config = json::parse(std::ifstream(dir() / "bundle" / "config.json"));
+  std::string env = config["process"]["env"].dump();
+  EXPECT_NE(env.find("/usr/local/bin"), std::string::npos) << env;
+  ASSERT_TRUE(fs::exists(rootfs() / "usr/local/bin/kubectl")) << "the image was built without kubectl";
+  auto version = ig::testing::run_shell("chroot --userspec=65532:65532 " + rootfs().string() +
+                                        " /usr/local/bin/kubectl version --client 2>&1");
+  EXPECT_EQ(version.code, 0) << version.out;
+  EXPECT_NE(version.out.find("Client Version: v"), std::string::npos) << version.out;
+  auto live = ig::testing::run_shell("env -i PATH=/usr/local/bin HOME=/tmp /usr/sbin/chroot --userspec=65532:65532 " +
+                                     rootfs().string() +
+                                     " /usr/local/bin/ingressguard scan --cluster --kubeconfig /tmp/no-such-kubeconfig 2>&1");
+  EXPECT_EQ(live.code, 2) << live.out;
+  EXPECT_NE(live.out.find("cannot read the cluster's API resources"), std::string::npos) << live.out;
+  EXPECT_EQ(live.out.find("not on PATH"), std::string::npos) << live.out;
+}
+
 // Tests --version and a scan of the demo inside the image: the same findings as the build's binary, and the HTML
 // report with its map drawn by Graphviz from the image's own plugins.
 TEST_F(Image, ScansTheDemo) {

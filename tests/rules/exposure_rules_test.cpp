@@ -219,18 +219,23 @@ spec: {template: {metadata: {labels: {app: queue}}, spec: {containers: [{name: c
   settings.policy = &complete;
   auto r = scan_text(t, InputFormat::Yaml, settings);
   ASSERT_EQ(r->lines("IG508"), Lines{line_of(t, "name: worker")});
-  for (const Finding& x : r->findings)
-    if (x.rule->id == "IG508")
+  for (const Finding& x : r->findings) {
+    if (x.rule->id == "IG508") {
       EXPECT_EQ(x.message, "namespace batch has no NetworkPolicy (complete input): its 2 workloads (worker, queue) accept "
                            "connections from every pod and may connect anywhere");
+    }
+  }
   EXPECT_EQ(r->count("IG503"), 1u);  // shop, with its Ingress backend
   // A policy in the namespace: the note goes, and each workload it leaves out is judged on its own.
   std::string with_policy = t + "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q, namespace: batch}\n"
                                 "spec: {podSelector: {matchLabels: {app: queue}}, policyTypes: [Ingress]}\n";
   auto p = scan_text(with_policy, InputFormat::Yaml, settings);
   EXPECT_EQ(p->lines("IG508"), Lines{line_of(with_policy, "name: worker")});
-  for (const Finding& x : p->findings)
-    if (x.rule->id == "IG508") EXPECT_EQ(x.message.rfind("no NetworkPolicy selects these pods", 0), 0u) << x.message;
+  for (const Finding& x : p->findings) {
+    if (x.rule->id == "IG508") {
+      EXPECT_EQ(x.message.rfind("no NetworkPolicy selects these pods", 0), 0u) << x.message;
+    }
+  }
 }
 
 // Tests the root cause of a namespace without any NetworkPolicy: one IG503 that names its workloads
