@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install dist image bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-serve bench-logs bench-probe docs format clean
+.PHONY: all install dist image bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-list bench-serve bench-logs bench-probe docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -77,6 +77,11 @@ fuzz: bootstrap
 bench: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_parse_only ig_gen_corpus
 	bench/run_scan_bench.sh $(BUILD) $(BENCH_DIR)
+
+# The corpus as one kubectl-style List (JSON, compacted JSON, YAML): streaming read, speed and memory.
+bench-list: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_json_parse_only ig_gen_corpus
+	bench/run_list_bench.sh $(BUILD) $(BENCH_DIR)
 
 # `logs` on a generated multi-million-line ingress-nginx log, against GoAccess on the same file.
 bench-logs: bootstrap configure

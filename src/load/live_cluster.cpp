@@ -198,8 +198,7 @@ void locate_live_findings(Cluster& unit, const std::string& cluster_uri, std::ve
     if (!live(f.loc.file) || f.resource.loc.file != f.loc.file || f.resource.name.empty()) continue;
     if (auto w = wanted.find(f.loc.file); w != wanted.end()) {
       const FieldAt& at = w->second[key_of(f.loc.line, f.loc.col)];
-      f.field_path = at.path;
-      f.field_value = at.value;
+      if (!at.path.empty()) f.field = std::make_shared<const Finding::Field>(Finding::Field{at.path, at.value});
     }
     std::string uri = prefix + (f.resource.ns.empty() ? "" : std::string(f.resource.ns) + "/") +
                       std::string(f.resource.kind) + "/" + std::string(f.resource.name);

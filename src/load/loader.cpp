@@ -54,28 +54,11 @@ InputFormat sniff(std::string_view content) {
   return (i < content.size() && (content[i] == '{' || content[i] == '[')) ? InputFormat::Json : InputFormat::Yaml;
 }
 
-// Reads at most `limit` + 1 bytes, so an oversized stream is detected without
-// reading it whole. Leaves room for the JSON parser's padding.
-bool read_bounded(std::FILE* f, uint64_t limit, std::string& out, bool& too_large) {
-  too_large = false;
-  out.clear();
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    if (out.size() + n > limit) {
-      too_large = true;
-      return true;
-    }
-    out.append(buf, n);
-  }
-  return !std::ferror(f);
-}
-
 }  // namespace
 
 void Loader::load_path(const std::string& path) {
   if (path == "-") {
-    load_stream(stdin, std::nullopt, "-", InputFormat::Auto, true);
+    load_stream(stdin, std::nullopt, "-", InputFormat::Auto, true, 0);
     return;
   }
   std::error_code ec;
@@ -167,48 +150,50 @@ void Loader::load_file(const std::string& path, InputFormat format, std::optiona
                                               std::to_string(options_.max_file_size) + " bytes; not read"});
     return;
   }
-  load_stream(f.get(), file_id, path, format, false);
+  load_stream(f.get(), file_id, path, format, false, ec ? 0 : size);
 }
 
 void Loader::load_stream(std::FILE* f, std::optional<uint32_t> file_id, const std::string& name, InputFormat format,
-                         bool keep_content) {
-  // The first bytes tell JSON from YAML; JSON is read as it comes, YAML whole (libyaml wants it so).
+                         bool keep_content, uint64_t size_hint) {
+  // The first bytes tell JSON from YAML; JSON is read as it comes, YAML whole (libyaml wants it so),
+  // straight into one buffer of the file's size.
   constexpr size_t kChunk = 1 << 20;
   std::string content;
-  content.resize(kChunk);
-  size_t got = std::fread(content.data(), 1, kChunk, f);
-  content.resize(got);
-  bool failed = got < kChunk && std::ferror(f);
+  content.reserve(std::max<uint64_t>(std::min<uint64_t>(size_hint, options_.max_file_size), kChunk) + kJsonPadding);
   std::string label = name == "-" ? "stdin" : name;
+  auto read_more = [&](size_t n) {
+    size_t at = content.size();
+    content.resize(at + n);
+    size_t got = std::fread(content.data() + at, 1, n, f);
+    content.resize(at + got);
+    return got;
+  };
+  read_more(kChunk);
   if (format == InputFormat::Auto) format = sniff(content);
-  if (format == InputFormat::Json && !failed) {
+  if (format == InputFormat::Json && !std::ferror(f)) {
     std::unique_ptr<JsonStream> stream = open_json_stream(name, keep_content, file_id);
     bool more = stream->feed(content);
-    std::string().swap(content);
-    std::string chunk(kChunk, '\0');
-    while (more && !std::feof(f)) {
-      size_t n = std::fread(chunk.data(), 1, kChunk, f);
-      if (n == 0 && std::ferror(f)) {
-        stream->finish(std::string("cannot read: ") + std::strerror(errno));
-        return;
-      }
-      more = stream->feed(std::string_view(chunk.data(), n));
+    while (more && !std::feof(f) && !std::ferror(f)) {
+      content.clear();
+      more = read_more(kChunk) > 0 && stream->feed(content);
     }
-    stream->finish();
+    if (std::ferror(f)) stream->finish(std::string("cannot read: ") + std::strerror(errno));
+    else stream->finish();
     return;
   }
-  bool too_large = false;
-  std::string rest;
-  if (failed || !read_bounded(f, options_.max_file_size, rest, too_large)) {
+  while (!std::feof(f) && !std::ferror(f) && content.size() <= options_.max_file_size) {
+    if (content.capacity() < content.size() + kChunk + kJsonPadding) content.reserve(content.capacity() * 2);
+    if (read_more(kChunk) == 0) break;
+  }
+  if (std::ferror(f)) {
     errors_.push_back(LoadError{name, {}, "cannot read " + label + ": " + std::strerror(errno)});
     return;
   }
-  if (too_large || content.size() + rest.size() > options_.max_file_size) {
-    errors_.push_back(LoadError{name, {}, label + " is larger than the limit of " + std::to_string(options_.max_file_size) + " bytes; not read"});
+  if (content.size() > options_.max_file_size) {
+    errors_.push_back(LoadError{name, {}, label + " is larger than the limit of " + std::to_string(options_.max_file_size) +
+                                              " bytes; not read"});
     return;
   }
-  content.reserve(content.size() + rest.size() + kJsonPadding);
-  content += rest;
   load_buffer_as(file_id, name, std::move(content), format, keep_content);
 }
 

@@ -104,9 +104,9 @@ class Loader {
   void load_file(const std::string& path, InputFormat format, std::optional<uint32_t> file_id = std::nullopt);
   void load_buffer_as(std::optional<uint32_t> file_id, const std::string& name, std::string content,
                       InputFormat format, bool keep_content);
-  // Reads an open file or stdin: JSON as a stream, YAML whole. `first` holds bytes already read.
+  // Reads an open file or stdin: JSON as a stream, YAML whole. `size_hint`: the file's size (0: unknown).
   void load_stream(std::FILE* f, std::optional<uint32_t> file_id, const std::string& name, InputFormat format,
-                   bool keep_content);
+                   bool keep_content, uint64_t size_hint);
   friend struct JsonStream::Impl;
   Cluster& cluster_;
   LoadOptions options_;

@@ -31,8 +31,8 @@ ordered_json finding_json(const ScanResult& r, const Finding& f) {
   const Cluster& c = *r.cluster;
   ordered_json loc = {{"file", c.files[f.loc.file].path}, {"line", f.loc.line}, {"column", f.loc.col}};
   if (!f.resource.origin.empty()) loc["origin"] = f.resource.origin;
-  if (!f.field_path.empty()) loc["path"] = f.field_path;
-  if (!f.field_value.empty()) loc["value"] = f.field_value;
+  if (f.field) loc["path"] = f.field->path;
+  if (f.field && !f.field->value.empty()) loc["value"] = f.field->value;
   ordered_json j{
       {"rule", f.rule->id},
       {"severity", to_string(f.severity)},

@@ -67,9 +67,9 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
       if (e.caret != std::string::npos)
         out << std::string(gutter.size(), ' ') << " | " << std::string(e.caret, ' ') << (opts.color ? "\x1b[1;32m" : "") << '^' << reset << '\n';
     }
-    if (!f.field_path.empty()) {
-      out << "       = field " << terminal_text(f.field_path);
-      if (!f.field_value.empty()) out << ": " << terminal_text(f.field_value);
+    if (f.field) {
+      out << "       = field " << terminal_text(f.field->path);
+      if (!f.field->value.empty()) out << ": " << terminal_text(f.field->value);
       out << '\n';
     }
     std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);

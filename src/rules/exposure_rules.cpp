@@ -48,8 +48,9 @@ IngressBackends::IngressBackends(const Cluster& c, DerivedCache& d) {
       if (!b.present || b.service.empty()) return;
       const Service* svc = c.find_service(ing.meta.effective_ns(), b.service);
       if (!svc) return;
+      // A Pod or ReplicaSet whose owner is in the input is judged through that owner (a live cluster has all three).
       for (const Workload* w : selection.selected(*svc))
-        if (seen.insert(w).second) list.emplace_back(w, &ing);
+        if (judged_workload(c, *w) && seen.insert(w).second) list.emplace_back(w, &ing);
     };
     add(ing.default_backend);
     for (const IngressRule& r : ing.rules)

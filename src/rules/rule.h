@@ -47,7 +47,10 @@ struct Finding {
   std::string_view fix;
   // Live objects (scan --cluster): the field the finding is about, as a JSON path from the object
   // (".spec.rules[0].host"), and its value when it is a short scalar outside a Secret.
-  std::string field_path, field_value;
+  struct Field {
+    std::string path, value;
+  };
+  std::shared_ptr<const Field> field;
   std::string_view remediation() const { return fix.empty() ? std::string_view(rule->remediation) : fix; }
 };
 

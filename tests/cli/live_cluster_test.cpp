@@ -173,6 +173,14 @@ TEST_F(LiveCluster, CompleteClusterIsOneUnit) {
   ASSERT_TRUE(deny) << r.out;
   EXPECT_EQ((*deny)["severity"], "medium");  // complete input: the claim is made
   EXPECT_NE((*deny)["message"].get<std::string>().find("(web)"), std::string::npos) << (*deny)["message"];
+  // The Pod and its ReplicaSet are judged through the Deployment that owns them: one finding, not three.
+  size_t open_backends = 0;
+  for (const auto& f : doc["findings"])
+    if (f["rule"] == "IG502") {
+      ++open_backends;
+      EXPECT_EQ(f["resource"]["kind"], "Deployment") << f;
+    }
+  EXPECT_EQ(open_backends, 1u) << r.out;
   const json* snippets = finding(doc, "IG301");
   ASSERT_TRUE(snippets) << r.out;
   EXPECT_EQ((*snippets)["resource"]["namespace"], "ingress-nginx");

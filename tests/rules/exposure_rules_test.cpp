@@ -50,6 +50,27 @@ TEST(ExposureRules, BackendOpenToClusterAndDefaultDeny) {
   }
 }
 
+// Tests a backend as a live cluster holds it: the Deployment, its ReplicaSet and the ReplicaSet's Pod all carry
+// the selected labels; the open backend is one finding, on the Deployment. A Pod whose owner is not in the input
+// stands for itself and is flagged.
+TEST(ExposureRules, BackendJudgedThroughItsOwner) {
+  std::string owned = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-rs\n  namespace: open\n"
+                      "  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web-open, controller: true}]\n"
+                      "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+                      "    spec: {containers: [{name: c, image: web}]}\n"
+                      "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-rs-x\n  namespace: open\n  labels: {app: web}\n"
+                      "  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-rs, controller: true}]\n"
+                      "spec: {containers: [{name: c, image: web}]}\n";
+  std::string t = app("open") + owned;
+  auto r = scan_text(t);
+  EXPECT_EQ(r->lines("IG502"), Lines{line_of(t, "name: web-open")});
+  // Without the ReplicaSet and Deployment, the pod is the workload.
+  std::string orphan = app("open");
+  orphan = orphan.substr(0, orphan.find("---\napiVersion: apps/v1\nkind: Deployment")) + owned.substr(owned.find("---\napiVersion: v1\nkind: Pod"));
+  auto o = scan_text(orphan);
+  EXPECT_EQ(o->lines("IG502"), Lines{line_of(orphan, "name: web-rs-x")});
+}
+
 // Tests policies and peers that match nothing, only where the input holds the namespace's workloads.
 TEST(ExposureRules, PolicyAndPeerMatchingNothing) {
   std::string t = app("shop") +
