@@ -53,7 +53,7 @@ for i in $(seq "$runs"); do
   fi
 done
 lb=$(stat -c %s "$list"); cb=$(stat -c %s "$compact"); yb=$(stat -c %s "$ylist"); db=$(cat "$dir"/*.yaml | wc -c)
-echo "objects: 155,204 in each input; median of $runs runs; $(nproc) cores; MB = 2^20 bytes"
+echo "objects: 155,211 in each input; median of $runs runs; $(nproc) cores; MB = 2^20 bytes"
 echo "| | seconds | MB/s | peak RSS MB |"
 echo "|---|---:|---:|---:|"
 row "simdjson DOM parse of the JSON List (bound)" "$lb" "${files[simdjson]}"

@@ -28,15 +28,69 @@ class SnapshotSink : public DocumentSink {
   SnapshotSink(Cluster& c, uint32_t file, LoadStats& stats) : c_(c), file_(file), stats_(stats) {}
   void on_document(const Document& doc) override {
     ++stats_.documents;
-    SnapshotCounts counts = add_document(c_, file_, doc);
-    stats_.objects += counts.objects;
-    stats_.skipped_documents += counts.skipped;
+    if (!split_) {
+      SnapshotCounts counts = add_document(c_, file_, doc);
+      stats_.objects += counts.objects;
+      stats_.skipped_documents += counts.skipped;
+      return;
+    }
+    // A List read item by item: its items were read into a Cluster of their own, adopted once the
+    // document (with its kind, which kubectl writes after the items) says it is a List.
+    split_ = false;
+    std::string_view kind;
+    const Node* root = doc.root;
+    if (root && root->is_map())
+      if (const Node* k = root->get("kind"); k && k->is_scalar()) kind = k->text;
+    bool list = kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
+    if (list) {
+      std::string_view typed = kind != "List" ? kind.substr(0, kind.size() - 4) : std::string_view();
+      std::string_view api;
+      if (const Node* a = root->get("apiVersion"); a && a->is_scalar()) api = a->text;
+      for (const Document& item : deferred_) {
+        SnapshotCounts counts = add_list_item(*items_, file_, item, typed, typed.empty() ? std::string_view() : api);
+        item_counts_.objects += counts.objects;
+        item_counts_.skipped += counts.skipped;
+      }
+      c_.adopt(std::move(*items_));
+      stats_.objects += item_counts_.objects;
+      stats_.skipped_documents += item_counts_.skipped;
+    } else {
+      // Not a list: its items are no objects; the document is read as the rest of it says.
+      SnapshotCounts counts = add_document(c_, file_, doc);
+      stats_.objects += counts.objects;
+      stats_.skipped_documents += counts.skipped;
+    }
+    items_.reset();
+    deferred_.clear();
+    item_counts_ = {};
+  }
+  bool wants_items() const override { return true; }
+  bool on_list_item(const Document& item, std::string_view kind, std::string_view api) override {
+    if (!split_) {
+      split_ = true;
+      items_ = std::make_unique<Cluster>();
+    }
+    std::string_view typed;
+    if (kind.size() > 4 && kind != "List" && kind.substr(kind.size() - 4) == "List") typed = kind.substr(0, kind.size() - 4);
+    SnapshotCounts counts = add_list_item(*items_, file_, item, typed, typed.empty() ? std::string_view() : api);
+    if (counts.skipped && kind.empty()) {
+      // Read again once the list's kind is known (a typed list may name it after its items).
+      deferred_.push_back(item);
+      return true;
+    }
+    item_counts_.objects += counts.objects;
+    item_counts_.skipped += counts.skipped;
+    return false;
   }
 
  private:
   Cluster& c_;
   uint32_t file_;
   LoadStats& stats_;
+  bool split_ = false;
+  std::unique_ptr<Cluster> items_;
+  std::vector<Document> deferred_;
+  SnapshotCounts item_counts_;
 };
 
 bool has_extension(const fs::path& p, std::initializer_list<const char*> exts) {
@@ -159,7 +213,8 @@ void Loader::load_stream(std::FILE* f, std::optional<uint32_t> file_id, const st
   // straight into one buffer of the file's size.
   constexpr size_t kChunk = 1 << 20;
   std::string content;
-  content.reserve(std::max<uint64_t>(std::min<uint64_t>(size_hint, options_.max_file_size), kChunk) + kJsonPadding);
+  // One byte over the size: the read that meets the end of the file needs no second buffer.
+  content.reserve(std::max<uint64_t>(std::min<uint64_t>(size_hint, options_.max_file_size) + 1, kChunk) + kJsonPadding);
   std::string label = name == "-" ? "stdin" : name;
   auto read_more = [&](size_t n) {
     size_t at = content.size();
@@ -182,8 +237,11 @@ void Loader::load_stream(std::FILE* f, std::optional<uint32_t> file_id, const st
     return;
   }
   while (!std::feof(f) && !std::ferror(f) && content.size() <= options_.max_file_size) {
-    if (content.capacity() < content.size() + kChunk + kJsonPadding) content.reserve(content.capacity() * 2);
-    if (read_more(kChunk) == 0) break;
+    // What the file's size says is left (and one byte more), or a chunk at a time when it said nothing.
+    size_t want = size_hint + 1 > content.size() ? static_cast<size_t>(size_hint + 1 - content.size()) : kChunk;
+    if (content.capacity() < content.size() + want + kJsonPadding)
+      content.reserve(std::max(content.size() + want + kJsonPadding, content.capacity() * 2));
+    if (read_more(want) == 0) break;
   }
   if (std::ferror(f)) {
     errors_.push_back(LoadError{name, {}, "cannot read " + label + ": " + std::strerror(errno)});

@@ -99,6 +99,14 @@ class DocumentSink {
  public:
   virtual ~DocumentSink() = default;
   virtual void on_document(const Document& doc) = 0;
+  // Lists read item by item (YAML): when true, each item of a document's top-level "items" sequence is
+  // handed over as soon as it is complete, and on_document then gets the document with an empty
+  // sequence in its place. `kind` and `api_version`: the document's, when written before the items.
+  virtual bool wants_items() const { return false; }
+  // Returns true to keep the item's nodes alive until on_document of its document returns.
+  virtual bool on_list_item(const Document& /*item*/, std::string_view /*kind*/, std::string_view /*api_version*/) {
+    return false;
+  }
 };
 
 // A position `m` in a buffer that starts at `origin` of a larger input, in the input's terms.

@@ -21,6 +21,17 @@ void TreeBuilder::begin_document(Mark start) {
   alias_nodes_ = 0;
 }
 
+void TreeBuilder::begin_item(Mark start) {
+  frames_.clear();
+  stack_.clear();
+  doc_ = Document{};
+  doc_.start = start;
+}
+
+void TreeBuilder::take_anchors(const TreeBuilder& other) {
+  for (const auto& [name, node] : other.anchors_) anchors_[name] = node;
+}
+
 std::optional<Error> TreeBuilder::add(Node* n) {
   if (frames_.empty()) {
     doc_.root = n;

@@ -18,6 +18,12 @@ class TreeBuilder {
   TreeBuilder(Arena& arena, const ParseLimits& limits) : arena_(arena), limits_(limits) {}
 
   void begin_document(Mark start);
+  // The next item of a List read item by item: a document of its own that still sees the anchors of the
+  // items before it (and counts towards the same alias budget).
+  void begin_item(Mark start);
+  size_t anchor_count() const { return anchors_.size(); }
+  // Makes `other`'s anchors known here (their nodes must outlive this document).
+  void take_anchors(const TreeBuilder& other);
   // Each returns an Error when a limit is exceeded or the input is inconsistent.
   std::optional<Error> scalar(std::string_view text, bool plain, Mark mark, std::string_view anchor = {},
                               Mark end = {});

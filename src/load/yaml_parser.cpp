@@ -224,6 +224,28 @@ std::optional<Error> parse_yaml(std::string_view buf, const ParseLimits& limits,
 
 namespace {
 
+// A node event (scalar, alias, start or end of a collection) into a tree.
+std::optional<Error> add_event(TreeBuilder& b, const yaml_event_t& e, Mark mark) {
+  switch (e.type) {
+    case YAML_SCALAR_EVENT: {
+      const auto& sc = e.data.scalar;
+      std::string_view tag = sc.tag ? reinterpret_cast<const char*>(sc.tag) : "";
+      std::string decoded;
+      TaggedScalar v = read_tagged(tag, std::string_view(reinterpret_cast<const char*>(sc.value), sc.length),
+                                   sc.style == YAML_PLAIN_SCALAR_STYLE, mark, decoded);
+      return v.error ? v.error : b.scalar(v.text, v.plain, mark, anchor_of(sc.anchor), to_mark(e.end_mark));
+    }
+    case YAML_ALIAS_EVENT: return b.alias(anchor_of(e.data.alias.anchor), mark);
+    case YAML_SEQUENCE_START_EVENT:
+      return b.begin_collection(NodeKind::Sequence, mark, anchor_of(e.data.sequence_start.anchor));
+    case YAML_MAPPING_START_EVENT:
+      return b.begin_collection(NodeKind::Mapping, mark, anchor_of(e.data.mapping_start.anchor));
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: return b.end_collection();
+    default: return std::nullopt;
+  }
+}
+
 std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& limits, DocumentSink& sink) {
   ParserPtr parser(new yaml_parser_t);
   if (!yaml_parser_initialize(parser.get())) {
@@ -238,18 +260,64 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
 
   Arena arena;
   TreeBuilder builder(arena, limits);
+  // A List's items (the top-level mapping's "items" sequence) are built one at a time, each in the items'
+  // arena, which is emptied after each one unless anchors (aliases may refer back) or the sink need them.
+  const bool split = sink.wants_items();
+  ParseLimits item_limits = limits;
+  item_limits.max_depth = limits.max_depth > 2 ? limits.max_depth - 2 : 1;
+  Arena items_arena;
+  TreeBuilder items(items_arena, item_limits);
+  uint32_t depth = 0;         // collections open in the document
+  bool root_map = false, expect_key = true, in_items = false, items_done = false, keep_items = false;
+  std::string last_key, kind_before, api_before;
+  uint32_t item_depth = 0;    // collections open in the current item
   for (;;) {
     EventGuard ev;
     if (!yaml_parser_parse(parser.get(), &ev.event)) return parser_error(*parser, buf);
     const yaml_event_t& e = ev.event;
     Mark mark = to_mark(e.start_mark);
     std::optional<Error> err;
+    bool starts = e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT || e.type == YAML_SEQUENCE_START_EVENT ||
+                  e.type == YAML_MAPPING_START_EVENT;
+    bool ends = e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT;
+    if (in_items && !(item_depth == 0 && e.type == YAML_SEQUENCE_END_EVENT)) {
+      // An event of an item.
+      if (item_depth == 0) items.begin_item(mark);
+      err = add_event(items, e, mark);
+      if (err) return err;
+      if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT) ++item_depth;
+      else if (ends) --item_depth;
+      if (item_depth == 0) {
+        keep_items = sink.on_list_item(items.document(), kind_before, api_before) || keep_items;
+        if (!keep_items && items.anchor_count() == 0) items_arena.reset();
+      }
+      continue;
+    }
+    // Where the document's root mapping is: its keys and values alternate; "items" with a sequence is split.
+    bool at_top = root_map && depth == 1 && starts;
+    bool key = at_top && expect_key;
+    if (at_top) expect_key = !expect_key;
+    if (key && e.type == YAML_SCALAR_EVENT) {
+      last_key.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+    } else if (key) {
+      last_key.clear();
+    } else if (at_top && e.type == YAML_SCALAR_EVENT && !items_done && (last_key == "kind" || last_key == "apiVersion")) {
+      (last_key == "kind" ? kind_before : api_before)
+          .assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+    }
     switch (e.type) {
       case YAML_STREAM_END_EVENT:
         return std::nullopt;
       case YAML_DOCUMENT_START_EVENT:
         arena.reset();
+        items_arena.reset();
         builder.begin_document(mark);
+        items.begin_document(mark);
+        depth = 0;
+        root_map = in_items = items_done = keep_items = false;
+        expect_key = true;
+        kind_before.clear();
+        api_before.clear();
         break;
       case YAML_DOCUMENT_END_EVENT: {
         Document& doc = builder.document();
@@ -265,27 +333,34 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
         sink.on_document(doc);
         break;
       }
-      case YAML_SCALAR_EVENT: {
-        const auto& s = e.data.scalar;
-        std::string_view tag = s.tag ? reinterpret_cast<const char*>(s.tag) : "";
-        std::string decoded;
-        TaggedScalar v = read_tagged(tag, std::string_view(reinterpret_cast<const char*>(s.value), s.length),
-                                     s.style == YAML_PLAIN_SCALAR_STYLE, mark, decoded);
-        err = v.error ? v.error : builder.scalar(v.text, v.plain, mark, anchor_of(s.anchor), to_mark(e.end_mark));
-        break;
-      }
+      case YAML_SCALAR_EVENT:
       case YAML_ALIAS_EVENT:
-        err = builder.alias(anchor_of(e.data.alias.anchor), mark);
+        err = add_event(builder, e, mark);
         break;
       case YAML_SEQUENCE_START_EVENT:
-        err = builder.begin_collection(NodeKind::Sequence, mark, anchor_of(e.data.sequence_start.anchor));
+        err = add_event(builder, e, mark);
+        // Split only when nothing before refers across (no anchor defined before the items).
+        if (split && at_top && !key && last_key == "items" && !items_done && builder.anchor_count() == 0) {
+          in_items = true;
+          item_depth = 0;
+        }
+        ++depth;
         break;
       case YAML_MAPPING_START_EVENT:
-        err = builder.begin_collection(NodeKind::Mapping, mark, anchor_of(e.data.mapping_start.anchor));
+        if (depth == 0) root_map = true;
+        err = add_event(builder, e, mark);
+        ++depth;
         break;
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT:
-        err = builder.end_collection();
+        if (in_items) {
+          // The end of the items: what comes after may refer to their anchors.
+          in_items = false;
+          items_done = true;
+          builder.take_anchors(items);
+        }
+        err = add_event(builder, e, mark);
+        --depth;
         break;
       default:
         break;

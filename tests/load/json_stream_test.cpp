@@ -200,3 +200,43 @@ TEST(JsonStream, LargeListOnThreadsWithABadItem) {
 }
 
 }  // namespace ig
+
+namespace ig {
+
+// Tests YAML Lists read item by item, as kubectl prints them (the kind after the items): every item at its line,
+// a typed list giving kind and apiVersion to items written without them, anchors defined in one item and used
+// in a later one or after the items, and a mapping with "items" that is not a list read as itself.
+TEST(YamlList, ItemByItemKeepsWhatTheWholeDocumentSays) {
+  std::string kubectl = "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n"
+                        "- apiVersion: v1\n  kind: Service\n  metadata:\n    name: b\nkind: List\nmetadata:\n  resourceVersion: \"\"\n";
+  auto k = testing::scan_text(kubectl);
+  ASSERT_TRUE(k->errors.empty());
+  ASSERT_EQ(k->cluster.services.size(), 2u);
+  EXPECT_EQ(k->cluster.services[1].meta.name, "b");
+  EXPECT_EQ(k->cluster.services[1].meta.loc.line, 7u);
+  EXPECT_EQ(k->stats.documents, 1u);
+
+  auto typed = testing::scan_text("items:\n- metadata: {name: a}\n- metadata: {name: b}\napiVersion: v1\nkind: ServiceList\n");
+  ASSERT_EQ(typed->cluster.services.size(), 2u);
+  EXPECT_EQ(typed->stats.skipped_documents, 0u);
+
+  std::string anchors = "kind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: &meta {name: a, labels: {x: y}}\n"
+                        "- apiVersion: v1\n  kind: ConfigMap\n  metadata: *meta\nmetadata: *meta\n";
+  auto a = testing::scan_text(anchors);
+  ASSERT_TRUE(a->errors.empty()) << a->errors[0].message;
+  ASSERT_EQ(a->cluster.config_maps.size(), 1u);
+  EXPECT_EQ(a->cluster.config_maps[0].meta.name, "a");
+
+  std::string not_list = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\nitems:\n- apiVersion: v1\n  kind: Service\n"
+                         "  metadata: {name: x}\n";
+  auto n = testing::scan_text(not_list);
+  EXPECT_TRUE(n->cluster.services.empty());
+  ASSERT_EQ(n->cluster.config_maps.size(), 1u);
+
+  // A broken list: no object of it is kept (as for any document that fails), the error has its line.
+  auto bad = testing::scan_text("kind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n- [unclosed\n");
+  ASSERT_EQ(bad->errors.size(), 1u);
+  EXPECT_TRUE(bad->cluster.services.empty());
+}
+
+}  // namespace ig
