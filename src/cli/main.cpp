@@ -48,9 +48,13 @@ int main(int argc, char** argv) {
   std::string min_severity;
   scan_cmd->add_option("--min-severity", min_severity, "Report nothing below this severity (--fail-on still decides the exit)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info"}));
-  scan_cmd->add_option("--namespace", scan.namespaces,
-                       "Report only objects of these namespaces (globs; cluster-scoped objects are left out)")
+  scan_cmd->add_option("-n,--namespace", scan.namespaces,
+                       "Report only objects of these namespaces (globs; cluster-scoped objects are left out); with "
+                       "--cluster, also where a kind that may not be listed cluster-wide is read")
       ->delimiter(',');
+  bool all_namespaces = false;
+  scan_cmd->add_flag("-A,--all-namespaces", all_namespaces,
+                     "With --cluster: every namespace is read (the default; accepted as kubectl spells it)");
   scan_cmd->add_option("--write-baseline", scan.write_baseline,
                        "Record the open findings (by fingerprint) in FILE, to hide them later with --baseline");
   scan_cmd->add_option("--baseline", scan.baseline,

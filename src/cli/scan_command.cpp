@@ -237,10 +237,16 @@ int run_scan(const ScanOptions& opts, std::ostream& out, std::ostream& err) {
           if (front_door_kind(w) != ControllerKind::Unknown) namespaces.emplace(w.meta.effective_ns());
         return std::vector<std::string>(namespaces.begin(), namespaces.end());
       };
+      // Plain namespace names (not globs) are where a kind forbidden cluster-wide is read instead.
+      for (const std::string& ns : opts.namespaces)
+        if (ns.find_first_of("*?[") == std::string::npos) live.namespaces.push_back(ns);
       live_read = read_live_cluster(live, loader, result.errors);
       plan.units[u].name = "cluster://" + (live_read->context.empty() ? std::string("current-context") : live_read->context);
       // The whole cluster when every kind could be read: rules that conclude from absence judge.
-      settings.complete_input = live_read->reached && live_read->unreadable.empty();
+      settings.complete_input = live_read->reached && live_read->unreadable.empty() && live_read->partial.empty();
+      for (const std::string& k : live_read->partial)
+        result.notices.push_back(plan.units[u].name + ": " + k + " read only in the namespaces given with --namespace "
+                                 "(listing it across the cluster is forbidden): the input is not complete");
       for (const std::string& k : live_read->unreadable)
         result.notices.push_back(plan.units[u].name + ": cannot read " + k +
                                  ": the input is not complete, so rules that conclude from absence say \"cannot be checked\"");

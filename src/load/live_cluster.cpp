@@ -111,9 +111,27 @@ LiveClusterRead read_live_cluster(const LiveClusterOptions& o, Loader& loader, s
   };
   for (const std::string& resource : live_cluster_resources()) {
     if (resource == kConfigMaps || !served.count(resource)) continue;
-    std::vector<std::string> extra = {"--all-namespaces"};
-    if (resource == kSecrets) extra.push_back("--field-selector=type=kubernetes.io/tls");
-    if (read(resource, extra, resource)) out.read.push_back(resource);
+    std::vector<std::string> selector;
+    if (resource == kSecrets) selector.push_back("--field-selector=type=kubernetes.io/tls");
+    std::vector<std::string> all = selector;
+    all.push_back("--all-namespaces");
+    size_t failures = out.unreadable.size();
+    if (read(resource, all, resource)) {
+      out.read.push_back(resource);
+      continue;
+    }
+    // Forbidden across the cluster: the namespaces the caller named, one by one.
+    if (o.namespaces.empty() || out.unreadable.back().find("(forbidden:") == std::string::npos) continue;
+    bool each = true;
+    for (const std::string& ns : o.namespaces) {
+      std::vector<std::string> one = selector;
+      one.insert(one.end(), {"--namespace", ns});
+      each = read(resource, one, resource + "/" + ns) && each;
+    }
+    if (each) {
+      out.unreadable.resize(failures);
+      out.partial.push_back(resource);
+    }
   }
   if (served.count(kConfigMaps) && o.configmap_namespaces) {
     bool all = true;

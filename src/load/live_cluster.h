@@ -28,6 +28,9 @@ struct LiveClusterOptions {
   int timeout_seconds = 120;        // per kubectl run
   // After everything else is read: the namespaces whose ConfigMaps to read (the ingress controllers').
   std::function<std::vector<std::string>(const Cluster&)> configmap_namespaces;
+  // Namespaces to read a kind in, one by one, when listing it across all namespaces is forbidden (an
+  // identity with Roles in some namespaces only). The unit is then not complete.
+  std::vector<std::string> namespaces;
 };
 
 struct LiveClusterRead {
@@ -35,6 +38,7 @@ struct LiveClusterRead {
   std::string context;                   // the context read ("" when kubectl could not tell)
   std::vector<std::string> read;         // resources read, as kubectl names them (ingresses.networking.k8s.io)
   std::vector<std::string> unreadable;   // "networkpolicies.networking.k8s.io (forbidden: ...)"
+  std::vector<std::string> partial;      // resources read only in LiveClusterOptions::namespaces
   size_t objects = 0;
 };
 

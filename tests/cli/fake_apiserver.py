@@ -95,7 +95,8 @@ def list_resource(path, query):
         return status(404, "NotFound", "the server could not find the requested resource")
     r = match[0]
     plural = r["name"] if not group else r["name"] + "." + group
-    if r.get("forbidden"):
+    # "forbidden": true forbids every list; "cluster-scope" only the list across all namespaces (a Role per namespace).
+    if r.get("forbidden") is True or (r.get("forbidden") == "cluster-scope" and namespace is None):
         scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
         return status(403, "Forbidden",
                       f'{plural} is forbidden: User "system:serviceaccount:ingressguard:audit" cannot list resource '

@@ -218,6 +218,33 @@ TEST_F(LiveCluster, CompleteClusterIsOneUnit) {
   EXPECT_NE(text.out.find("       = field .metadata.name: shop\n"), std::string::npos) << text.out;
 }
 
+// Tests an identity that may list Ingresses only namespace by namespace (a Role in each): with -n the kind is read
+// in those namespaces, the unit is not complete (the notice says why), and absence is no longer claimed.
+TEST_F(LiveCluster, KindForbiddenClusterWideIsReadInTheNamedNamespaces) {
+  json resources = shop_cluster();
+  for (auto& r : resources)
+    if (r["name"] == "ingresses") r["forbidden"] = "cluster-scope";
+  start(resources);
+  auto without = scan("--format json --no-policy");
+  json w = json::parse(without.out);
+  EXPECT_FALSE(finding(w, "IG101")) << "Ingresses could not be read: nothing to say of them";
+  EXPECT_NE(w["notices"].dump().find("cannot read ingresses.networking.k8s.io (forbidden:"), std::string::npos) << w["notices"];
+  auto r = scan("--format json --no-policy -n shop");
+  json doc = json::parse(r.out);
+  const json* plain = finding(doc, "IG101");
+  ASSERT_TRUE(plain) << r.out;
+  EXPECT_EQ((*plain)["location"]["file"], "cluster://shop-prod/shop/Ingress/web");
+  std::string notices = doc["notices"].dump();
+  EXPECT_NE(notices.find("ingresses.networking.k8s.io read only in the namespaces given with --namespace"), std::string::npos)
+      << notices;
+  EXPECT_EQ(notices.find("cannot read ingresses"), std::string::npos) << notices;
+  EXPECT_TRUE(finding(json::parse(scan("--format json --no-policy").out), "IG101") == nullptr);
+  // IG508 speaks only of complete input (every namespace's policies known): here it is silent.
+  EXPECT_FALSE(finding(doc, "IG508")) << r.out;
+  EXPECT_NE(server_log().find("GET /apis/networking.k8s.io/v1/namespaces/shop/ingresses?"), std::string::npos);
+  EXPECT_EQ(ig::testing::run_shell(std::string(IG_BINARY) + " scan --cluster -A --help").code, 0);
+}
+
 // Tests that a finding on a live TLS Secret (an expired certificate) points at its field but never echoes its
 // value: neither the certificate nor the key reaches any output.
 TEST_F(LiveCluster, SecretFieldsAreNamedNeverEchoed) {
