@@ -68,5 +68,5 @@ if [ -n "$base" ]; then
   row "baseline: scan JSON List" "$lb" "${files[base_json]}"
   row "baseline: scan YAML List" "$yb" "${files[base_yaml]}"
 fi
-awk -v b="$lb" '{print} END {}' "$load" | median | awk -v b="$lb" '{printf "load phase of the JSON List scan (read, cut, parse, snapshot; %s): %.2f s, %.0f MB/s\n", "median", $1, b/1048576/$1}'
+median < "$load" | awk -v b="$lb" '{printf "load phase of the JSON List scan (read, cut, parse, snapshot; %s): %.2f s, %.0f MB/s\n", "median", $1, b/1048576/$1}'
 rm -f "${files[@]}" "$load"

@@ -21,6 +21,12 @@ constexpr auto kScalarEnd = table(",]} \t\r\n");
 
 constexpr const char* kStructure = "invalid JSON: braces or brackets do not match, or a comma or colon is missing or extra";
 
+// The first byte from `pos` on that is one of `stops`, or `n`.
+size_t next_stop(const char* p, size_t pos, size_t n, const std::array<bool, 256>& stops) {
+  while (pos < n && !stops[static_cast<unsigned char>(p[pos])]) ++pos;
+  return pos;
+}
+
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 // Top-level strings kept for the item defaults are short names; anything longer is not one.
@@ -59,8 +65,7 @@ std::optional<Error> JsonListSplitter::feed(std::string_view bytes, const ItemFn
       if (need_more) break;
       continue;
     }
-    char c = pending_[pos_];
-    if (auto err = skeleton_step(c)) return err;
+    skeleton_step(pending_[pos_]);
   }
   // Keep only what is still needed: the item being cut.
   size_t keep_from = in_item_ ? item_start_ : pos_;
@@ -78,7 +83,7 @@ std::optional<Error> JsonListSplitter::finish() {
   return std::nullopt;
 }
 
-std::optional<Error> JsonListSplitter::skeleton_step(char c) {
+void JsonListSplitter::skeleton_step(char c) {
   skeleton_.push_back(c);
   if (c == '\n') {
     advance_line(pos_);
@@ -91,13 +96,13 @@ std::optional<Error> JsonListSplitter::skeleton_step(char c) {
   if (!started_) {
     // Leading white space and a UTF-8 byte order mark come before the value.
     bool bom = consumed_ + pos_ <= 3 && (c == '\xEF' || c == '\xBB' || c == '\xBF');
-    if (is_space(c) || bom) return std::nullopt;
+    if (is_space(c) || bom) return;
     started_ = true;
     top_is_object_ = c == '{';
     depth_ = 1;
-    return std::nullopt;
+    return;
   }
-  if (!top_is_object_ || done_top_) return std::nullopt;  // all of it is skeleton
+  if (!top_is_object_ || done_top_) return;  // all of it is skeleton
   if (in_string_) {
     if (escape_) {
       escape_ = false;
@@ -115,15 +120,15 @@ std::optional<Error> JsonListSplitter::skeleton_step(char c) {
       if (capture_->size() < kMaxKept) capture_->push_back(c);
       else capture_plain_ = false;
     }
-    return std::nullopt;
+    return;
   }
   if (depth_ > 1) {
     if (c == '{' || c == '[') ++depth_;
     else if (c == '}' || c == ']') --depth_;
     else if (c == '"') in_string_ = true;
-    return std::nullopt;
+    return;
   }
-  if (is_space(c)) return std::nullopt;
+  if (is_space(c)) return;
   switch (key_state_) {
     case KeyState::Expect:
       if (c == '"') {
@@ -163,7 +168,6 @@ std::optional<Error> JsonListSplitter::skeleton_step(char c) {
     case KeyState::InKey:
       break;
   }
-  return std::nullopt;
 }
 
 std::optional<Error> JsonListSplitter::items_step(const ItemFn& on_item, bool& need_more) {
@@ -216,7 +220,7 @@ std::optional<Error> JsonListSplitter::items_step(const ItemFn& on_item, bool& n
   // Find where the item ends.
   bool complete = false;
   if (item_scalar_) {
-    while (pos_ < n && !kScalarEnd[static_cast<unsigned char>(p[pos_])]) ++pos_;
+    pos_ = next_stop(p, pos_, n, kScalarEnd);
     complete = pos_ < n;
   } else {
     while (pos_ < n) {
@@ -226,8 +230,7 @@ std::optional<Error> JsonListSplitter::items_step(const ItemFn& on_item, bool& n
           ++pos_;
           continue;
         }
-        while (pos_ < n && !kInside[static_cast<unsigned char>(p[pos_])]) ++pos_;
-        if (pos_ >= n) break;
+        if ((pos_ = next_stop(p, pos_, n, kInside)) >= n) break;
         char c = p[pos_++];
         if (c == '\\') {
           item_escape_ = true;
@@ -242,8 +245,7 @@ std::optional<Error> JsonListSplitter::items_step(const ItemFn& on_item, bool& n
         }
         continue;
       }
-      while (pos_ < n && !kOutside[static_cast<unsigned char>(p[pos_])]) ++pos_;
-      if (pos_ >= n) break;
+      if ((pos_ = next_stop(p, pos_, n, kOutside)) >= n) break;
       char c = p[pos_++];
       if (c == '"') {
         item_string_ = true;

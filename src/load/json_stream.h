@@ -44,8 +44,8 @@ class JsonListSplitter {
 
  private:
   enum class ItemsState { None, Open, Closed };
-  // Walks the skeleton part from pending_[pos_]; returns false when more input is needed.
-  std::optional<Error> skeleton_step(char c);
+  // One byte outside the items array (pending_[pos_]): kept in the skeleton, its structure followed.
+  void skeleton_step(char c);
   std::optional<Error> items_step(const ItemFn& on_item, bool& need_more);
   Mark mark_here(size_t index) const;
   void advance_line(size_t index);

@@ -10,6 +10,7 @@
 #include "load/json_stream.h"
 #include "load/loader.h"
 #include "load/parse.h"
+#include "load/scalar.h"
 #include "load/snapshot.h"
 
 namespace ig {
@@ -36,34 +37,31 @@ struct Batch {
   std::vector<std::pair<std::string, Mark>> deferred;   // objects without a kind, while the list's is unknown
 };
 
-std::string_view typed_list_kind(std::string_view list_kind) {
-  if (list_kind.size() > 4 && list_kind != "List" && list_kind.substr(list_kind.size() - 4) == "List")
-    return list_kind.substr(0, list_kind.size() - 4);
-  return {};
-}
-
+// Adds the item parsed from `text` (at `start`) to the batch. While the list's kind is unknown, an item
+// that is no object without it is kept as text, to be read again once the kind is known (a typed list
+// may name it after its items).
 class ItemSink : public DocumentSink {
  public:
-  ItemSink(Batch& b, uint32_t file, std::string_view kind, std::string_view api, bool kind_known)
-      : b_(b), file_(file), kind_(kind), api_(api), kind_known_(kind_known) {}
+  ItemSink(Batch& b, uint32_t file, std::string_view kind, std::string_view api, bool kind_known,
+           std::string_view text, Mark start)
+      : b_(b), file_(file), kind_(kind), api_(api), kind_known_(kind_known), text_(text), start_(start) {}
   void on_document(const Document& doc) override {
     SnapshotCounts counts = add_list_item(b_.cluster, file_, doc, kind_, api_);
-    if (counts.skipped && !kind_known_ && current_) {
-      // Read again once the list's kind is known (a typed list may name it after its items).
-      b_.deferred.emplace_back(std::string(*current_), start_);
+    if (counts.skipped && !kind_known_) {
+      b_.deferred.emplace_back(std::string(text_), start_);
       return;
     }
     b_.stats.objects += counts.objects;
     b_.stats.skipped_documents += counts.skipped;
   }
-  const std::string_view* current_ = nullptr;
-  Mark start_;
 
  private:
   Batch& b_;
   uint32_t file_;
   std::string_view kind_, api_;
   bool kind_known_;
+  std::string_view text_;
+  Mark start_;
 };
 
 }  // namespace
@@ -120,9 +118,7 @@ struct JsonStream::Impl {
   void parse_batch(Batch& b, JsonParser& parser) {
     for (const Item& item : b.items) {
       std::string_view text(b.text.data() + item.offset, item.size);
-      ItemSink sink(b, file, default_kind, default_api, kind_known);
-      sink.current_ = &text;
-      sink.start_ = item.start;
+      ItemSink sink(b, file, default_kind, default_api, kind_known, text, item.start);
       std::optional<Error> err;
       if (text.front() == '{') {
         err = parser.parse(text, b.text.size() - item.offset, item.start, item_limits, sink, item.nesting);
@@ -201,7 +197,7 @@ struct JsonStream::Impl {
       std::string_view k = splitter.kind_before_items();
       if (!k.empty()) {
         kind_known = true;
-        default_kind = std::string(typed_list_kind(k));
+        default_kind = std::string(list_item_kind(k));
         if (!default_kind.empty()) default_api = std::string(splitter.api_version_before_items());
       }
     }
@@ -266,7 +262,6 @@ struct JsonStream::Impl {
     // An item that failed comes before anything the rest of the input could show.
     if (error && !error_reported_) loader.errors_.push_back(LoadError{name, error->mark, error->message});
     if (keep_content && keeping) cluster.files[file].content = std::move(kept);
-    (void)stats;
   }
 
   bool skeleton_seen_ = false;
@@ -275,7 +270,7 @@ struct JsonStream::Impl {
   void adopt_items(std::string_view list_kind) {
     Cluster& cluster = loader.cluster_;
     LoadStats& stats = loader.stats_;
-    std::string_view late_kind = kind_known ? std::string_view() : typed_list_kind(list_kind);
+    std::string_view late_kind = kind_known ? std::string_view() : list_item_kind(list_kind);
     Batch late;
     JsonParser parser;
     for (auto& b : parsed) {
@@ -285,8 +280,7 @@ struct JsonStream::Impl {
       if (late_kind.empty()) stats.skipped_documents += b->deferred.size();
       else for (auto& [text, start] : b->deferred) {
         text.reserve(text.size() + kJsonPadding);
-        ItemSink sink(late, file, late_kind, late_kind.empty() ? std::string_view() : std::string_view(late_api_),
-                      true);
+        ItemSink sink(late, file, late_kind, late_api_, true, text, start);
         parser.parse(text, text.capacity(), start, item_limits, sink);
       }
       bool bad = b->error.has_value();
@@ -308,12 +302,10 @@ struct JsonStream::Impl {
   void on_skeleton(const Document& doc) {
     skeleton_seen_ = true;
     const Node* root = doc.root;
-    std::string_view kind;
-    if (root && root->is_map())
-      if (const Node* k = root->get("kind"); k && k->is_scalar()) kind = k->text;
-    bool is_list = kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
-    if (splitter.streamed() && is_list) {
-      if (const Node* a = root->get("apiVersion"); a && a->is_scalar()) late_api_ = std::string(a->text);
+    std::string_view kind = root && root->is_map() ? as_string(root->get("kind")).value_or(std::string_view())
+                                                   : std::string_view();
+    if (splitter.streamed() && is_list_kind(kind)) {
+      late_api_ = std::string(as_string(root->get("apiVersion")).value_or(std::string_view()));
       adopt_items(kind);
       return;
     }

@@ -14,6 +14,7 @@
 #include <malloc.h>
 
 #include "load/parse.h"
+#include "load/scalar.h"
 #include "load/snapshot.h"
 #include "load/units.h"
 
@@ -37,15 +38,11 @@ class SnapshotSink : public DocumentSink {
     // A List read item by item: its items were read into a Cluster of their own, adopted once the
     // document (with its kind, which kubectl writes after the items) says it is a List.
     split_ = false;
-    std::string_view kind;
-    const Node* root = doc.root;
-    if (root && root->is_map())
-      if (const Node* k = root->get("kind"); k && k->is_scalar()) kind = k->text;
-    bool list = kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
-    if (list) {
-      std::string_view typed = kind != "List" ? kind.substr(0, kind.size() - 4) : std::string_view();
-      std::string_view api;
-      if (const Node* a = root->get("apiVersion"); a && a->is_scalar()) api = a->text;
+    const Node* root = doc.root && doc.root->is_map() ? doc.root : nullptr;
+    std::string_view kind = root ? as_string(root->get("kind")).value_or(std::string_view()) : std::string_view();
+    if (is_list_kind(kind)) {
+      std::string_view typed = list_item_kind(kind);
+      std::string_view api = as_string(root->get("apiVersion")).value_or(std::string_view());
       for (const Document& item : deferred_) {
         SnapshotCounts counts = add_list_item(*items_, file_, item, typed, typed.empty() ? std::string_view() : api);
         item_counts_.objects += counts.objects;
@@ -70,8 +67,7 @@ class SnapshotSink : public DocumentSink {
       split_ = true;
       items_ = std::make_unique<Cluster>();
     }
-    std::string_view typed;
-    if (kind.size() > 4 && kind != "List" && kind.substr(kind.size() - 4) == "List") typed = kind.substr(0, kind.size() - 4);
+    std::string_view typed = list_item_kind(kind);
     SnapshotCounts counts = add_list_item(*items_, file_, item, typed, typed.empty() ? std::string_view() : api);
     if (counts.skipped && kind.empty()) {
       // Read again once the list's kind is known (a typed list may name it after its items).

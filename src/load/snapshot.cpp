@@ -394,16 +394,20 @@ class CoreReader : public load::ObjectReader {
 };
 
 bool is_list(const Node* root) {
-  const Node* kind = root->get("kind");
-  auto k = as_string(kind);
   const Node* items = root->get("items");
-  return k && k->size() >= 4 && k->substr(k->size() - 4) == "List" && items && items->is_seq();
+  return is_list_kind(as_string(root->get("kind")).value_or(std::string_view())) && items && items->is_seq();
 }
 
 void attribute_duplicates(Cluster& cluster, uint32_t file, const Document& doc,
                           const std::vector<std::pair<uint32_t, size_t>>& starts);
 
 }  // namespace
+
+bool is_list_kind(std::string_view kind) { return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List"; }
+
+std::string_view list_item_kind(std::string_view list_kind) {
+  return is_list_kind(list_kind) && list_kind != "List" ? list_kind.substr(0, list_kind.size() - 4) : std::string_view();
+}
 
 SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc) {
   SnapshotCounts counts;
@@ -417,10 +421,9 @@ SnapshotCounts add_document(Cluster& cluster, uint32_t file, const Document& doc
   std::vector<std::pair<uint32_t, size_t>> starts;  // line where each object starts -> object index
   if (is_list(root)) {
     const Node* items = root->get("items");
-    std::string_view list_kind = as_string(root->get("kind")).value_or(std::string_view());
-    if (list_kind.size() > 4 && list_kind != "List" && list_kind.substr(list_kind.size() - 4) == "List")
-      reader.set_item_defaults(list_kind.substr(0, list_kind.size() - 4),
-                               as_string(root->get("apiVersion")).value_or(std::string_view()));
+    std::string_view item_kind = list_item_kind(as_string(root->get("kind")).value_or(std::string_view()));
+    if (!item_kind.empty())
+      reader.set_item_defaults(item_kind, as_string(root->get("apiVersion")).value_or(std::string_view()));
     for (uint32_t i = 0; i < items->count; ++i) {
       size_t index = cluster.objects.size();
       if (reader.object(items->item(i))) {

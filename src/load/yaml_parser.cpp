@@ -267,10 +267,9 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
   item_limits.max_depth = limits.max_depth > 2 ? limits.max_depth - 2 : 1;
   Arena items_arena;
   TreeBuilder items(items_arena, item_limits);
-  uint32_t depth = 0;         // collections open in the document
+  // The collections open in the document and in the current item are the builders' depths.
   bool root_map = false, expect_key = true, in_items = false, items_done = false, keep_items = false;
   std::string last_key, kind_before, api_before;
-  uint32_t item_depth = 0;    // collections open in the current item
   for (;;) {
     EventGuard ev;
     if (!yaml_parser_parse(parser.get(), &ev.event)) return parser_error(*parser, buf);
@@ -279,22 +278,18 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
     std::optional<Error> err;
     bool starts = e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT || e.type == YAML_SEQUENCE_START_EVENT ||
                   e.type == YAML_MAPPING_START_EVENT;
-    bool ends = e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT;
-    if (in_items && !(item_depth == 0 && e.type == YAML_SEQUENCE_END_EVENT)) {
+    if (in_items && !(items.depth() == 0 && e.type == YAML_SEQUENCE_END_EVENT)) {
       // An event of an item.
-      if (item_depth == 0) items.begin_item(mark);
-      err = add_event(items, e, mark);
-      if (err) return err;
-      if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT) ++item_depth;
-      else if (ends) --item_depth;
-      if (item_depth == 0) {
+      if (items.depth() == 0) items.begin_item(mark);
+      if ((err = add_event(items, e, mark))) return err;
+      if (items.depth() == 0) {
         keep_items = sink.on_list_item(items.document(), kind_before, api_before) || keep_items;
         if (!keep_items && items.anchor_count() == 0) items_arena.reset();
       }
       continue;
     }
     // Where the document's root mapping is: its keys and values alternate; "items" with a sequence is split.
-    bool at_top = root_map && depth == 1 && starts;
+    bool at_top = root_map && builder.depth() == 1 && starts;
     bool key = at_top && expect_key;
     if (at_top) expect_key = !expect_key;
     if (key && e.type == YAML_SCALAR_EVENT) {
@@ -313,7 +308,6 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
         items_arena.reset();
         builder.begin_document(mark);
         items.begin_document(mark);
-        depth = 0;
         root_map = in_items = items_done = keep_items = false;
         expect_key = true;
         kind_before.clear();
@@ -340,16 +334,11 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
       case YAML_SEQUENCE_START_EVENT:
         err = add_event(builder, e, mark);
         // Split only when nothing before refers across (no anchor defined before the items).
-        if (split && at_top && !key && last_key == "items" && !items_done && builder.anchor_count() == 0) {
-          in_items = true;
-          item_depth = 0;
-        }
-        ++depth;
+        if (split && at_top && !key && last_key == "items" && !items_done && builder.anchor_count() == 0) in_items = true;
         break;
       case YAML_MAPPING_START_EVENT:
-        if (depth == 0) root_map = true;
+        if (builder.depth() == 0) root_map = true;
         err = add_event(builder, e, mark);
-        ++depth;
         break;
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT:
@@ -360,7 +349,6 @@ std::optional<Error> parse_yaml_text(std::string_view buf, const ParseLimits& li
           builder.take_anchors(items);
         }
         err = add_event(builder, e, mark);
-        --depth;
         break;
       default:
         break;
