@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 BENCH_DIR  ?= $(BUILD)/bench-corpus
 PREFIX     ?= /usr/local
 
-.PHONY: all install dist image bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-list bench-serve bench-logs bench-probe docs format clean
+.PHONY: all install dist image bootstrap configure demo test test-asan fuzz fuzz-smoke bench bench-list bench-diff bench-serve bench-logs bench-probe docs format clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard
@@ -82,6 +82,11 @@ bench: bootstrap configure
 bench-list: bootstrap configure
 	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_json_parse_only ig_gen_corpus
 	bench/run_list_bench.sh $(BUILD) $(BENCH_DIR)
+
+# `diff` of two git revisions of the corpus that differ in 1% of the objects, against one scan.
+bench-diff: bootstrap configure
+	cmake --build $(BUILD) -j$(JOBS) --target ingressguard ig_gen_corpus
+	bench/run_diff_bench.sh $(BUILD) $(BENCH_DIR)
 
 # `logs` on a generated multi-million-line ingress-nginx log, against GoAccess on the same file.
 bench-logs: bootstrap configure

@@ -9,7 +9,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libyaml-dev libsimdjson-dev nlohmann-json3-dev libfmt-dev libcli11-dev libssl-dev libgnutls28-dev
   libmbedtls-dev
-  libgraphviz-dev libboost-dev libhyperscan-dev ca-certificates curl
+  libgraphviz-dev libboost-dev libhyperscan-dev libgit2-dev ca-certificates curl
 )
 packages=("${build_packages[@]}")
 if [ "${1:-}" != "--build" ]; then

@@ -59,6 +59,25 @@ struct UnitsOptions {
 };
 int run_units(const UnitsOptions& opts, std::ostream& out, std::ostream& err);
 
+// `ingressguard diff BASE [HEAD]`: what a change does to the attack surface (diff/surface_diff.h).
+struct DiffOptions {
+  std::string base;                 // a directory or a git revision
+  std::string head;                 // the same; empty: the repository's work tree
+  std::string repo = ".";           // where revisions are read from (any path inside the repository)
+  std::vector<std::string> paths;   // what to compare inside each side, relative to its root (default: all of it)
+  UnitMode unit_mode = UnitMode::Input;
+  std::string format = "text";      // text | json | markdown | sarif (the introduced findings)
+  std::string output;
+  std::optional<Severity> fail_on = Severity::Medium;  // exit 1 when something introduced or lost is at or above it
+  std::optional<std::string> policy;  // one policy file for both sides; default: each side's own
+  bool discover_policy = true;
+  int cert_expiry_days = 30;
+  uint64_t max_file_size = 256ull << 20;
+  bool color = false;
+  bool process_exits_after = false;  // the last snapshot is left for the OS to reclaim
+};
+int run_diff(const DiffOptions& opts, std::ostream& out, std::ostream& err);
+
 struct MapOptions {
   std::vector<std::string> paths;
   std::string format = "json";  // json | dot | svg | html

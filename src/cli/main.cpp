@@ -89,6 +89,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "dot", "svg", "html"}));
   map_cmd->add_option("--output,-o", map_opts.output, "Write to FILE instead of stdout");
 
+  ig::DiffOptions diff_opts;
+  std::string diff_fail_on = "medium", diff_unit_per = "input", diff_policy;
+  bool diff_no_policy = false, diff_no_color = false;
+  auto* diff_cmd = app.add_subcommand("diff", "Show what a change does to the attack surface: paths from outside opened, "
+                                              "closed or weakened, NetworkPolicy reach, findings introduced and fixed");
+  diff_cmd->add_option("base", diff_opts.base, "The side before the change: a directory or a git revision")->required();
+  diff_cmd->add_option("head", diff_opts.head,
+                       "The side after it: a directory or a git revision (default: the repository's work tree)");
+  diff_cmd->add_option("--repo", diff_opts.repo, "The git repository revisions are read from (default: the one holding .)");
+  diff_cmd->add_option("--path,-p", diff_opts.paths,
+                       "Compare only this path of each side, relative to its root (repeatable; default: all of it)");
+  diff_cmd->add_option("--format,-f", diff_opts.format, "text, json, markdown (a pull-request comment) or sarif (introduced findings)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
+  diff_cmd->add_option("--output,-o", diff_opts.output, "Write the report to FILE instead of stdout");
+  diff_cmd->add_option("--fail-on", diff_fail_on,
+                       "Exit 1 when something introduced or lost is at or above this severity (or never)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "never"}));
+  diff_cmd->add_option("--unit-per", diff_unit_per, unit_help)->check(CLI::IsMember({"input", "dir", "file"}));
+  diff_cmd->add_option("--policy", diff_policy, "One policy file for both sides (default: each side's own .ingressguard.yaml)");
+  diff_cmd->add_flag("--no-policy", diff_no_policy, "Do not look for .ingressguard.yaml");
+  diff_cmd->add_option("--cert-expiry-days", diff_opts.cert_expiry_days, "As for scan")->check(CLI::Range(0, 3650));
+  diff_cmd->add_option("--max-file-size", diff_opts.max_file_size, "Refuse input files larger than this many bytes");
+  diff_cmd->add_flag("--no-color", diff_no_color, "Never colour the text output");
+
   ig::ServeOptions serve;
   std::string serve_mode = "enforce", deny_at = "high";
   int read_timeout_ms = 10'000, drain_timeout_ms = 20'000;
@@ -217,6 +241,10 @@ int main(int argc, char** argv) {
   examples(map_cmd, {"ingressguard map k8s/                                     # JSON: every path from outside",
                      "ingressguard map k8s/ --format html --output exposure.html",
                      "kubectl get ingress,svc,netpol,pods -A -o json | ingressguard map - --format svg > map.svg"});
+  examples(diff_cmd, {"ingressguard diff origin/main                              # the work tree against a branch",
+                      "ingressguard diff main feature --format markdown          # two revisions, as a PR comment",
+                      "ingressguard diff origin/main -p deploy/ --format sarif -o introduced.sarif",
+                      "ingressguard diff old-manifests/ new-manifests/           # two directories"});
   examples(serve_cmd, {"ingressguard serve --tls-cert tls.crt --tls-key tls.key --client-ca apiserver-ca.crt",
                        "ingressguard serve --tls-cert tls.crt --tls-key tls.key --mode warn --state cluster.json"});
   examples(logs_cmd, {"ingressguard logs access.log",
@@ -285,6 +313,15 @@ int main(int argc, char** argv) {
     if (*rules_cmd) return ig::run_rules(rules_format, std::cout, std::cerr);
     if (*explain_cmd) return ig::run_explain(explain_id, std::cout, std::cerr);
     if (*map_cmd) return ig::run_map(map_opts, std::cout, std::cerr);
+    if (*diff_cmd) {
+      diff_opts.fail_on = diff_fail_on == "never" ? std::nullopt : ig::parse_severity(diff_fail_on);
+      diff_opts.unit_mode = *ig::parse_unit_mode(diff_unit_per);
+      if (!diff_policy.empty()) diff_opts.policy = diff_policy;
+      diff_opts.discover_policy = !diff_no_policy;
+      diff_opts.color = !diff_no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      diff_opts.process_exits_after = true;
+      return ig::run_diff(diff_opts, std::cout, std::cerr);
+    }
     if (*logs_cmd) {
       if (!logs_config.empty()) logs_opts.config = logs_config;
       logs_opts.fail_on = logs_fail_on == "never" ? std::nullopt : ig::parse_severity(logs_fail_on);

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "cli/commands.h"
+#include "cli/phase_timings.h"
 #include "core/paths.h"
 #include "graph/exposure.h"
 #include "load/live_cluster.h"
@@ -144,24 +145,6 @@ void drop_unverifiable(const LiveClusterRead& read, const std::string& unit, std
   drop(unreadable("secrets"), [](const Finding& f) { return f.rule->id.rfind("IG60", 0) == 0; },
        "certificate rules (IG601-IG608)");
 }
-
-// With IG_TIMINGS set, the seconds each phase took go to stderr (for benchmarks).
-class PhaseTimings {
- public:
-  explicit PhaseTimings(std::ostream& err) : err_(err), on_(std::getenv("IG_TIMINGS") != nullptr) {}
-  ~PhaseTimings() { mark("report"); }
-  void mark(const char* phase) {
-    if (!on_) return;
-    auto now = std::chrono::steady_clock::now();
-    err_ << "ingressguard: " << phase << " " << std::chrono::duration<double>(now - last_).count() << " s\n";
-    last_ = now;
-  }
-
- private:
-  std::ostream& err_;
-  bool on_;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 }  // namespace
 

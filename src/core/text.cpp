@@ -1,3 +1,4 @@
+#include <ctime>
 #include "core/text.h"
 
 #include <algorithm>
@@ -120,6 +121,15 @@ std::string safe_text(std::string_view value, size_t max) {
   }
   if (value.size() > max) out += "... (" + std::to_string(value.size()) + " bytes)";
   return out;
+}
+
+std::string utc_date(int64_t seconds) {
+  std::time_t tt = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
 }
 
 }  // namespace ig

@@ -39,4 +39,7 @@ std::string cut_long_words(std::string text, size_t max_word = kMaxEchoedValue, 
 // paths, messages, log fields that have their own bounds).
 inline std::string terminal_text(std::string_view value) { return safe_text(value, std::string_view::npos); }
 
+// A time (seconds since the epoch) as its UTC date, 2026-12-07.
+std::string utc_date(int64_t seconds);
+
 }  // namespace ig

@@ -581,6 +581,15 @@ Loc SourceMap::map(Cluster& c, Loc loc) {
   return Loc{file_ids[m.source], m.line, static_cast<uint32_t>(std::max<int64_t>(col, 1))};
 }
 
+void SourceMap::register_files(Cluster& c) {
+  file_ids.resize(files.size(), UINT32_MAX);
+  for (size_t i = 0; i < files.size(); ++i)
+    if (file_ids[i] == UINT32_MAX) {
+      file_ids[i] = static_cast<uint32_t>(c.files.size());
+      c.files.push_back(SourceFile{files[i], {}});
+    }
+}
+
 void SourceMap::add_secret_spans(Cluster& c) const {
   for (size_t i = 0; i < file_ids.size() && i < secrets.size(); ++i) {
     if (file_ids[i] == UINT32_MAX) continue;

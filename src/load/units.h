@@ -95,6 +95,8 @@ struct SourceMap {
 
   // The location in the source file, registering that file in `c`; `loc` unchanged when unmapped.
   Loc map(Cluster& c, Loc loc);
+  // Registers every source file in `c` at once: `map` then changes nothing and may be called from several threads.
+  void register_files(Cluster& c);
   // The Secret value spans of the source files registered so far, for the excerpts read from them.
   void add_secret_spans(Cluster& c) const;
 };

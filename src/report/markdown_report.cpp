@@ -9,10 +9,7 @@
 
 namespace ig {
 
-namespace {
-
-// Table cells: no line breaks, pipes escaped, markup characters neutralised.
-std::string cell(std::string_view raw) {
+std::string markdown_cell(std::string_view raw) {
   std::string escaped = terminal_text(raw);  // the comment is also read as plain text (CLI, e-mail)
   std::string out;
   for (char ch : escaped) {
@@ -25,8 +22,6 @@ std::string cell(std::string_view raw) {
   }
   return out;
 }
-
-}  // namespace
 
 void write_markdown(std::ostream& out, const ScanResult& r) {
   const Cluster& c = *r.cluster;
@@ -48,16 +43,16 @@ void write_markdown(std::ostream& out, const ScanResult& r) {
                      suppressed, r.errors.size());
   out << fmt::format("Scanned {} objects in {} files with ingressguard {}.\n", r.stats.objects, r.stats.files, version());
   for (const auto& [file, findings] : by_file) {
-    out << "\n### `" << cell(c.files[file].path) << "`\n\n| Line | Severity | Rule | Resource | Finding |\n|---:|---|---|---|---|\n";
+    out << "\n### `" << markdown_cell(c.files[file].path) << "`\n\n| Line | Severity | Rule | Resource | Finding |\n|---:|---|---|---|---|\n";
     for (const Finding* f : findings)
       out << fmt::format("| {} | {} | {} | {} {}{}{} | {} |\n", f->loc.line, to_string(f->severity), f->rule->id,
-                         cell(f->resource.kind), cell(f->resource.ns), f->resource.ns.empty() ? "" : "/",
-                         cell(f->resource.name), cell(f->message));
+                         markdown_cell(f->resource.kind), markdown_cell(f->resource.ns), f->resource.ns.empty() ? "" : "/",
+                         markdown_cell(f->resource.name), markdown_cell(f->message));
   }
   if (!r.errors.empty()) {
     out << "\n### Input errors\n\n";
     for (const LoadError& e : r.errors)
-      out << fmt::format("- `{}:{}:{}`: {}\n", cell(e.file), e.mark.line, e.mark.col, cell(e.message));
+      out << fmt::format("- `{}:{}:{}`: {}\n", markdown_cell(e.file), e.mark.line, e.mark.col, markdown_cell(e.message));
   }
   if (total) {
     out << "\n<details><summary>How to fix</summary>\n\n";

@@ -106,6 +106,10 @@ std::string finding_fingerprint(const Finding& f, const std::string& file);
 bool write_baseline(const std::string& path, const ScanResult& r, std::string& error);
 std::optional<BaselineResult> apply_baseline(const std::string& path, ScanResult& r, std::string& error);
 
+// A Markdown table cell: no line breaks, pipes escaped, markup characters neutralised, control characters
+// shown escaped (the text is also read as plain text).
+std::string markdown_cell(std::string_view raw);
+
 // Text for HTML and XML: markup characters escaped, control characters that
 // XML 1.0 forbids dropped (line feed and tab kept).
 std::string escape_markup(std::string_view s);

@@ -3,6 +3,7 @@
 // (load/certificate.cpp); only their summary is used here, never the data.
 #include <ctime>
 
+#include "core/text.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
 
@@ -14,14 +15,6 @@ bool is_tls_secret(const Secret& s) {
   return s.type == "kubernetes.io/tls" || s.cert.state != CertInfo::State::Absent;
 }
 
-std::string date(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 std::string secret_id(const Secret& s) { return std::string(s.meta.effective_ns()) + "/" + std::string(s.meta.name); }
 
@@ -84,9 +77,9 @@ void check_expiry(const Cluster& c, const RuleSettings& settings, Findings& out)
     const CertInfo& cert = s.cert;
     if (cert.state != CertInfo::State::Ok) continue;
     if (cert.not_after <= now) {
-      out.add(kCertExpired.info, s.meta, cert.loc, "certificate expired on " + date(cert.not_after));
+      out.add(kCertExpired.info, s.meta, cert.loc, "certificate expired on " + utc_date(cert.not_after));
     } else if (cert.not_before > now) {
-      out.add(kCertExpired.info, s.meta, cert.loc, "certificate is not valid before " + date(cert.not_before));
+      out.add(kCertExpired.info, s.meta, cert.loc, "certificate is not valid before " + utc_date(cert.not_before));
     }
   }
 }
@@ -99,7 +92,7 @@ void check_expiring_soon(const Cluster& c, const RuleSettings& settings, Finding
     if (cert.state != CertInfo::State::Ok || cert.not_after <= now || cert.not_before > now || cert.not_after > soon) continue;
     int64_t days = (cert.not_after - now) / 86400;
     out.add(kCertExpiringSoon.info, s.meta, cert.loc,
-            "certificate expires on " + date(cert.not_after) + " (in " + std::to_string(days) + " days)");
+            "certificate expires on " + utc_date(cert.not_after) + " (in " + std::to_string(days) + " days)");
   }
 }
 

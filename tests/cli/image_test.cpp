@@ -215,4 +215,38 @@ exec unshare -m bash -c 'mount --bind "$0" "$IMAGE_ROOTFS/work" && exec unshare 
   EXPECT_TRUE(ig101) << sarif.dump(1);
   auto passed = step("never");
   EXPECT_EQ(passed.code, 0) << passed.out;
+
+  // Pull-request mode: the change to the attack surface against the base commit, read by the image's libgit2
+  // (the image has no git). A commit that adds TLS and one that removes it again.
+  auto git = [&](const std::string& args) {
+    return ig::testing::run_shell("cd " + (work / "workspace").string() +
+                                  " && git -c user.email=t@example.com -c user.name=t " + args + " 2>&1");
+  };
+  ASSERT_EQ(git("add apps && git -c user.email=t@example.com -c user.name=t commit -q -m base").code, 0);
+  ig::testing::write_file((work / "workspace" / "apps" / "web.yaml").string(),
+                          "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: a}\n"
+                          "spec:\n  ingressClassName: nginx\n  rules:\n  - host: shop.example.com\n"
+                          "---\napiVersion: v1\nkind: Service\nmetadata: {name: admin, namespace: a}\n"
+                          "spec: {type: LoadBalancer, selector: {app: admin}, ports: [{port: 80}]}\n");
+  std::string summary = (work / "summary.md").string();
+  auto pr = ig::testing::run_shell(
+      "cd " + (work / "workspace").string() + " && env PATH=" + (work / "bin").string() + ":$PATH IMAGE_ROOTFS=" +
+      rootfs().string() + " EXPECTED_IMAGE=ghcr.io/ingressguard/ingressguard:0.1.0 GITHUB_WORKSPACE=" +
+      (work / "workspace").string() + " GITHUB_STEP_SUMMARY=" + summary +
+      " IG_IMAGE=ghcr.io/ingressguard/ingressguard:0.1.0 IG_PATHS='apps' IG_FAIL_ON=medium IG_SARIF=pr.sarif IG_ARGS=''"
+      " IG_DIFF_BASE=HEAD bash -e " + (work / "step.sh").string() + " 2>&1");
+  EXPECT_EQ(pr.code, 1) << pr.out;  // the LoadBalancer without source ranges: IG401 is introduced
+  EXPECT_NE(pr.out.find("ingressguard diff: HEAD ("), std::string::npos) << pr.out;
+  EXPECT_NE(pr.out.find("path-added           load-balancer a/admin"), std::string::npos) << pr.out;
+  json introduced = json::parse(std::ifstream(work / "workspace" / "pr.sarif"), nullptr, false);
+  ASSERT_FALSE(introduced.is_discarded());
+  bool ig401 = false;
+  for (const auto& result : introduced["runs"][0]["results"]) {
+    EXPECT_NE(result["ruleId"], "IG101") << "present before the change: not introduced";
+    if (result["ruleId"] == "IG401") ig401 = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "apps/web.yaml";
+  }
+  EXPECT_TRUE(ig401) << introduced.dump(1);
+  std::string md = ig::testing::read_file(summary);
+  EXPECT_NE(md.find("## ingressguard diff: `HEAD ("), std::string::npos) << md;
+  EXPECT_NE(md.find("| medium | path-added | load-balancer a/admin"), std::string::npos) << md;
 }
