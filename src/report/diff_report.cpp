@@ -1,6 +1,7 @@
 #include "report/diff_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -82,6 +83,47 @@ ordered_json finding_json(const DiffReport& r, const Finding& f) {
           {"file", r.diff.report.files[f.loc.file].path},
           {"line", f.loc.line},
           {"column", f.loc.col}};
+}
+
+// A Mermaid label: quotes and markup characters written as Mermaid's entity codes, no line breaks.
+std::string mermaid_label(std::string_view raw) {
+  std::string out;
+  for (char ch : terminal_text(raw)) {
+    if (ch == '"') out += "#quot;";
+    else if (ch == '<') out += "#lt;";
+    else if (ch == '>') out += "#gt;";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out.push_back(ch);
+  }
+  return out;
+}
+
+// The paths opened or weakened, drawn small (GitHub renders Mermaid in comments): Internet -> entry -> route
+// -> Service, the route red when it lost a protection and orange when it is new. Only when there are a few.
+void write_exposure_sketch(std::ostream& out, const SurfaceDiff& d) {
+  constexpr size_t kMaxDrawn = 8;
+  std::vector<const SurfaceChange*> drawn;
+  for (const SurfaceChange& ch : d.changes)
+    if (ch.head_path && ((ch.kind == SurfaceChange::Kind::PathAdded && ch.severity >= Severity::Medium) ||
+                         (ch.kind == SurfaceChange::Kind::PathChanged && !ch.lost.empty())))
+      drawn.push_back(&ch);
+  if (drawn.empty() || drawn.size() > kMaxDrawn) return;
+  out << "\n```mermaid\nflowchart LR\n  internet((Internet))\n";
+  std::map<std::string, std::string> entries;
+  for (size_t i = 0; i < drawn.size(); ++i) {
+    const ExposurePath& p = *drawn[i]->head_path;
+    std::string entry = p.entry_kind + " " + p.entry;
+    auto [it, added] = entries.emplace(entry, "e" + std::to_string(entries.size()));
+    if (added) out << "  internet --> " << it->second << "[\"" << mermaid_label(entry) << "\"]\n";
+    bool lost = drawn[i]->kind == SurfaceChange::Kind::PathChanged;
+    std::string route = p.route.empty() ? std::string(p.via.kind) + " " + std::string(p.via.name) : p.route;
+    std::string note = lost ? "lost " + fmt::format("{}", fmt::join(drawn[i]->lost, ", ")) : std::string("new");
+    out << "  " << it->second << " --> r" << i << "[\"" << mermaid_label(route) << "<br/>" << mermaid_label(note)
+        << "\"]:::" << (lost ? "lost" : "added") << " --> s" << i << "[\""
+        << mermaid_label(p.service.empty() ? fmt::format("{}", fmt::join(p.workloads, ", ")) : p.service) << "\"]\n";
+  }
+  out << "  classDef lost fill:" << kProtectionColours[0] << ",color:#fff\n  classDef added fill:" << kProtectionColours[1]
+      << "\n```\n";
 }
 
 }  // namespace
@@ -182,6 +224,7 @@ void write_diff_markdown(std::ostream& out, const DiffReport& r) {
       out << fmt::format("| {} | {} | {} | {} | {} |\n", to_string(ch.severity), to_string(ch.kind),
                          markdown_cell(ch.subject), markdown_cell(ch.summary),
                          ch.file.empty() ? std::string() : "`" + markdown_cell(ch.file) + ":" + std::to_string(ch.line) + "`");
+    write_exposure_sketch(out, r.diff);
   }
   auto findings = [&](const char* title, const std::vector<Finding>& list) {
     if (list.empty()) return;

@@ -174,6 +174,10 @@ TEST(Diff, RemovedAllowlistIsTheHeadline) {
   EXPECT_NE(md.out.find("**high:** shop.example.com/ (ingress-class nginx) -&gt; shop/web: lost allowlist"),
             std::string::npos) << md.out;
   EXPECT_NE(md.out.find("| high | path-changed |"), std::string::npos) << md.out;
+  // The weakened path drawn small for the comment (a Mermaid flowchart, as GitHub renders it).
+  EXPECT_NE(md.out.find("```mermaid\nflowchart LR\n  internet((Internet))\n  internet --> e0[\"ingress-class nginx\"]\n"
+                        "  e0 --> r0[\"shop.example.com/<br/>lost allowlist\"]:::lost --> s0[\"shop/web\"]\n"),
+            std::string::npos) << md.out;
 
   // Reversed, the same change gains the allowlist: nothing is lost, so the check passes.
   auto back = repo.diff("no-allowlist main");
