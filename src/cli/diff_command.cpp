@@ -6,7 +6,6 @@
 // the same name are compared (diff/surface_diff.h).
 #include <fcntl.h>
 #include <malloc.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -254,9 +253,9 @@ int run_diff(const DiffOptions& opts, std::ostream& out, std::ostream& err) {
     write_problems(err, {}, report.errors);
     return static_cast<int>(ExitCode::Error);
   }
-  // The base is read first, on both cores. The head, when it is a revision too, is written by a thread of the
-  // lowest priority that runs while the base is read and judged (in the time a core would be idle), and is
-  // waited for only once the first unit of the base is kept.
+  // The base is read first, on both cores. The head, when it is a revision too, is written by a thread of its
+  // own while the base is read and judged, and is waited for only once the first unit of the base is kept.
+  // (Not at a lower priority: on a busy machine such a thread starves, and the diff waits for it.)
   unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   std::vector<LoadError> head_errors;
   bool head_ok = false;
@@ -265,10 +264,7 @@ int run_diff(const DiffOptions& opts, std::ostream& out, std::ostream& err) {
   auto resolve_head = [&](unsigned n) { head_ok = resolve_side(o.head, o, n, head, head_errors); };
   bool ok = resolve_side(o.base, o, threads, base, report.errors) && plan_side(base, o, report.errors);
   if (ok && head_in_background) {
-    head_thread = std::thread([&] {
-      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
-      resolve_head(1);
-    });
+    head_thread = std::thread([&] { resolve_head(1); });
   } else if (ok) {
     resolve_head(threads);
   }
