@@ -63,6 +63,9 @@ int run_list_detectors(const LogsOptions& opts, bool markdown, std::ostream& out
   return 0;
 }
 
+// Above this share of undecoded lines, a run is an error (exit 2), not a clean result.
+constexpr uint64_t kMaxUnparsedPercent = 50;
+
 int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
   auto cfg = load_config(opts);
   if (!cfg) {
@@ -179,6 +182,17 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
   }
   out.flush();
   if (read_error) return static_cast<int>(ExitCode::Error);
+  // A format that decodes (almost) nothing is not a clean log: most likely the wrong --log-format.
+  const logs::Summary& sum = analyzer.summary();
+  if (sum.lines > 0 && sum.unparsed * 100 > sum.lines * kMaxUnparsedPercent) {
+    err << "ingressguard: " << sum.unparsed << " of " << sum.lines << " lines (" << (sum.unparsed * 100 / sum.lines)
+        << "%) were not decoded with the log format ("
+        << (opts.log_format == "auto" ? "auto: " + formats.front() : opts.log_format)
+        << "): check --log-format; the first of them:\n";
+    for (const logs::Evidence& e : sum.unparsed_samples)
+      err << "  " << names[e.source] << ":" << e.line << ": " << e.text << "\n";
+    return static_cast<int>(ExitCode::Error);
+  }
   return failed ? static_cast<int>(ExitCode::Findings) : static_cast<int>(ExitCode::Clean);
 }
 

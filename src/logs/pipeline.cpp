@@ -123,10 +123,12 @@ void LogPipeline::begin_input(uint32_t source) {
   if (requested_ == "auto") {
     format_.reset();
     format_name_.clear();
+    format_spec_.clear();
   } else if (!format_) {
     auto f = LineFormat::named(requested_);
     if (f) {
       format_name_ = f->name();
+      format_spec_ = requested_;  // "nginx:<log_format>": the workers compile it again from this
       format_.emplace(std::move(*f));
     }
   }
@@ -171,6 +173,7 @@ void LogPipeline::decide() {
   for (auto& [n, text] : pending_) sample.push_back(text);
   auto f = LineFormat::named(detect_format(sample));
   format_name_ = f->name();
+  format_spec_ = f->name();  // a preset: its name
   format_.emplace(std::move(*f));
   auto lines = std::move(pending_);
   pending_.clear();
@@ -180,7 +183,7 @@ void LogPipeline::decide() {
 void LogPipeline::on_payload(std::string_view payload, uint64_t line) {
   if (threaded_) {
     RawBatch& b = *raw_;
-    if (b.lines.empty()) b.format = format_name_;
+    if (b.lines.empty()) b.format = format_spec_;
     b.lines.push_back({static_cast<uint32_t>(b.buf.size()), static_cast<uint32_t>(payload.size()), source_, line});
     b.buf.append(payload);
     if (b.lines.size() >= kBatchRecords || b.buf.size() >= (2u << 20)) submit();
@@ -196,7 +199,7 @@ void LogPipeline::on_payload(std::string_view payload, uint64_t line) {
 // analyses the decoded ones (which frees room).
 void LogPipeline::submit() {
   if (raw_->lines.empty() && raw_->truncated == 0) return;
-  if (raw_->format.empty()) raw_->format = format_name_;
+  if (raw_->format.empty()) raw_->format = format_spec_;
   std::unique_lock lock(mu_);
   for (;;) {
     analyse_ready(lock);

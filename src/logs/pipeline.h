@@ -72,6 +72,7 @@ class LogPipeline {
   Unwrapper unwrapper_;
   std::optional<LineFormat> format_;
   std::string format_name_;
+  std::string format_spec_;  // what LineFormat::named() builds the format from, on the workers
   std::vector<std::pair<uint64_t, std::string>> pending_;  // lines waiting for format detection
   uint32_t source_ = 0;
   uint64_t line_ = 0;

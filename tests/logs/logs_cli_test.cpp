@@ -295,6 +295,34 @@ TEST(LogsCli, BadArguments) {
   EXPECT_EQ(two.code, 2);
 }
 
+// A custom nginx log_format decodes every line whatever the number of decoding threads (the workers compile
+// the format string again; they once looked it up as a preset and decoded nothing), and a format that decodes
+// most lines of nothing is an error with samples, not a clean run.
+TEST(LogsCli, CustomFormatOnEveryThreadAndUndecodedLogsFail) {
+  TempDir dir;
+  std::string log = dir / "custom.log";
+  std::string text;
+  for (int i = 0; i < 3000; ++i)
+    text += "shop.example.com 10.0.0." + std::to_string(i % 7 + 1) + " [01/Mar/2026:10:00:0" + std::to_string(i % 10) +
+            " +0000] \"GET /p/" + std::to_string(i) + " HTTP/1.1\" " + "200 0.010\n";
+  append(log, text);
+  const std::string format = "--log-format 'nginx:$host $remote_addr [$time_local] \"$request\" $status $request_time'";
+  for (const char* threads : {"1", "2", "4"}) {
+    Outcome r = logs(format + " --threads " + threads + " --format json " + log);
+    EXPECT_EQ(r.code, 0) << threads << ": " << r.out.substr(0, 2000);
+    auto lines = json_lines(r.out);
+    ASSERT_FALSE(lines.empty());
+    const auto& summary = lines.back();
+    EXPECT_EQ(summary["requests"], 3000) << threads << ": " << summary.dump();
+    EXPECT_EQ(summary["unparsed"], 0) << threads;
+  }
+  Outcome wrong = logs("--log-format combined --threads 2 " + log);
+  EXPECT_EQ(wrong.code, 2) << wrong.out.substr(0, 2000);
+  EXPECT_NE(wrong.out.find("ingressguard: 3000 of 3000 lines (100%) were not decoded with the log format (combined): "
+                           "check --log-format; the first of them:\n  " + log + ":1: shop.example.com 10.0.0.1"),
+            std::string::npos) << wrong.out.substr(0, 3000);
+}
+
 // Tests the detector listing: every ID with its threshold.
 TEST(LogsCli, ListDetectors) {
   Outcome r = logs("--list-detectors");
