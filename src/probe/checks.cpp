@@ -36,6 +36,11 @@ constexpr std::array kChecks = {
               "A group outside Mozilla's X25519, P-256 and P-384 is accepted (X448, P-521, ffdhe*) (low); one "
               "handshake per group offered alone, counted only when the group is used.",
               kMozilla},
+    CheckInfo{"IG909", "cipher suite categories", Severity::Critical,
+              "Every suite accepted in TLS 1.0-1.2 sorted into testssl.sh's categories and rated as testssl.sh rates "
+              "them: NULL, anonymous and export suites (critical), LOW: 64-bit, DES, RC2, RC4 (high), 3DES or IDEA "
+              "(medium), obsolete CBC (low). No extra handshake: the suites found for IG905 and IG907 are classified.",
+              "https://testssl.sh"},
     CheckInfo{"IG910", "certificate chain", Severity::High,
               "The certificate is not trusted by the system's roots or --ca, or none is presented (high).",
               "https://www.rfc-editor.org/rfc/rfc5280"},

@@ -1,5 +1,6 @@
 #include "probe/probe.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
@@ -259,9 +260,11 @@ struct Prober {
         "ECDHE-RSA-AES256-GCM-SHA384",   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"};
     static const std::set<std::string> kIntermediate13 = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
                                                           "TLS_CHACHA20_POLY1305_SHA256"};
+    std::map<std::string, std::vector<std::string>> by_suite;  // suite -> the versions that accepted it
     auto verdict = [&](int version, const char* id, const char* name, const std::set<std::string>& allowed) {
       if (!accepted_versions.count(version) || !accepted_versions.at(version)) return;
       auto got = accepted_suites(version);
+      for (const auto& c : got) by_suite[c].push_back(name);
       std::vector<std::string> outside;
       for (const auto& c : got)
         if (!allowed.count(c)) outside.push_back(c);
@@ -279,8 +282,67 @@ struct Prober {
     for (auto [version, name] : {std::pair{TLS1_VERSION, "TLS 1.0"}, std::pair{TLS1_1_VERSION, "TLS 1.1"}}) {
       if (!accepted_versions.count(version) || !accepted_versions.at(version)) continue;
       auto got = accepted_suites(version);
+      for (const auto& c : got) by_suite[c].push_back(name);
       add("IG907", Status::Warn, Severity::Info, std::string(name) + " suites accepted", joined(got));
     }
+    cipher_categories(by_suite);
+  }
+
+  // testssl.sh's cipher categories, as OpenSSL expands the cipher strings that define them, with testssl's
+  // ratings: NULL, anonymous and export suites critical, LOW (64-bit, DES, RC2, RC4) high, 3DES and IDEA
+  // medium, obsolete CBC low. A suite is in the first category that holds it.
+  void cipher_categories(const std::map<std::string, std::vector<std::string>>& by_suite) {
+    struct Category {
+      const char* name;
+      const char* openssl;
+      Severity severity;
+    };
+    static const Category kCategories[] = {
+        {"NULL (no encryption)", "NULL:eNULL", Severity::Critical},
+        {"anonymous (no authentication)", "aNULL:ADH", Severity::Critical},
+        {"export", "EXPORT:!ADH:!NULL", Severity::Critical},
+        {"LOW (64-bit, DES, RC2, RC4)", "LOW:DES:RC2:RC4:!ADH:!EXP:!NULL:!eNULL", Severity::High},
+        {"3DES or IDEA", "3DES:IDEA:!aNULL:!ADH", Severity::Medium},
+        {"obsolete CBC", "HIGH:MEDIUM:AES:CAMELLIA:ARIA:!IDEA:!CHACHA20:!3DES:!RC2:!RC4:!AESCCM8:!AESCCM:!AESGCM:!ARIAGCM:!aNULL",
+         Severity::Low},
+    };
+    if (by_suite.empty()) return;
+    std::set<std::string> placed;
+    bool any = false;
+    for (const Category& cat : kCategories) {
+      std::set<std::string> members = openssl_suites(cat.openssl);
+      std::vector<std::string> hit;
+      for (const auto& [suite, versions] : by_suite) {
+        if (!members.count(suite) || !placed.insert(suite).second) continue;
+        std::string v;
+        for (const auto& n : versions) v += (v.empty() ? "" : ", ") + n;
+        hit.push_back(suite + " (" + v + ")");
+      }
+      if (hit.empty()) continue;
+      any = true;
+      add("IG909", Status::Fail, cat.severity, std::string(cat.name) + " suites accepted", joined(hit));
+    }
+    if (!any)
+      add("IG909", Status::Pass, Severity::Critical,
+          "no NULL, anonymous, export, LOW, 3DES/IDEA or obsolete CBC suites accepted", "");
+  }
+
+  // The TLS 1.2-and-older suites an OpenSSL cipher string names (security level 0: every suite it knows).
+  static std::set<std::string> openssl_suites(const char* spec) {
+    std::set<std::string> out;
+    SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+    if (!ctx) return out;
+    SSL_CTX_set_security_level(ctx.get(), 0);
+    if (SSL_CTX_set_cipher_list(ctx.get(), (std::string(spec) + ":@SECLEVEL=0").c_str()) != 1) {
+      ERR_clear_error();  // nothing of that kind in this OpenSSL (export suites)
+      return out;
+    }
+    STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
+    for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
+      const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, i);
+      if (std::string_view(SSL_CIPHER_get_version(c)) != "TLSv1.3") out.emplace(SSL_CIPHER_get_name(c));
+    }
+    return out;
   }
 
   void certificate(TlsSession& s) {

@@ -178,6 +178,19 @@ TEST_F(ProbeTest, WeakServerFailsTheChecks) {
   EXPECT_EQ(status(p, "IG905"), "fail");  // suites outside Mozilla intermediate
   EXPECT_NE(p.checks["IG905"]["evidence"].get<std::string>().find("AES128-SHA"), std::string::npos);
   EXPECT_EQ(status(p, "IG907"), "warn");  // the legacy versions' suites listed
+  // testssl.sh's cipher categories with its ratings: ALL:@SECLEVEL=0 lets anonymous suites in (critical, as
+  // testssl rates them) and obsolete CBC (low).
+  std::map<std::string, nlohmann::json> categories;
+  for (const auto& c : p.doc["targets"][0]["checks"])
+    if (c["id"] == "IG909") categories[c["title"].get<std::string>()] = c;
+  ASSERT_TRUE(categories.count("anonymous (no authentication) suites accepted")) << p.doc.dump(1).substr(0, 4000);
+  const auto& anon = categories["anonymous (no authentication) suites accepted"];
+  EXPECT_EQ(anon["status"], "fail");
+  EXPECT_EQ(anon["severity"], "critical");
+  EXPECT_NE(anon["evidence"].get<std::string>().find("AECDH-AES256-SHA (TLS 1.2, TLS 1.0, TLS 1.1)"), std::string::npos)
+      << anon["evidence"];
+  EXPECT_EQ(categories["obsolete CBC suites accepted"]["severity"], "low");
+  EXPECT_NE(categories["obsolete CBC suites accepted"]["evidence"].get<std::string>().find("AES128-SHA ("), std::string::npos);
   EXPECT_EQ(status(p, "IG910"), "fail");  // self-signed: not trusted
   EXPECT_EQ(status(p, "IG913"), "fail");  // RSA 1024
   EXPECT_EQ(status(p, "IG920"), "fail");  // no HSTS
@@ -268,7 +281,7 @@ TEST_F(ProbeTest, HardenedServerPasses) {
   n.start();
   Probe p = probe(n, "--ca " + n.path("ca.crt"));
   EXPECT_EQ(p.code, 0) << p.doc.dump(2);
-  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG906", "IG908", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
+  for (const char* id : {"IG901", "IG902", "IG903", "IG904", "IG905", "IG906", "IG908", "IG909", "IG910", "IG911", "IG912", "IG913", "IG914", "IG915",
                          "IG917", "IG920", "IG921", "IG922", "IG923", "IG924", "IG925", "IG926", "IG927", "IG928"})
     EXPECT_EQ(status(p, id), "pass") << id << ": " << p.checks[id].dump();
   EXPECT_EQ(p.doc["summary"]["fail"], 0);
