@@ -394,8 +394,8 @@ void compare_workload_reach(const std::string& unit_name, const Cluster& base_c,
       auto it = base.ids.find(id);
       if (it == base.ids.end() || affected.count(id)) continue;
       std::set<std::string> sources;
-      for (auto [side, w] : {std::pair{&base, it->second}, std::pair{&head, hw}})
-        side->for_each_peer(*w, [&](const std::vector<std::string_view>& namespaces, const LabelSelector*) {
+      for (auto sw : {std::pair{&base, it->second}, std::pair{&head, hw}})
+        sw.first->for_each_peer(*sw.second, [&](const std::vector<std::string_view>& namespaces, const LabelSelector*) {
           for (std::string_view ns : namespaces)
             if (relabelled.count(ns))
               for (size_t i : head_c.workloads_in(ns)) sources.insert(NetworkPolicyEngine::workload_id(head_c.workloads[i]));
@@ -406,15 +406,17 @@ void compare_workload_reach(const std::string& unit_name, const Cluster& base_c,
   size_t budget = kReachBudget;
   size_t skipped = 0;
   Workload elsewhere = any_pod_elsewhere();
-  for (auto& [dst, a] : affected) {
+  for (auto& entry : affected) {  // no structured bindings: lambdas below capture these (clang 14)
+    const std::string& dst = entry.first;
+    Affected& a = entry.second;
     // Sources: the two that stand for everyone, then the named workloads present on both sides.
     std::set<std::string> named = std::move(a.sources);
     if (a.all)
-      for (auto [side, w] : {std::pair{&base, a.was}, std::pair{&head, a.now}})
-        side->for_each_peer(*w, [&](const std::vector<std::string_view>& namespaces, const LabelSelector* pods) {
+      for (auto sw : {std::pair{&base, a.was}, std::pair{&head, a.now}})
+        sw.first->for_each_peer(*sw.second, [&](const std::vector<std::string_view>& namespaces, const LabelSelector* pods) {
           for (std::string_view ns : namespaces)
-            for (size_t i : side->cluster.workloads_in(ns)) {
-              const Workload& s = side->cluster.workloads[i];
+            for (size_t i : sw.first->cluster.workloads_in(ns)) {
+              const Workload& s = sw.first->cluster.workloads[i];
               if (!pods || pods->matches(s.pod_labels)) named.insert(NetworkPolicyEngine::workload_id(s));
             }
         });
