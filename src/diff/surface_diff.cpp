@@ -178,14 +178,6 @@ class ReachSide {
     std::sort(labels.begin(), labels.end());
     return join(labels, ",");
   }
-  // Namespaces holding workloads that a namespace selector selects (cached by what the selector says).
-  const std::vector<std::string_view>& namespaces_matching(const LabelSelector& sel) {
-    auto [it, added] = by_selector_.try_emplace(describe(sel));
-    if (added)
-      for (const auto& [ns, _] : cluster.workloads_by_namespace())
-        if (sel.matches(engine.namespace_labels(ns))) it->second.push_back(ns);
-    return it->second;
-  }
   // The peers of the ingress rules that select `w`, as (namespaces, pod selector or null); `everyone` when a
   // rule admits every source.
   template <class Fn>
@@ -200,7 +192,7 @@ class ReachSide {
         }
         for (const NetworkPolicyPeer& p : r.peers) {
           if (p.has_ip_block) continue;
-          fn(p.namespace_selector.present ? namespaces_matching(p.namespace_selector) : own,
+          fn(p.namespace_selector.present ? engine.namespaces_matching(p.namespace_selector) : own,
              p.pod_selector.present ? &p.pod_selector : nullptr);
         }
       }
@@ -208,7 +200,6 @@ class ReachSide {
   }
 
  private:
-  std::unordered_map<std::string, std::vector<std::string_view>> by_selector_;
   std::unordered_map<const NetworkPolicy*, std::string> described_;
 };
 

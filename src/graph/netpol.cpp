@@ -110,6 +110,28 @@ std::string NetworkPolicyEngine::workload_id(const Workload& w) {
   return ns + "/" + std::string(w.meta.name) + "[" + std::string(w.meta.kind) + "]";
 }
 
+namespace {
+// A selector written out (labels and expressions in order): the cache key of namespaces_matching.
+std::string selector_key(const LabelSelector& sel) {
+  std::string k;
+  for (const KeyValue& kv : sel.match_labels) k.append(kv.key).append("=").append(kv.value).push_back('\n');
+  for (const LabelSelectorRequirement& r : sel.match_expressions) {
+    k.append(r.key).append(" ").append(r.op);
+    for (const std::string& v : r.values) k.append(" ").append(v);
+    k.push_back('\n');
+  }
+  return k;
+}
+}  // namespace
+
+const std::vector<std::string_view>& NetworkPolicyEngine::namespaces_matching(const LabelSelector& sel) const {
+  auto [it, inserted] = by_namespace_selector_.try_emplace(selector_key(sel));
+  if (inserted)
+    for (const auto& entry : c_.workloads_by_namespace())
+      if (sel.matches(namespace_labels(entry.first))) it->second.push_back(entry.first);
+  return it->second;
+}
+
 std::vector<KeyValue> namespace_labels(const Cluster& c, std::string_view ns) {
   std::vector<KeyValue> labels;
   if (const Namespace* n = c.find_namespace(ns)) labels = n->meta.labels;

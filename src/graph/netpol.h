@@ -69,6 +69,10 @@ class NetworkPolicyEngine {
 
   // Labels of a namespace: its own, plus kubernetes.io/metadata.name.
   const std::vector<KeyValue>& namespace_labels(std::string_view ns) const;
+  // The namespaces holding workloads that a namespaceSelector selects (an empty one: all of them), in the
+  // index's order. Cached by what the selector says: a selector repeated across thousands of policies is
+  // matched against the namespaces once.
+  const std::vector<std::string_view>& namespaces_matching(const LabelSelector& sel) const;
 
   // "ns/name[Kind]", named after the controlling owner when there is one.
   static std::string workload_id(const Workload& w);
@@ -80,6 +84,7 @@ class NetworkPolicyEngine {
   ConnSet direction_allowed(const Workload& subject, bool ingress, const Workload& ports_of, PeerOk peer_ok) const;
   const Cluster& c_;
   mutable StringMap<std::vector<KeyValue>> ns_labels_;  // cache
+  mutable StringMap<std::vector<std::string_view>> by_namespace_selector_;  // cache of namespaces_matching
   // Policies by "ns\0key=value" of their first matchLabels entry, and per
   // namespace the ones without matchLabels (checked for every pod).
   std::unordered_map<NsLabel, std::vector<const NetworkPolicy*>, NsLabelHash> by_first_label_;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "graph/netpol.h"
@@ -138,33 +137,9 @@ void check_policy_selects_nothing(const Cluster& c, const RuleSettings& settings
   }
 }
 
-// A selector written out (labels and expressions in order), to recognise the
-// same namespaceSelector repeated across many policies.
-std::string selector_key(const LabelSelector& sel) {
-  std::string k;
-  for (const KeyValue& kv : sel.match_labels) k.append(kv.key).append("=").append(kv.value).push_back('\n');
-  for (const LabelSelectorRequirement& r : sel.match_expressions) {
-    k.append(r.key).append(" ").append(r.op);
-    for (const std::string& v : r.values) k.append(" ").append(v);
-    k.push_back('\n');
-  }
-  return k;
-}
-
 void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, Findings& out) {
   if (!complete_input(settings)) return;  // the peer's pods may be in another unit or of a kind the input lacks
   auto engine = derived<NetworkPolicyEngine>(c, settings);
-  // Namespaces (with workloads) each distinct namespaceSelector matches, in
-  // the index's order: a selector repeated in thousands of policies is
-  // matched against the namespaces once.
-  std::unordered_map<std::string, std::vector<std::string_view>> matching_namespaces;
-  auto namespaces_matching = [&](const LabelSelector& sel) -> const std::vector<std::string_view>& {
-    auto [it, inserted] = matching_namespaces.try_emplace(selector_key(sel));
-    if (inserted)
-      for (const auto& entry : c.workloads_by_namespace())
-        if (sel.empty() || sel.matches(engine->namespace_labels(entry.first))) it->second.push_back(entry.first);
-    return it->second;
-  };
   for (const NetworkPolicy& np : c.network_policies) {
     std::string_view ns = np.meta.effective_ns();
     for (const auto* rules : {&np.ingress, &np.egress})
@@ -186,7 +161,7 @@ void check_peer_matches_nothing(const Cluster& c, const RuleSettings& settings, 
           if (!peer.namespace_selector.present) {
             scan_ns(ns);
           } else {
-            for (std::string_view wns : namespaces_matching(peer.namespace_selector)) {
+            for (std::string_view wns : engine->namespaces_matching(peer.namespace_selector)) {
               scan_ns(wns);
               if (matched) break;
             }
