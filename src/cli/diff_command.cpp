@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/phase_timings.h"
+#include "core/paths.h"
 #include "core/unique_fd.h"
 #include "graph/exposure.h"
 #include "load/git_tree.h"
@@ -83,8 +84,8 @@ struct Side {
 
   // How a file of this side is named in errors: git's REV:PATH for a revision, the directory's path
   // joined for a directory, the path itself in the work tree.
-  std::string name(std::string file) const {
-    if (file.rfind("./", 0) == 0) file.erase(0, 2);
+  std::string name(const std::string& path) const {
+    std::string file(without_dot_slash(path));
     if (!info.commit.empty()) return info.label + ":" + file;
     if (info.label == "work tree") return file;
     return (fs::path(info.label) / file).lexically_normal().string();
@@ -304,7 +305,7 @@ int run_diff(const DiffOptions& opts, std::ostream& out, std::ostream& err) {
       const std::string name = names[n];
       // One side at a time: what the comparison needs of the base is kept before the head is read.
       DiffSideUnit kept;
-      std::string shown = name.rfind("./", 0) == 0 ? name.substr(2) : name;
+      std::string shown(without_dot_slash(name));
       if (auto it = in_base.find(name); it != in_base.end()) {
         std::unique_ptr<Cluster> reach;
         std::unique_ptr<JudgedUnit> b = judge(base, *it->second, o, report.errors, timings,

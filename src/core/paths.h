@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ig {
 
@@ -14,5 +15,10 @@ std::optional<std::filesystem::path> git_work_tree(const std::filesystem::path& 
 // `path` (normalised, with forward slashes) matches `glob` as fnmatch reads it:
 // `*` and `?` stop at `/` unless the pattern holds `**`, where they cross it.
 bool path_matches_glob(const std::string& glob, const std::filesystem::path& path);
+
+// `path` without a leading "./" (how a file found below "." is named for people).
+inline std::string_view without_dot_slash(std::string_view path) {
+  return path.substr(0, 2) == "./" ? path.substr(2) : path;
+}
 
 }  // namespace ig

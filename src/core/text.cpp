@@ -1,3 +1,4 @@
+#include <cctype>
 #include <ctime>
 #include "core/text.h"
 
@@ -120,6 +121,13 @@ std::string safe_text(std::string_view value, size_t max) {
     }
   }
   if (value.size() > max) out += "... (" + std::to_string(value.size()) + " bytes)";
+  return out;
+}
+
+std::string digits_masked(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out)
+    if (std::isdigit(static_cast<unsigned char>(ch))) ch = '#';
   return out;
 }
 

@@ -39,6 +39,9 @@ std::string cut_long_words(std::string text, size_t max_word = kMaxEchoedValue, 
 // paths, messages, log fields that have their own bounds).
 inline std::string terminal_text(std::string_view value) { return safe_text(value, std::string_view::npos); }
 
+// Every digit replaced by '#': a message that still says the same when the line numbers in it move.
+std::string digits_masked(std::string_view s);
+
 // A time (seconds since the epoch) as its UTC date, 2026-12-07.
 std::string utc_date(int64_t seconds);
 

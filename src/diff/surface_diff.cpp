@@ -1,13 +1,13 @@
 #include "diff/surface_diff.h"
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 #include <map>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "core/paths.h"
 #include "core/text.h"
 #include "graph/netpol.h"
 #include "semantics/values.h"
@@ -29,8 +29,7 @@ std::string_view to_string(SurfaceChange::Kind k) {
 std::string diff_fingerprint(std::string_view unit, const Finding& f) {
   std::string key = std::string(unit) + '\n' + std::string(f.rule->id) + '\n' + std::string(f.resource.kind) + '\n' +
                     std::string(f.resource.ns) + '\n' + std::string(f.resource.name) + '\n';
-  for (char ch : f.message) key.push_back(std::isdigit(static_cast<unsigned char>(ch)) ? '#' : ch);
-  return key;
+  return key + digits_masked(f.message);
 }
 
 namespace {
@@ -38,8 +37,7 @@ namespace {
 // A file as the report names it: relative to the side's root, without "./".
 std::string shown_path(const Cluster& c, uint32_t file) {
   if (file >= c.files.size()) return {};
-  const std::string& path = c.files[file].path;
-  return path.rfind("./", 0) == 0 ? path.substr(2) : path;
+  return std::string(without_dot_slash(c.files[file].path));
 }
 
 // Where a change is shown: a location of a kept snapshot (the report's or a side's reach snapshot).

@@ -3,11 +3,11 @@
 // longer matches is counted, so a baseline shrinks as findings are fixed.
 #include <openssl/evp.h>
 
-#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/text.h"
 #include "report/report.h"
 
 namespace ig {
@@ -15,7 +15,7 @@ namespace ig {
 std::string finding_fingerprint(const Finding& f, const std::string& file) {
   std::string key = std::string(f.rule->id) + '\n' + file + '\n' + std::string(f.resource.kind) + '\n' +
                     std::string(f.resource.ns) + '\n' + std::string(f.resource.name) + '\n';
-  for (char ch : f.message) key.push_back(std::isdigit(static_cast<unsigned char>(ch)) ? '#' : ch);
+  key += digits_masked(f.message);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(key.data(), key.size(), md, &n, EVP_sha256(), nullptr);
