@@ -121,16 +121,14 @@ int walk_entry(const char* root, const git_tree_entry* entry, void* payload) {
   return 0;
 }
 
-// Writes every `step`-th blob from `first`, through a repository of its own (libgit2 objects are not shared
-// between threads). Oversized blobs are listed in `skipped`; the first failure ends the run.
-void write_blobs(const std::string& repo_path, const std::string& dest, const std::vector<BlobEntry>& blobs, size_t first,
-                 size_t step, uint64_t max_blob, size_t& written, std::vector<std::string>& skipped, std::string& error) {
-  Repo repo = open_repository(repo_path, error);
-  if (!repo) return;
+// Writes every `step`-th blob from `first`, read through `repo` (used by this thread only: libgit2 objects are not
+// shared between threads). Oversized blobs are listed in `skipped`; the first failure ends the run.
+void write_blobs(git_repository* repo, const std::string& dest, const std::vector<BlobEntry>& blobs, size_t first,
+                 size_t step, uint64_t max_blob, std::vector<std::string>& skipped, std::string& error) {
   for (size_t i = first; i < blobs.size(); i += step) {
     const BlobEntry& b = blobs[i];
     git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, repo.get(), &b.id) != 0) {
+    if (git_blob_lookup(&raw, repo, &b.id) != 0) {
       error = last_error("cannot read " + b.rel);
       return;
     }
@@ -146,7 +144,6 @@ void write_blobs(const std::string& repo_path, const std::string& dest, const st
       error = "cannot write " + path + ": " + std::strerror(errno);
       return;
     }
-    ++written;
   }
 }
 
@@ -163,19 +160,6 @@ std::optional<std::string> git_repository_work_tree(const std::string& path, std
   std::string out = dir;
   if (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
-}
-
-bool git_revision_exists(const std::string& repo_path, const std::string& revision) {
-  std::string error;
-  Repo repo = open_repository(repo_path, error);
-  if (!repo) return false;
-  git_object* obj = nullptr;
-  if (git_revparse_single(&obj, repo.get(), revision.c_str()) != 0) return false;
-  Object held(obj);
-  git_object* tree = nullptr;
-  if (git_object_peel(&tree, obj, GIT_OBJECT_TREE) != 0) return false;
-  git_object_free(tree);
-  return true;
 }
 
 std::optional<GitCheckout> git_checkout_revision(const std::string& repo_path, const std::string& revision,
@@ -204,31 +188,29 @@ std::optional<GitCheckout> git_checkout_revision(const std::string& repo_path, c
     id_of = commit.get();
   }
   out.commit = git_oid_tostr_s(git_object_id(id_of));
-  git_buf buf = GIT_BUF_INIT;
-  if (git_object_short_id(&buf, id_of) == 0) out.short_id.assign(buf.ptr, buf.size);
-  git_buf_dispose(&buf);
   Walk walk{dest, &out, {}, {}};
   if (git_tree_walk(reinterpret_cast<const git_tree*>(tree.get()), GIT_TREEWALK_PRE, walk_entry, &walk) != 0) {
     error = walk.error.empty() ? last_error("cannot read the tree of '" + revision + "'") : walk.error;
     return std::nullopt;
   }
-  // Inflating and writing the blobs is most of the work: on `threads` threads.
+  // Inflating and writing the blobs is most of the work: on `threads` threads, each other than this one with a
+  // repository of its own.
   size_t n = std::max<size_t>(1, std::min<size_t>(threads, walk.blobs.size()));
-  std::vector<size_t> written(n, 0);
   std::vector<std::vector<std::string>> skipped(n);
   std::vector<std::string> errors(n);
   std::vector<std::thread> workers;
   for (size_t t = 1; t < n; ++t)
-    workers.emplace_back(write_blobs, std::cref(repo_path), std::cref(dest), std::cref(walk.blobs), t, n, max_blob,
-                         std::ref(written[t]), std::ref(skipped[t]), std::ref(errors[t]));
-  write_blobs(repo_path, dest, walk.blobs, 0, n, max_blob, written[0], skipped[0], errors[0]);
+    workers.emplace_back([&, t] {
+      if (Repo own = open_repository(repo_path, errors[t]))
+        write_blobs(own.get(), dest, walk.blobs, t, n, max_blob, skipped[t], errors[t]);
+    });
+  write_blobs(repo.get(), dest, walk.blobs, 0, n, max_blob, skipped[0], errors[0]);
   for (std::thread& th : workers) th.join();
   for (size_t t = 0; t < n; ++t) {
     if (!errors[t].empty()) {
       error = errors[t];
       return std::nullopt;
     }
-    out.files += written[t];
     out.skipped.insert(out.skipped.end(), skipped[t].begin(), skipped[t].end());
   }
   return out;

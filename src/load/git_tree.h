@@ -15,17 +15,12 @@ namespace ig {
 
 struct GitCheckout {
   std::string commit;      // full id of the commit (or of the tree, when the revision names one)
-  std::string short_id;    // as `git rev-parse --short` prints it
-  size_t files = 0;        // blobs written
   std::vector<std::string> skipped;  // entries left out and why (symbolic links, submodules, oversized blobs)
 };
 
 // The work tree of the repository that holds `path` (searching upwards, as git does);
 // nullopt with `error` set when there is none (not in a repository, a bare repository).
 std::optional<std::string> git_repository_work_tree(const std::string& path, std::string& error);
-
-// True when `revision` names a commit or tree in the repository that holds `repo_path`.
-bool git_revision_exists(const std::string& repo_path, const std::string& revision);
 
 // Writes the files of `revision` into `dest` (an empty directory). Blobs larger than
 // `max_blob` bytes, symbolic links and submodules are skipped (listed in `skipped`);
