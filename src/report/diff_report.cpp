@@ -33,10 +33,6 @@ std::string side_name(const DiffSideInfo& s) {
   return s.commit.empty() ? s.label : s.label + " (" + s.commit.substr(0, 12) + ")";
 }
 
-std::string object_name(const ObjectRef& o) {
-  return std::string(o.kind) + " " + std::string(o.ns) + (o.ns.empty() ? "" : "/") + std::string(o.name);
-}
-
 std::string plural(size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }

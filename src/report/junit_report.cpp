@@ -18,10 +18,6 @@ namespace {
 
 std::string xml(std::string_view s) { return escape_markup(s); }
 
-std::string object_name(const ObjectRef& o) {
-  return std::string(o.kind) + " " + std::string(o.ns) + (o.ns.empty() ? "" : "/") + std::string(o.name);
-}
-
 struct Case {
   const ObjectRef* object;
   std::vector<const Finding*> findings;

@@ -106,6 +106,11 @@ std::string finding_fingerprint(const Finding& f, const std::string& file);
 bool write_baseline(const std::string& path, const ScanResult& r, std::string& error);
 std::optional<BaselineResult> apply_baseline(const std::string& path, ScanResult& r, std::string& error);
 
+// How a report names an object: "Ingress shop/web" ("IngressClass nginx" without a namespace).
+inline std::string object_name(const ObjectRef& o) {
+  return std::string(o.kind) + " " + std::string(o.ns) + (o.ns.empty() ? "" : "/") + std::string(o.name);
+}
+
 // A Markdown table cell: no line breaks, pipes escaped, markup characters neutralised, control characters
 // shown escaped (the text is also read as plain text).
 std::string markdown_cell(std::string_view raw);

@@ -265,8 +265,7 @@ void write_sarif(std::ostream& out, const ScanResult& r) {
         {"ruleId", f.rule->id},
         {"ruleIndex", index[f.rule->id]},
         {"level", level(f.severity)},
-        {"message", {{"text", f.message + " (" + std::string(f.resource.kind) + " " + std::string(f.resource.ns) +
-                                  (f.resource.ns.empty() ? "" : "/") + std::string(f.resource.name) + ")"}}},
+        {"message", {{"text", f.message + " (" + object_name(f.resource) + ")"}}},
         {"locations",
          ordered_json::array({{{"physicalLocation", {{"artifactLocation", art}, {"region", region}}}}})},
         {"partialFingerprints", {{"ingressguard/v1", finding_fingerprint(f, file)}}},

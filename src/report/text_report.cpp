@@ -72,8 +72,7 @@ void write_text(std::ostream& out, const ScanResult& r, const TextOptions& opts)
       if (!f.field->value.empty()) out << ": " << terminal_text(f.field->value);
       out << '\n';
     }
-    std::string who = fmt::format("{} {}{}{}", f.resource.kind, f.resource.ns, f.resource.ns.empty() ? "" : "/", f.resource.name);
-    out << "       = " << terminal_text(who);
+    out << "       = " << terminal_text(object_name(f.resource));
     if (!f.resource.origin.empty()) out << " (from " << terminal_text(f.resource.origin) << ")";
     out << '\n';
     out << "       = fix: " << f.remediation() << "\n\n";
