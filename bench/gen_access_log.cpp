@@ -11,7 +11,11 @@
 // brute force, TLS sent to the plain port, CVE probes, an open-proxy probe,
 // SQL injection, web-shell probing, a minute of 503s from one service's
 // failed backends and a tenfold traffic spike on another. One busy client makes 404s all hour at a low rate and
-// must not be flagged (it is listed in the truth file with detector "-").
+// must not be flagged (it is listed in the truth file with detector "-"). Eight busy API clients (a NAT or a
+// company proxy: 1.5% of the lines each) see 0.3% of their calls answered 401 and, every ten minutes, a burst of
+// seven 401s within two seconds (tokens expiring under parallel calls); none of them is a brute force, but
+// three brute forces hide among them: basic-auth guessing with many user names, a login brute force from one
+// of the busy addresses, and token guessing on an ordinary API path.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -60,11 +64,12 @@ struct Gen {
     return b;
   }
   std::string entry(const std::string& client, int64_t ms, const std::string& request, int status, int bytes,
-                    const std::string& ua, const std::string& service, const std::string& upstream_status) {
+                    const std::string& ua, const std::string& service, const std::string& upstream_status,
+                    const std::string& user = "-") {
     std::string up = service.empty() ? "-" : "10.244." + std::to_string(rng() % 8) + "." + std::to_string(rng() % 250) + ":8080";
     char rt[16];
     snprintf(rt, sizeof rt, "%.3f", static_cast<double>(rng() % 400) / 1000.0);
-    return client + " - - [" + time_local(ms) + "] \"" + request + "\" " + std::to_string(status) + " " +
+    return client + " - " + user + " [" + time_local(ms) + "] \"" + request + "\" " + std::to_string(status) + " " +
            std::to_string(bytes) + " \"-\" \"" + ua + "\" " + std::to_string(300 + rng() % 600) + " " + rt + " [" +
            service + "] [] " + up + " " + (service.empty() ? "-" : std::to_string(bytes)) + " " +
            (service.empty() ? "-" : rt) + " " + upstream_status + " " + hex_id();
@@ -117,6 +122,9 @@ int main(int argc, char** argv) {
   const int64_t start = 1'772'359'200'000;  // 2026-03-01T10:00:00Z
   const int64_t span = 3'600'000;           // one hour of log time
   const std::string busy = "198.51.100.77";  // a busy, legitimate client with thin 404s
+  std::vector<std::string> api_clients;      // busy API clients behind NATs, with expiring tokens
+  for (uint32_t k = 0; k < 8; ++k) api_clients.push_back(ip(198, 51, 100, 10 + k));
+  const uint64_t burst_every = std::max<uint64_t>(lines / 6, 1);  // about ten minutes of log time
 
   // Attacks at fixed fractions of the log: {fraction, kind}.
   struct Attack {
@@ -124,11 +132,13 @@ int main(int argc, char** argv) {
     int kind;
   };
   std::vector<Attack> attacks = {{0.05, 0}, {0.10, 1}, {0.15, 2}, {0.20, 3}, {0.25, 4}, {0.30, 5},
-                                 {0.35, 6}, {0.40, 7}, {0.45, 8}, {0.50, 9}, {0.60, 10}, {0.70, 11}};
+                                 {0.35, 6}, {0.40, 7}, {0.45, 8}, {0.50, 9}, {0.60, 10}, {0.70, 11},
+                                 {0.75, 12}, {0.80, 13}, {0.85, 14}};
   size_t next_attack = 0;
   int64_t outage_until = 0;
   fprintf(t, "detector\tclient\tservice\n");
   fprintf(t, "-\t%s\t\n", busy.c_str());
+  for (const auto& c : api_clients) fprintf(t, "-\t%s\t\n", c.c_str());
 
   std::uniform_int_distribution<int> pick_agent(0, 7), pick_path(0, 13), pct(0, 9999);
   // Zipf-like: a quarter of the traffic from 20 clients.
@@ -202,6 +212,24 @@ int main(int argc, char** argv) {
           fprintf(t, "IG821\t\t%s\n", hot.c_str());
           break;
         }
+        case 12: {  // basic-auth guessing: a different user name on each attempt, a second apart
+          const char* users[] = {"admin", "root", "test", "guest", "operator", "support", "backup", "deploy"};
+          for (int i = 0; i < 8; ++i)
+            out.line(g.entry(a, ms + i * 1000, "GET /admin/ HTTP/1.1", 401, 180, ua, svc, "401", users[i]));
+          fprintf(t, "IG805\t%s\t\n", a.c_str());
+          break;
+        }
+        case 13:  // a login brute force from behind one of the busy API clients' NATs
+          for (int i = 0; i < 10; ++i)
+            out.line(g.entry(api_clients[0], ms + i * 400, "POST /api/login HTTP/1.1", 401, 90, ua, svc, "401"));
+          fprintf(t, "IG805\t%s\t\n", api_clients[0].c_str());
+          break;
+        case 14:  // token guessing on an ordinary API path from an address of its own
+          for (int i = 0; i < 20; ++i)
+            emit("GET /api/v1/orders/" + std::to_string(1000 + i) + " HTTP/1.1", 401, "python-requests/2.32.3",
+                 ms + i * 500);
+          fprintf(t, "IG805\t%s\t\n", a.c_str());
+          break;
       }
     }
     int r = pct(g.rng);
@@ -219,6 +247,21 @@ int main(int argc, char** argv) {
       status = 502;
     } else if (r % 50 == 3) {
       status = 304;
+    }
+    for (uint64_t k = 0; k < api_clients.size(); ++k) {
+      if (n % burst_every == (k + 1) * burst_every / 10) {  // a token expires under seven parallel calls
+        for (int i = 0; i < 7; ++i)
+          out.line(g.entry(api_clients[k], ms + i * 300, "GET /api/v1/orders HTTP/1.1", 401, 60, kAgents[4],
+                           services[k], "401"));
+      }
+    }
+    if (who >= 8800) {  // one of the busy API clients: ordinary calls, 0.3% answered 401
+      const std::string& api = api_clients[static_cast<size_t>(who - 8800) % api_clients.size()];
+      int st = r % 300 == 5 ? 401 : 200;
+      out.line(g.entry(api, ms, std::string(r % 4 == 0 ? "POST" : "GET") + " /api/v1/orders/" + std::to_string(r) +
+                                    " HTTP/1.1",
+                       st, st == 200 ? 700 : 60, kAgents[4], svc, std::to_string(st)));
+      continue;
     }
     if (n % 1000 == 0) {  // the busy client: a 404 every 1,000 lines (about 3.6 s of log time apart)
       out.line(g.entry(busy, ms, "GET /missing/" + std::to_string(n) + " HTTP/1.1", 404, 150, kAgents[2], svc, "404"));

@@ -28,7 +28,9 @@ const std::array<DetectorInfo, kDetectorCount>& detector_catalog() {
        "CrowdSec crowdsecurity/http-bad-user-agent"},
       {"IG805", "auth-brute-force", "Authentication brute force", Severity::High,
        "401 answers, POSTs answered 403, POSTs to login endpoints, and nginx basic-auth failures in the "
-       "error log, per client (the error-log line and the 401 of one basic-auth attempt count once)",
+       "error log, per client (the error-log line and the 401 of one basic-auth attempt count once); when most "
+       "are 401s of ordinary calls rather than credential endpoints (login, token, basic auth), only if they are "
+       "a real share of the client's own requests (min-failure-ratio), so a busy NAT is not a brute force",
        "CrowdSec http-generic-bf; fail2ban nginx-http-auth"},
       {"IG806", "malformed-requests", "Malformed requests (400s, binary junk, TLS on the plain-HTTP port)",
        Severity::Medium,
@@ -89,6 +91,7 @@ AnalyzerConfig AnalyzerConfig::defaults() {
   set(Detector::Traversal, 3, 10'000, 120'000);
   set(Detector::ScannerAgent, 1, 60'000, 120'000);
   set(Detector::BruteForce, 5, 10'000, 60'000);
+  c.buckets[static_cast<size_t>(Detector::BruteForce)].min_failure_ratio = 0.1;
   set(Detector::Malformed, 10, 10'000, 300'000);
   set(Detector::RateLimited, 5, 60'000, 300'000);
   set(Detector::OpenProxy, 0, 0, 120'000);
@@ -152,6 +155,9 @@ namespace {
 constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
 // In a bucket's distinct key: pair events of two kinds instead of dropping repeats.
 constexpr uint64_t kPairMode = 1ull << 63;
+// In a pair-mode key: bit 0 the event's kind, bit 1 already paired, bit 2 a credential endpoint.
+constexpr uint64_t kCredential = 4;
+constexpr uint64_t kPairFlags = 7;
 
 // A bucket's distinct key for a text: never 0 (no key) and never in pair mode.
 uint64_t distinct_key(std::string_view s) { return (std::hash<std::string_view>{}(s) | 1) & ~kPairMode; }
@@ -188,7 +194,9 @@ struct Bucket {
   std::vector<Evidence> evidence;  // the latest few
   uint32_t served = 0;
   std::string detail;
+  std::vector<uint64_t> users;  // distinct user names (hashes) seen in the bucket, at most kMaxUsers
 };
+constexpr size_t kMaxUsers = 32;
 
 struct RateState {
   int64_t window = kNever;
@@ -210,9 +218,41 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// A client's requests and authentication failures in the current and the previous ratio window.
+struct RecentTraffic {
+  int64_t window = kNever;
+  uint32_t requests[2] = {0, 0};
+  uint32_t failures[2] = {0, 0};
+  void roll(int64_t t, int64_t window_ms) {
+    int64_t w = t >= 0 ? t / window_ms : -1;
+    if (w == window) return;
+    if (window != kNever && w == window + 1) {
+      requests[1] = requests[0];
+      failures[1] = failures[0];
+    } else if (window == kNever || w > window) {
+      requests[1] = failures[1] = 0;
+    } else {
+      return;  // out of order: counted in the current window
+    }
+    requests[0] = failures[0] = 0;
+    window = w;
+  }
+  double failure_ratio() const {
+    uint64_t r = uint64_t{requests[0]} + requests[1];
+    return r == 0 ? 1.0 : static_cast<double>(uint64_t{failures[0]} + failures[1]) / static_cast<double>(r);
+  }
+};
+
 struct ClientCount {
   uint64_t requests = 0;
   uint64_t errors_5xx = 0;
+  RecentTraffic recent;
+};
+
+// What the brute-force bucket weighs besides the count: the failure's endpoint and the client's traffic.
+struct FailureContext {
+  bool credential = false;        // a login/token endpoint, basic-auth credentials sent, a basic-auth error
+  const ClientCount* client = nullptr;  // null when the client is not counted (error-log lines)
 };
 
 }  // namespace
@@ -248,7 +288,7 @@ struct Analyzer::Impl {
 
   void feed_bucket(Detector d, std::string_view group, std::string_view service, const LogRecord& rec,
                    uint64_t distinct, bool served, std::string_view detail, uint32_t source, uint64_t line,
-                   std::string_view raw) {
+                   std::string_view raw, const FailureContext* failure = nullptr) {
     const BucketParams& p = cfg.buckets[static_cast<size_t>(d)];
     if (!p.enabled) return;
     auto& map = buckets[static_cast<size_t>(d)];
@@ -278,12 +318,13 @@ struct Analyzer::Impl {
       b.served = 0;
       b.evidence.clear();
       b.detail.clear();
+      b.users.clear();
     }
     if (distinct & kPairMode) {
-      // Bit 0: the event's kind; bit 1: already paired; the rest: what pairs.
+      // Bit 0: the event's kind; bit 1: already paired; bit 2: credential endpoint; the rest: what pairs.
       distinct &= ~kPairMode;
       for (uint64_t& e : b.events) {
-        if ((e & ~3ull) == (distinct & ~3ull) && (e & 1) != (distinct & 1) && !(e & 2)) {
+        if ((e & ~kPairFlags) == (distinct & ~kPairFlags) && (e & 1) != (distinct & 1) && !(e & 2)) {
           e |= 2;
           return;
         }
@@ -294,12 +335,17 @@ struct Analyzer::Impl {
     b.tokens += 1.0;
     b.events.push_back(distinct);
     if (served) ++b.served;
+    if (failure && !rec.user.empty() && rec.user != "-" && b.users.size() < kMaxUsers) {
+      uint64_t u = hash_of(rec.user);
+      if (std::find(b.users.begin(), b.users.end(), u) == b.users.end()) b.users.push_back(u);
+    }
     if (b.detail.empty() && !detail.empty()) b.detail = std::string(detail);
     if (b.evidence.size() >= cfg.evidence_lines && !b.evidence.empty()) b.evidence.erase(b.evidence.begin());
     if (cfg.evidence_lines > 0) b.evidence.push_back(make_evidence(source, line, raw));
     if (b.tokens > static_cast<double>(p.capacity) + 1e-9) {
-      Severity sev = p.severity;
       std::string det = b.detail;
+      if (failure && !judge_failures(p, b, *failure, det)) return;
+      Severity sev = p.severity;
       if (d == Detector::SensitiveFiles && b.served > 0) {
         sev = Severity::Critical;
         det += (det.empty() ? "" : "; ") + std::to_string(b.served) + " answered 2xx";
@@ -314,6 +360,34 @@ struct Analyzer::Impl {
       b.muted_until = t + p.mute_ms;
       emit(std::move(a));
     }
+  }
+
+  // A full brute-force bucket: raised when most of its failures hit credential endpoints, when several user
+  // names were tried, or when the failures are a real share of the client's own recent requests. Otherwise
+  // (ordinary calls of a busy client answered 401: expired tokens behind a NAT) it is held at capacity, so the
+  // next failure is judged again, and counted in the summary.
+  bool judge_failures(const BucketParams& p, Bucket& b, const FailureContext& f, std::string& detail) {
+    size_t credential = 0;
+    for (uint64_t e : b.events) credential += (e & kCredential) ? 1 : 0;
+    double ratio = f.client ? f.client->recent.failure_ratio() : 1.0;
+    bool raise = credential * 2 >= b.events.size() || b.users.size() >= 3 || p.min_failure_ratio <= 0 ||
+                 ratio >= p.min_failure_ratio;
+    if (!raise) {
+      ++summary.held_back;
+      b.tokens = static_cast<double>(p.capacity);
+      if (b.events.size() > p.capacity) b.events.erase(b.events.begin(), b.events.end() - p.capacity);
+      return false;
+    }
+    auto add = [&](const std::string& s) { detail += (detail.empty() ? "" : "; ") + s; };
+    add(std::to_string(credential) + " of " + std::to_string(b.events.size()) + " on credential endpoints");
+    if (b.users.size() >= 2) add(std::to_string(b.users.size()) + (b.users.size() >= kMaxUsers ? "+" : "") +
+                                 " distinct user names");
+    if (f.client) {
+      const RecentTraffic& r = f.client->recent;
+      add(std::to_string(uint64_t{r.failures[0]} + r.failures[1]) + " failures in " +
+          std::to_string(uint64_t{r.requests[0]} + r.requests[1]) + " requests of this client recently");
+    }
+    return true;
   }
 
   // Advances a baseline to the window holding `t`.
@@ -369,14 +443,18 @@ struct Analyzer::Impl {
     }
   }
 
-  void count_client(std::string_view client, bool error) {
+  ClientCount& count_client(std::string_view client, bool error, int64_t t) {
     auto it = clients.find(client);
     if (it == clients.end()) {
       if (clients.size() >= 2 * cfg.max_clients_summary) prune_clients();
       it = clients.emplace(std::string(client), ClientCount{}).first;
     }
-    ++it->second.requests;
-    if (error) ++it->second.errors_5xx;
+    ClientCount& c = it->second;
+    ++c.requests;
+    if (error) ++c.errors_5xx;
+    c.recent.roll(t, cfg.ratio_window_ms);
+    ++c.recent.requests[0];
+    return c;
   }
 
   // Keeps the busiest half: the counts of the survivors stay exact, late newcomers are undercounted.
@@ -471,11 +549,12 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
   }
   const bool access = rec.kind == EventKind::Access;
   std::string_view service = !rec.service.empty() ? rec.service : rec.host;
+  ClientCount* counted = nullptr;
   if (access) {
     ++S.requests;
     if (rec.status >= 0 && rec.status < 1000) ++S.statuses[static_cast<size_t>(rec.status)];
     const bool error = rec.status >= 500 && rec.status <= 599;
-    I.count_client(rec.client.empty() ? std::string_view("-") : rec.client, error);
+    counted = &I.count_client(rec.client.empty() ? std::string_view("-") : rec.client, error, rec.time_ms);
     I.count_rate(I.global, I.cfg.global_spike, Detector::GlobalSpike, nullptr, rec, "", source, line, raw);
     if (!service.empty()) {
       ServiceState& st = I.services.get(service);
@@ -515,9 +594,17 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
   if (mask & bit(Detector::BruteForce)) {
     // With basic auth one attempt shows twice, as an error-log line and as the 401: an event of one
     // kind pairs with an unpaired event of the other kind for the same path and second, and is not counted.
-    uint64_t attempt = (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) & ~3ull;
-    I.feed_bucket(Detector::BruteForce, client_key(), service, rec, attempt | (access ? 1 : 0) | kPairMode, false, "",
-                  source, line, raw);
+    uint64_t attempt =
+        (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) & ~kPairFlags;
+    FailureContext fc;
+    fc.credential = !access || (m.classes & kLoginPath) || (!rec.user.empty() && rec.user != "-");
+    if (counted) {
+      ++counted->recent.failures[0];
+      fc.client = counted;
+    }
+    I.feed_bucket(Detector::BruteForce, client_key(), service, rec,
+                  attempt | (access ? 1 : 0) | (fc.credential ? kCredential : 0) | kPairMode, false, "", source, line,
+                  raw, &fc);
   }
   if (mask & bit(Detector::Malformed)) {
     std::string_view detail = rec.request.substr(0, 8) == "\\x16\\x03" ? "TLS handshake sent to the plain-HTTP port"

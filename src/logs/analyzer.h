@@ -61,6 +61,10 @@ struct BucketParams {
   int64_t leak_ms = 10'000; // one event leaks out per this much log time
   int64_t mute_ms = 300'000;  // after an alert, the same key is quiet this long
   Severity severity = Severity::Medium;
+  // auth-brute-force only: when most failures in a full bucket are 401s of ordinary calls (not a credential
+  // endpoint), the alert needs the failures to be at least this share of the client's own requests over the
+  // last two ratio windows. A busy NAT or proxy whose API clients hit expired tokens stays quiet. 0 = off.
+  double min_failure_ratio = 0;
 };
 
 struct SpikeParams {
@@ -77,6 +81,7 @@ struct SpikeParams {
 struct AnalyzerConfig {
   std::array<BucketParams, kBucketDetectors> buckets{};
   SpikeParams global_spike, service_spike, upstream_errors;
+  int64_t ratio_window_ms = 300'000;  // a client's traffic is counted in windows this long (failure ratio)
   size_t max_keys = 10'000;      // per detector: clients (or client+service) tracked at once
   size_t max_services = 5'000;   // services with a traffic baseline
   size_t max_clients_summary = 10'000;  // distinct clients counted exactly for the summary
@@ -130,6 +135,7 @@ struct Summary {
   bool services_approximate = false;
   uint64_t distinct_clients = 0;
   uint64_t state_evictions = 0;           // detector keys dropped at the cap while still holding events
+  uint64_t held_back = 0;  // full auth-failure buckets not raised: ordinary-call 401s, a small share of the client's traffic
 };
 
 class Analyzer {

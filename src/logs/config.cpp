@@ -96,14 +96,14 @@ class ConfigSink : public DocumentSink {
         return fail(key->mark, "unknown detector '" + std::string(key->text) + "' (see `ingressguard logs --list-detectors`)");
       if (!v->is_map()) return fail(v->mark, "expected a mapping of settings");
       auto idx = static_cast<size_t>(d);
-      if (idx < kBucketDetectors) bucket(v, cfg_.buckets[idx]);
+      if (idx < kBucketDetectors) bucket(v, cfg_.buckets[idx], d == Detector::BruteForce);
       else spike(v, d == Detector::GlobalSpike ? cfg_.global_spike : d == Detector::ServiceSpike ? cfg_.service_spike
                                                                                                : cfg_.upstream_errors,
                  d == Detector::UpstreamErrors);
     }
   }
 
-  void bucket(const Node* m, BucketParams& b) {
+  void bucket(const Node* m, BucketParams& b, bool failures) {
     for (uint32_t i = 0; i < m->count && !error_; ++i) {
       std::string_view k = m->key(i)->text;
       const Node* v = m->value(i);
@@ -112,7 +112,11 @@ class ConfigSink : public DocumentSink {
       else if (k == "leak") duration(v, b.leak_ms);
       else if (k == "mute") duration(v, b.mute_ms);
       else if (k == "severity") severity(v, b.severity);
-      else fail(m->key(i)->mark, "unknown setting '" + std::string(k) + "' (enabled, capacity, leak, mute, severity)");
+      else if (k == "min-failure-ratio" && failures) {
+        if (number(v, b.min_failure_ratio) && (b.min_failure_ratio < 0 || b.min_failure_ratio > 1))
+          fail(v->mark, "min-failure-ratio must be in [0, 1]");
+      } else fail(m->key(i)->mark, "unknown setting '" + std::string(k) + "' (enabled, capacity, leak, mute, " +
+                                       (failures ? "min-failure-ratio, " : "") + "severity)");
     }
   }
 
@@ -145,10 +149,13 @@ class ConfigSink : public DocumentSink {
       else if (k == "max-clients-summary") integer(v, cfg_.max_clients_summary, 10'000'000);
       else if (k == "evidence-lines") integer(v, cfg_.evidence_lines, 100);
       else if (k == "evidence-bytes") integer(v, cfg_.evidence_bytes, 65536);
+      else if (k == "ratio-window") duration(v, cfg_.ratio_window_ms);
       else fail(m->key(i)->mark, "unknown limit '" + std::string(k) +
-                                     "' (max-keys, max-services, max-clients-summary, evidence-lines, evidence-bytes)");
+                                     "' (max-keys, max-services, max-clients-summary, evidence-lines, evidence-bytes, "
+                                     "ratio-window)");
     }
     if (!error_ && cfg_.max_keys == 0) fail(m->mark, "max-keys must be at least 1");
+    if (!error_ && cfg_.ratio_window_ms <= 0) fail(m->mark, "ratio-window must be positive");
   }
 
   AnalyzerConfig& cfg_;

@@ -113,6 +113,10 @@ void write_summary_text(std::ostream& out, const Summary& s, const std::vector<s
       const auto& d = info(static_cast<Detector>(i));
       out << fmt::format("    {} {:<22} {}\n", d.id, d.name, s.alerts[i]);
     }
+  if (s.held_back)
+    out << "  held back: " << s.held_back
+        << " times a client's 401s on ordinary calls filled the brute-force bucket at a small share of its "
+           "own requests\n";
   if (s.state_evictions)
     out << "  detector state at its cap: " << s.state_evictions
         << " keys with events in flight were dropped (raise limits.max-keys)\n";
@@ -153,6 +157,7 @@ void write_summary_json(std::ostream& out, const Summary& s, const std::vector<s
     if (s.alerts[i]) al[std::string(info(static_cast<Detector>(i)).id)] = s.alerts[i];
   j["alerts"] = std::move(al);
   j["state_evictions"] = s.state_evictions;
+  j["held_back"] = s.held_back;
   auto samples = nlohmann::ordered_json::array();
   for (const auto& e : s.unparsed_samples)
     samples.push_back({{"source", source_name(sources, e.source)}, {"line", e.line}, {"text", e.text}});
@@ -173,6 +178,9 @@ void write_detectors(std::ostream& out, const AnalyzerConfig& cfg, bool markdown
       threshold = b.capacity == 0 ? fmt::format("every request; then quiet {}", duration_text(b.mute_ms))
                                   : fmt::format("{} events, one leaks per {}; then quiet {}", b.capacity + 1,
                                                 duration_text(b.leak_ms), duration_text(b.mute_ms));
+      if (b.min_failure_ratio > 0)
+        threshold += fmt::format("; ordinary-call 401s only at >= {:.0f}% of the client's requests in the last {}",
+                                 b.min_failure_ratio * 100, duration_text(2 * cfg.ratio_window_ms));
     } else {
       const SpikeParams& p = i == static_cast<size_t>(Detector::GlobalSpike)    ? cfg.global_spike
                              : i == static_cast<size_t>(Detector::ServiceSpike) ? cfg.service_spike

@@ -177,6 +177,49 @@ TEST(LogDetectors, BasicAuthAttemptsCountOnce) {
   EXPECT_EQ(a[0]->count, 6u);
 }
 
+// Tests the failure ratio: a busy client (a NAT) with 1,200 API calls over ten minutes, whose bursts of seven
+// 401s on ordinary calls (expired tokens) are a small share of its traffic, is not a brute force and is counted as
+// held back; the same address POSTing wrong passwords to the login endpoint is; an address of its own guessing
+// tokens on the same API path is (all its requests fail); several user names sent with basic auth are.
+TEST(LogDetectors, BruteForceJudgedAgainstTheClientsOwnTraffic) {
+  LogRun r;
+  std::vector<std::string> ls;
+  const std::string nat = "198.51.100.10";
+  for (int s = 0; s < 600; ++s) {
+    ls.push_back(line(nat, s, "GET /api/v1/orders/" + std::to_string(s) + " HTTP/1.1", 200, "okhttp/4.12.0"));
+    ls.push_back(line(nat, s, "POST /api/v1/cart HTTP/1.1", 200, "okhttp/4.12.0"));
+    if (s % 120 == 60)
+      for (int i = 0; i < 7; ++i) ls.push_back(line(nat, s, "GET /api/v1/orders HTTP/1.1", 401, "okhttp/4.12.0"));
+  }
+  for (int i = 0; i < 6; ++i) ls.push_back(line("203.0.113.40", 700 + i, "GET /api/v1/orders HTTP/1.1", 401));
+  for (int i = 0; i < 6; ++i) ls.push_back(line(nat, 800 + i, "POST /api/login HTTP/1.1", 401));
+  const char* users[] = {"admin", "root", "guest", "test", "backup", "deploy"};
+  for (int i = 0; i < 6; ++i)
+    ls.push_back("203.0.113.41 - " + std::string(users[i]) + " [" + at(900 + i) +
+                 "] \"GET /admin/ HTTP/1.1\" 401 100 \"-\" \"curl/8.5.0\"");
+  r.lines(ls);
+  r.done();
+  auto a = r.of(Detector::BruteForce);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0]->client, "203.0.113.40");
+  EXPECT_NE(a[0]->detail.find("0 of 6 on credential endpoints"), std::string::npos) << a[0]->detail;
+  EXPECT_NE(a[0]->detail.find("6 failures in 6 requests"), std::string::npos) << a[0]->detail;
+  EXPECT_EQ(a[1]->client, nat);
+  EXPECT_NE(a[1]->detail.find("6 of 6 on credential endpoints"), std::string::npos) << a[1]->detail;
+  EXPECT_EQ(a[2]->client, "203.0.113.41");
+  EXPECT_NE(a[2]->detail.find("6 distinct user names"), std::string::npos) << a[2]->detail;
+  EXPECT_EQ(r.analyzer.summary().held_back, 10u);  // each burst's sixth and seventh 401 (the bucket is held full)
+  // With the ratio off (the configuration key), the bursts are alerts again.
+  auto off = parse_analyzer_config("detectors:\n  auth-brute-force:\n    min-failure-ratio: 0\n", "t.yaml");
+  ASSERT_TRUE(off) << off.error().message;
+  LogRun r0(*off);
+  r0.lines(ls);
+  r0.done();
+  EXPECT_GT(r0.of(Detector::BruteForce).size(), 3u);
+  EXPECT_FALSE(parse_analyzer_config("detectors:\n  http-probing:\n    min-failure-ratio: 0.5\n", "t.yaml"));
+  EXPECT_FALSE(parse_analyzer_config("detectors:\n  auth-brute-force:\n    min-failure-ratio: 2\n", "t.yaml"));
+}
+
 // Tests the malformed-request detector on TLS bytes sent to the HTTP port.
 TEST(LogDetectors, TlsOnPlainPort) {
   LogRun r;
