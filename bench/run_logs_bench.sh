@@ -39,6 +39,11 @@ ga=$(measure taskset -c 0 goaccess "$log" --log-format=COMBINED --no-progress -o
 awk -F'\t' 'NR > 1 && $1 != "-" {print $1 "\t" ($2 != "" ? $2 : $3)}' "$truth" | sort -u > "$dir/want.tsv"
 if diff -q "$dir/want.tsv" "$dir/got.tsv" > /dev/null; then detection="all $(wc -l < "$dir/want.tsv") injected attacks found, no other alert"
 else detection="MISMATCH: $( (diff "$dir/want.tsv" "$dir/got.tsv" || true) | grep -c '^[<>]') differences (see $dir/want.tsv, $dir/got.tsv)"; fi
+# False alarms: alerts (not distinct pairs) that name no injected attack, per million lines.
+false_alarms=$("$build/ingressguard" logs "$log" --format json --no-summary --fail-on never |
+  sed -n 's/.*"detector":"\([^"]*\)".*"client":"\([^"]*\)","service":"\([^"]*\)".*/\1\t\2\t\3/p' |
+  awk -F'\t' '{print $1 "\t" ($2 != "" ? $2 : $3)}' | grep -cvxFf "$dir/want.tsv" || true)
+detection="$detection; false alarms: $false_alarms in $total lines ($(awk -v f="$false_alarms" -v n="$total" 'BEGIN {printf "%.2f", f * 1e6 / n}') per million)"
 
 o_s=$(cut -d' ' -f1 /tmp/ig_logs_one | median); o_rss=$(cut -d' ' -f2 /tmp/ig_logs_one | sort -n | tail -1)
 a_s=$(cut -d' ' -f1 /tmp/ig_logs_all | median); a_rss=$(cut -d' ' -f2 /tmp/ig_logs_all | sort -n | tail -1)

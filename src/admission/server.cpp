@@ -25,6 +25,7 @@
 #include <tuple>
 
 #include "admission/state.h"
+#include "core/cidr.h"
 #include "core/text.h"
 #include "rules/rule.h"
 
@@ -194,28 +195,9 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cert, const st
 }
 
 std::optional<tcp::endpoint> parse_listen(const std::string& s, std::string& error) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos) {
-    error = "--listen wants ADDR:PORT, got \"" + s + "\"";
-    return std::nullopt;
-  }
-  std::string host = s.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "0.0.0.0";
-  boost::system::error_code ec;
-  auto addr = net::ip::make_address(host, ec);
-  int port = -1;
-  try {
-    size_t used = 0;
-    port = std::stoi(s.substr(colon + 1), &used);
-    if (used != s.size() - colon - 1) port = -1;
-  } catch (const std::exception&) {
-  }
-  if (ec || port < 0 || port > 65535) {
-    error = "--listen wants ADDR:PORT with a numeric address, got \"" + s + "\"";
-    return std::nullopt;
-  }
-  return tcp::endpoint(addr, static_cast<unsigned short>(port));
+  auto l = parse_listen_address(s, error);
+  if (!l) return std::nullopt;
+  return tcp::endpoint(net::ip::make_address(to_string(l->address)), l->port);
 }
 
 class Server;

@@ -98,6 +98,13 @@ struct LogsOptions {
   bool color = false;
   int poll_ms = 200;                      // --follow: how often a quiet file is checked
   int threads = 0;                        // decoding threads (1: everything inline); 0 = 2 on a multi-core machine
+  std::string listen;                     // --follow: serve /metrics and /healthz here (ADDR:PORT)
+  // Acting on alerts (logs/blocklist.h): an nginx deny list and/or CrowdSec-shaped decisions as JSON lines.
+  std::string blocklist, decisions;
+  std::string block_on = "high", block_for = "4h";
+  size_t block_max = 10'000;
+  std::vector<std::string> never_block;   // CIDRs or addresses
+  std::string on_change;                  // a command (split on spaces, no shell) run after the deny list changes
 };
 
 // Analyses access logs; alerts as they fire, then a summary. Exit 1 when an

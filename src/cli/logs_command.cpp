@@ -7,12 +7,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
+#include "core/cidr.h"
 #include "core/text.h"
 #include "core/unique_fd.h"
 #include "logs/analyzer.h"
+#include "logs/blocklist.h"
+#include "logs/metrics_endpoint.h"
 #include "logs/output.h"
 #include "logs/pipeline.h"
 
@@ -45,6 +51,32 @@ class StopSignals {
  private:
   struct sigaction old_int_ {}, old_term_ {};
 };
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The deny list and decisions feed from the command line; an error names the option.
+Result<logs::BlocklistOptions> block_options(const LogsOptions& opts) {
+  logs::BlocklistOptions b;
+  b.path = opts.blocklist;
+  b.decisions = opts.decisions;
+  b.max_entries = opts.block_max;
+  b.min_severity = parse_severity(opts.block_on).value_or(Severity::High);
+  auto d = logs::parse_duration_ms(opts.block_for);
+  if (!d || *d < 1000) return Error{"--block-for wants a duration from 1s to 7 days such as 30m or 4h, got \"" + opts.block_for + "\"", {}};
+  b.duration_ms = *d;
+  for (const std::string& n : opts.never_block) {
+    auto r = parse_cidr(n);
+    if (!r) return Error{"--never-block wants an address or CIDR, got \"" + n + "\"", {}};
+    b.never.push_back(*r);
+  }
+  std::istringstream words(opts.on_change);
+  for (std::string w; words >> w;) b.on_change.push_back(w);
+  if (!b.on_change.empty() && b.path.empty()) return Error{"--on-change runs after the deny list changes: give --blocklist", {}};
+  return b;
+}
 
 Result<logs::AnalyzerConfig> load_config(const LogsOptions& opts) {
   if (opts.config) return logs::load_analyzer_config(*opts.config);
@@ -92,12 +124,69 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<std::string> names;  // as shown in evidence: "stdin" for -
   for (const auto& s : sources) names.push_back(s == "-" ? "stdin" : s);
   std::vector<std::string> formats(sources.size());
+  if (!opts.listen.empty() && !opts.follow) {
+    err << "ingressguard: --listen serves metrics while --follow runs: add --follow\n";
+    return static_cast<int>(ExitCode::Error);
+  }
+  std::unique_ptr<logs::Blocklist> block;
+  if (!opts.blocklist.empty() || !opts.decisions.empty()) {
+    auto bo = block_options(opts);
+    auto b = bo ? logs::Blocklist::open(std::move(*bo), now_ms() / 1000) : Result<std::unique_ptr<logs::Blocklist>>(bo.error());
+    if (!b) {
+      err << "ingressguard: " << b.error().message << '\n';
+      return static_cast<int>(ExitCode::Error);
+    }
+    block = std::move(*b);
+  }
+  logs::MetricsSnapshot counted;  // the analysis thread's; copied to `published` for /metrics
+  counted.blocking = block != nullptr;
   logs::Analyzer analyzer(*cfg, [&](const logs::Alert& a) {
     if (opts.fail_on && a.severity >= *opts.fail_on) failed = true;
+    ++counted.alerts[static_cast<size_t>(a.detector)][static_cast<size_t>(a.severity)];
+    if (block) block->consider(a, now_ms() / 1000);
     if (json) logs::write_alert_json(out, a, names);
     else logs::write_alert_text(out, a, names, opts.color);
     out.flush();
   });
+  std::mutex published_mu;
+  logs::MetricsSnapshot published = counted;
+  std::unique_ptr<logs::MetricsEndpoint> endpoint;
+  if (!opts.listen.empty()) {
+    auto e = logs::MetricsEndpoint::start(opts.listen, [&] {
+      std::lock_guard lock(published_mu);
+      return logs::render_metrics(published, now_ms());
+    });
+    if (!e) {
+      err << "ingressguard: " << e.error().message << '\n';
+      return static_cast<int>(ExitCode::Error);
+    }
+    endpoint = std::move(*e);
+    err << "ingressguard: metrics on http://" << endpoint->address() << "/metrics\n";
+  }
+  std::string last_block_error;
+  // After each batch: the deny list written (and the reload run) when it changed; the metrics published.
+  auto act = [&](uint64_t lag_bytes) {
+    if (block) {
+      std::string error;
+      block->expire(now_ms() / 1000);
+      block->commit(now_ms() / 1000, error);
+      if (!error.empty() && error != last_block_error) err << "ingressguard: " << error << '\n';
+      last_block_error = error;
+    }
+    if (!endpoint) return;
+    const logs::Summary& s = analyzer.summary();
+    std::lock_guard lock(published_mu);
+    published = counted;
+    published.lines = s.lines;
+    published.requests = s.requests;
+    published.unparsed = s.unparsed;
+    published.error_log_events = s.error_log_events;
+    published.held_back = s.held_back;
+    published.state_evictions = s.state_evictions;
+    published.newest_log_ms = s.last_ms;
+    published.lag_bytes = lag_bytes;
+    if (block) published.block = block->stats();
+  };
   int threads = opts.threads > 0 ? opts.threads : (std::thread::hardware_concurrency() >= 2 ? 2 : 1);
   logs::LogPipeline pipeline(analyzer, opts.log_format, 64 * 1024, threads);
   StopSignals signals;
@@ -130,6 +219,11 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
           pipeline.feed(std::string_view(buf.data(), static_cast<size_t>(n)));
           // A short read on a pipe means the writer is caught up (kubectl logs -f): alert now, not a batch later.
           if (!S_ISREG(st.st_mode) && static_cast<size_t>(n) < buf.size()) pipeline.flush_detection();
+          if (block || endpoint) {
+            struct stat now {};
+            bool sized = S_ISREG(st.st_mode) && fstat(fd.get(), &now) == 0 && now.st_size > offset;
+            act(sized ? static_cast<uint64_t>(now.st_size - offset) : 0);
+          }
           continue;
         }
         if (n < 0 && errno == EINTR) {
@@ -147,6 +241,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     while (read_to_end()) {
       if (!opts.follow || path == "-" || g_stop.load()) break;
       pipeline.flush_detection();  // alerts are written (and flushed) by the analysis thread
+      act(0);
       std::this_thread::sleep_for(std::chrono::milliseconds(opts.poll_ms));
       if (g_stop.load()) break;
       struct stat now {};
@@ -175,6 +270,7 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
     formats[i] = pipeline.format_name().empty() ? "no lines" : pipeline.format_name();
   }
   pipeline.drain();
+  act(0);
   analyzer.finish();
   if (opts.summary) {
     if (json) logs::write_summary_json(out, analyzer.summary(), names, formats);

@@ -172,6 +172,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 16));
   bool logs_no_color = false;
   logs_cmd->add_flag("--no-color", logs_no_color, "Never colour the text output");
+  logs_cmd->add_option("--listen", logs_opts.listen,
+                       "With --follow: serve Prometheus /metrics and /healthz on ADDR:PORT (plain HTTP)");
+  logs_cmd->add_option("--blocklist", logs_opts.blocklist,
+                       "Keep an nginx-includable deny list of the clients of alerts at --block-on or above");
+  logs_cmd->add_option("--decisions", logs_opts.decisions,
+                       "Append each block decision as a JSON line (CrowdSec decision shape) to FILE");
+  logs_cmd->add_option("--block-on", logs_opts.block_on, "Lowest alert severity that blocks its client (default high)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info"}));
+  logs_cmd->add_option("--block-for", logs_opts.block_for, "How long a decision lasts: 90s, 30m, 4h (default 4h)");
+  logs_cmd->add_option("--block-max", logs_opts.block_max,
+                       "Most addresses in the deny list; the one expiring first makes room (default 10000)")
+      ->check(CLI::Range(1, 1'000'000));
+  logs_cmd->add_option("--never-block", logs_opts.never_block,
+                       "An address or CIDR never blocked (the prober, offices, health checkers); repeatable");
+  logs_cmd->add_option("--on-change", logs_opts.on_change,
+                       "Run this command (split on spaces, no shell) after the deny list changes, e.g. 'nginx -s reload'");
 
   ig::ProbeCommandOptions probe_opts;
   std::string probe_fail_on = "medium";
@@ -250,6 +266,8 @@ int main(int argc, char** argv) {
   examples(logs_cmd, {"ingressguard logs access.log",
                       "kubectl logs -n ingress-nginx deploy/ingress-nginx-controller | ingressguard logs -",
                       "ingressguard logs --follow /var/log/nginx/access.log --format json",
+                      "ingressguard logs --follow access.log --listen 127.0.0.1:9910 --blocklist /etc/nginx/deny.conf "
+                      "--on-change 'nginx -s reload'",
                       "ingressguard logs --list-detectors"});
   examples(probe_cmd, {"ingressguard probe https://shop.example.com/",
                        "ingressguard probe --from k8s/ --resolve '*:443:203.0.113.10'   # the hosts the Ingresses declare",

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,8 @@ struct AnalyzerConfig {
 // Reads thresholds from a YAML file (see docs/logs.md); errors say file:line:col.
 Result<AnalyzerConfig> load_analyzer_config(const std::string& path);
 Result<AnalyzerConfig> parse_analyzer_config(std::string_view text, const std::string& name);
+// "500ms", "10s", "5m", "1h" -> milliseconds; nullopt when malformed or outside 1 ms .. 7 days.
+std::optional<int64_t> parse_duration_ms(std::string_view text);
 
 struct Evidence {
   uint32_t source = 0;  // index into the analysed inputs' names

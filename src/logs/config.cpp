@@ -54,20 +54,13 @@ class ConfigSink : public DocumentSink {
     return true;
   }
 
-  // "500ms", "10s", "5m", "1h".
   bool duration(const Node* n, int64_t& ms) {
-    if (!n->is_scalar() || n->text.empty()) return fail(n->mark, "expected a duration such as 10s or 5m"), false;
-    std::string_view t = n->text;
-    size_t i = 0;
-    while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.')) ++i;
-    double v = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + i, v);
-    std::string_view unit = t.substr(i);
-    double scale = unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 6e4 : unit == "h" ? 3.6e6 : -1;
-    if (ec != std::errc() || i == 0 || scale < 0 || v * scale < 1 || v * scale > 7 * 24 * 3.6e6)
-      return fail(n->mark, "expected a duration between 1ms and 7 days such as 10s or 5m, got '" + std::string(t) + "'"),
+    auto v = n->is_scalar() ? parse_duration_ms(n->text) : std::nullopt;
+    if (!v)
+      return fail(n->mark, "expected a duration between 1ms and 7 days such as 10s or 5m, got '" +
+                               std::string(n->is_scalar() ? n->text : "") + "'"),
              false;
-    ms = static_cast<int64_t>(v * scale);
+    ms = *v;
     return true;
   }
 
@@ -164,6 +157,18 @@ class ConfigSink : public DocumentSink {
 };
 
 }  // namespace
+
+std::optional<int64_t> parse_duration_ms(std::string_view t) {
+  size_t i = 0;
+  while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.')) ++i;
+  double v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + i, v);
+  std::string_view unit = t.substr(i);
+  double scale = unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 6e4 : unit == "h" ? 3.6e6 : -1;
+  if (ec != std::errc() || i == 0 || p != t.data() + i || scale < 0 || v * scale < 1 || v * scale > 7 * 24 * 3.6e6)
+    return std::nullopt;
+  return static_cast<int64_t>(v * scale);
+}
 
 Result<AnalyzerConfig> parse_analyzer_config(std::string_view text, const std::string& name) {
   AnalyzerConfig cfg = AnalyzerConfig::defaults();

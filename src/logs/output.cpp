@@ -202,4 +202,57 @@ void write_detectors(std::ostream& out, const AnalyzerConfig& cfg, bool markdown
   }
 }
 
+std::string render_metrics(const MetricsSnapshot& m, int64_t now_ms) {
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help) {
+    out += fmt::format("# HELP ingressguard_logs_{} {}\n# TYPE ingressguard_logs_{} {}\n", name, help, name, type);
+  };
+  auto value = [&](std::string_view name, auto v) { out += fmt::format("ingressguard_logs_{} {}\n", name, v); };
+  metric("lines_total", "counter", "Lines read.");
+  value("lines_total", m.lines);
+  metric("requests_total", "counter", "Access-log requests decoded.");
+  value("requests_total", m.requests);
+  metric("error_log_events_total", "counter", "nginx error-log events decoded.");
+  value("error_log_events_total", m.error_log_events);
+  metric("unparsed_lines_total", "counter", "Lines no log format decoded.");
+  value("unparsed_lines_total", m.unparsed);
+  metric("alerts_total", "counter", "Alerts raised, by detector and severity.");
+  static constexpr std::array<Severity, 5> kSeverities = {Severity::Info, Severity::Low, Severity::Medium,
+                                                          Severity::High, Severity::Critical};
+  for (size_t d = 0; d < kDetectorCount; ++d) {
+    const DetectorInfo& di = info(static_cast<Detector>(d));
+    for (Severity sev : kSeverities) {
+      uint64_t n = m.alerts[d][static_cast<size_t>(sev)];
+      if (n == 0 && sev != di.severity) continue;  // every detector shown once at its own severity, even at 0
+      out += fmt::format("ingressguard_logs_alerts_total{{detector=\"{}\",name=\"{}\",severity=\"{}\"}} {}\n", di.id,
+                         di.name, to_string(sev), n);
+    }
+  }
+  metric("state_evictions_total", "counter", "Detector keys dropped at the state cap while holding events.");
+  value("state_evictions_total", m.state_evictions);
+  metric("held_back_total", "counter",
+         "Full brute-force buckets not raised: 401s of ordinary calls, a small share of the client's requests.");
+  value("held_back_total", m.held_back);
+  metric("lag_bytes", "gauge", "Bytes of the followed file not read yet.");
+  value("lag_bytes", m.lag_bytes);
+  metric("lag_seconds", "gauge", "Seconds between now and the newest log timestamp read (-1 before the first).");
+  value("lag_seconds", m.newest_log_ms == 0 ? -1.0 : static_cast<double>(now_ms - m.newest_log_ms) / 1000.0);
+  if (m.blocking) {
+    metric("blocked_addresses", "gauge", "Addresses in the deny list now.");
+    value("blocked_addresses", m.block.active);
+    metric("block_decisions_total", "counter", "Addresses added to the deny list or given a later expiry.");
+    value("block_decisions_total", m.block.decisions);
+    metric("block_refused_total", "counter", "Alerts at the blocking severity whose client is never blocked.");
+    value("block_refused_total", m.block.refused);
+    metric("block_evictions_total", "counter", "Deny-list entries dropped at the cap before their expiry.");
+    value("block_evictions_total", m.block.evicted);
+    metric("blocklist_write_errors_total", "counter", "Deny-list writes that failed.");
+    value("blocklist_write_errors_total", m.block.write_errors);
+    metric("on_change_runs_total", "counter", "Runs of the --on-change command, by result.");
+    out += fmt::format("ingressguard_logs_on_change_runs_total{{result=\"ok\"}} {}\n", m.block.reloads);
+    out += fmt::format("ingressguard_logs_on_change_runs_total{{result=\"error\"}} {}\n", m.block.reload_errors);
+  }
+  return out;
+}
+
 }  // namespace ig::logs

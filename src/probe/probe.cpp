@@ -15,6 +15,7 @@
 #include <future>
 #include <mutex>
 
+#include "core/cidr.h"
 #include "core/text.h"
 #include "probe/connection.h"
 
@@ -483,18 +484,9 @@ struct Prober {
   }
 
   static bool in_range(const std::string& address, const std::string& cidr) {
-    size_t slash = cidr.find('/');
-    std::string net = cidr.substr(0, slash);
-    unsigned char a[16] = {}, n[16] = {};
-    int family = address.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-    if (inet_pton(family, address.c_str(), a) != 1 || inet_pton(family, net.c_str(), n) != 1) return false;
-    int bits = family == AF_INET ? 32 : 128;
-    int prefix = slash == std::string::npos ? bits : std::atoi(cidr.c_str() + slash + 1);
-    for (int i = 0; i < prefix && i < bits; ++i) {
-      int byte = i / 8, bit = 7 - i % 8;
-      if (((a[byte] >> bit) & 1) != ((n[byte] >> bit) & 1)) return false;
-    }
-    return true;
+    auto a = parse_ip(address);
+    auto r = parse_cidr(cidr);
+    return a && r && r->contains(*a);
   }
 
   // An address inside the allowlist, to claim in spoofed headers.

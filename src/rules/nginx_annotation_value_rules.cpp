@@ -2,12 +2,12 @@
 // values its validators refuse, and annotations whose risk level exceeds the
 // controller's annotations-risk-level (either makes the controller refuse
 // the whole Ingress).
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
 
+#include "core/cidr.h"
 #include "rules/catalog.h"
 #include "rules/util.h"
 
@@ -105,19 +105,7 @@ std::optional<Risk> parse_risk(std::string_view v) {
   return std::nullopt;
 }
 
-bool valid_cidr_or_ip(std::string_view entry) {
-  std::string e(trim(entry));
-  size_t slash = e.find('/');
-  std::string addr = e.substr(0, slash);
-  unsigned char buf[16];
-  bool v4 = inet_pton(AF_INET, addr.c_str(), buf) == 1;
-  bool v6 = !v4 && inet_pton(AF_INET6, addr.c_str(), buf) == 1;
-  if (!v4 && !v6) return false;
-  if (slash == std::string::npos) return true;
-  std::string bits = e.substr(slash + 1);
-  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit)) return false;
-  return std::stoi(bits) <= (v4 ? 32 : 128);
-}
+bool valid_cidr_or_ip(std::string_view entry) { return parse_cidr(entry).has_value(); }
 
 // Why the controller's validator refuses the value, or empty when it accepts it.
 std::string validation_error(const AnnotationSpec& a, std::string_view raw) {
