@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct ShellResult {
 ShellResult run_shell(const std::string& command);
 
 std::string read_file(const std::string& path);
+// A TCP port on 127.0.0.1 that was free a moment ago (for a server the test starts).
+uint16_t free_port();
 void write_file(const std::string& path, const std::string& content);  // atomically: write then rename
 
 }  // namespace ig::testing

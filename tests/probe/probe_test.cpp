@@ -29,17 +29,7 @@ namespace {
 
 const char* kNginx = "/usr/sbin/nginx";
 
-uint16_t free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+using ig::testing::free_port;
 
 bool accepts(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

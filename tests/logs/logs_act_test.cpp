@@ -1,0 +1,145 @@
+// `ingressguard logs` as a sidecar that acts, against a real nginx on 127.0.0.1: it follows nginx's access log,
+// serves /metrics, writes the deny list nginx includes and reloads nginx. Clients come from distinct loopback
+// addresses (127.0.0.2 the attacker, .3 a normal client, .4 the prober, which is never blocked).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "testing/process.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kNginx = "/usr/sbin/nginx";
+
+// One HTTP/1.0 request from `from` to 127.0.0.1:port; the response (empty when the connection failed).
+std::string request(const std::string& from, uint16_t port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  std::string out;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0 &&
+      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0) {
+    std::string req = "GET " + path + " HTTP/1.0\r\nHost: shop.test\r\n\r\n";
+    if (send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0 && out.size() < 65536;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
+}
+
+int status(const std::string& from, uint16_t port, const std::string& path) {
+  std::string r = request(from, port, path);
+  return r.size() > 12 && r.rfind("HTTP/1.", 0) == 0 ? std::atoi(r.c_str() + 9) : 0;
+}
+
+bool served(uint16_t port) { return status("127.0.0.1", port, "/") == 200; }
+
+// Tests the loop a sidecar closes: the attacker is served, probes for secrets, is detected, and after the deny
+// list is written and nginx reloaded it is refused (403), while a normal client keeps its 200s and the prober,
+// which made the same requests, is never blocked. /metrics counts the alert, the decision, the refusal and the
+// reload; /healthz answers.
+TEST(LogsAct, DetectsBlocksAndReloadsRealNginx) {
+  if (!fs::exists(kNginx)) GTEST_SKIP() << "nginx not installed (scripts/bootstrap.sh installs nginx-light)";
+  char tmpl[] = "/tmp/ig-logs-act-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                           fs::perms::others_exec);
+  struct Cleanup {
+    std::string d;
+    ~Cleanup() { fs::remove_all(d); }
+  } cleanup{dir};
+  const uint16_t port = ig::testing::free_port();
+  std::ofstream(dir + "/index.html") << "shop\n";
+  std::string conf = "daemon off;\nworker_processes 1;\npid " + dir + "/nginx.pid;\nerror_log " + dir +
+                     "/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log " + dir + "/access.log;\n";
+  for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+    conf += std::string("  ") + t + "_temp_path " + dir + "/" + t + ";\n";
+  conf += "  server {\n    listen 127.0.0.1:" + std::to_string(port) + ";\n    root " + dir +
+          ";\n    include " + dir + "/deny.conf;\n  }\n}\n";
+  std::ofstream(dir + "/nginx.conf") << conf;
+  std::ofstream(dir + "/access.log").flush();
+
+  // The sidecar first: it writes the (empty) deny list that nginx includes.
+  std::string reload = std::string(kNginx) + " -c " + dir + "/nginx.conf -p " + dir + "/ -s reload";
+  ig::testing::ChildProcess sidecar({IG_BINARY, "logs", "--follow", dir + "/access.log", "--format", "json",
+                                     "--listen", "127.0.0.1:0", "--blocklist", dir + "/deny.conf", "--block-for", "10m",
+                                     "--never-block", "127.0.0.4", "--on-change", reload, "--fail-on", "never"},
+                                    dir + "/sidecar.out", dir + "/sidecar.err");
+  auto listening = ig::testing::wait_for_line(dir + "/sidecar.err", "metrics on http://", 10s);
+  ASSERT_TRUE(listening) << ig::testing::read_file(dir + "/sidecar.err");
+  uint16_t metrics_port = static_cast<uint16_t>(std::atoi(listening->c_str() + listening->rfind(':') + 1));
+  ASSERT_TRUE(fs::exists(dir + "/deny.conf"));
+
+  ig::testing::ChildProcess nginx({kNginx, "-c", dir + "/nginx.conf", "-p", dir + "/"}, dir + "/nginx.out",
+                                  dir + "/nginx.err");
+  for (int i = 0; i < 100 && !served(port); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(served(port)) << ig::testing::read_file(dir + "/nginx.err") << ig::testing::read_file(dir + "/error.log");
+
+  EXPECT_EQ(status("127.0.0.2", port, "/"), 200);  // the attacker is served at first
+  EXPECT_EQ(status("127.0.0.3", port, "/"), 200);
+  for (const std::string& from : {"127.0.0.4", "127.0.0.2"})
+    for (const char* p : {"/.env", "/.git/config", "/.aws/credentials", "/backup.sql", "/.htpasswd"})
+      EXPECT_EQ(status(from, port, p), 404);
+
+  int attacker = 200;
+  for (int i = 0; i < 100 && attacker != 403; ++i) {  // bounded: 10 s
+    std::this_thread::sleep_for(100ms);
+    attacker = status("127.0.0.2", port, "/");
+  }
+  EXPECT_EQ(attacker, 403) << ig::testing::read_file(dir + "/deny.conf") << ig::testing::read_file(dir + "/sidecar.err");
+  EXPECT_EQ(status("127.0.0.3", port, "/"), 200);  // the normal client
+  EXPECT_EQ(status("127.0.0.4", port, "/"), 200);  // the prober: its alert was refused
+  std::string deny = ig::testing::read_file(dir + "/deny.conf");
+  EXPECT_NE(deny.find("deny 127.0.0.2; # until "), std::string::npos) << deny;
+  EXPECT_EQ(deny.find("127.0.0.4"), std::string::npos) << deny;
+  EXPECT_EQ(deny.find("127.0.0.3"), std::string::npos) << deny;
+
+  std::string metrics = request("127.0.0.1", metrics_port, "/metrics");
+  EXPECT_NE(metrics.find("HTTP/1.1 200"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(metrics.find("ingressguard_logs_alerts_total{detector=\"IG802\",name=\"sensitive-files\",severity=\"high\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ingressguard_logs_block_decisions_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ingressguard_logs_block_refused_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ingressguard_logs_blocked_addresses 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ingressguard_logs_on_change_runs_total{result=\"ok\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ingressguard_logs_unparsed_lines_total 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(request("127.0.0.1", metrics_port, "/healthz").find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_NE(request("127.0.0.1", metrics_port, "/report").find("HTTP/1.1 404"), std::string::npos);
+
+  sidecar.signal(SIGTERM);
+  auto code = sidecar.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0);
+  std::string out = ig::testing::read_file(dir + "/sidecar.out");
+  EXPECT_NE(out.find("\"detector\":\"IG802\""), std::string::npos);
+  EXPECT_NE(out.find("\"type\":\"summary\""), std::string::npos);
+  nginx.signal(SIGQUIT);
+  nginx.wait_exit(10s);
+}
+
+}  // namespace
