@@ -99,6 +99,7 @@ struct LogsOptions {
   int poll_ms = 200;                      // --follow: how often a quiet file is checked
   int threads = 0;                        // decoding threads (1: everything inline); 0 = 2 on a multi-core machine
   std::string listen;                     // --follow: serve /metrics and /healthz here (ADDR:PORT)
+  uint64_t truncate_at_mb = 0;            // --follow: empty the file once read past this many MiB (0: never)
   // Acting on alerts (logs/blocklist.h): an nginx deny list and/or CrowdSec-shaped decisions as JSON lines.
   std::string blocklist, decisions;
   std::string block_on = "high", block_for = "4h";

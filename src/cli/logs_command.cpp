@@ -78,6 +78,16 @@ Result<logs::BlocklistOptions> block_options(const LogsOptions& opts) {
   return b;
 }
 
+// Empties a followed file whose every byte has been read (its size is still `offset`). A writer that opened it
+// with O_APPEND (nginx) goes on at its new end. Lines written between the size check and the truncation, a
+// window of one system call, are lost; false when the file grew meanwhile or cannot be written.
+bool truncate_when_read(const std::string& path, off_t offset) {
+  UniqueFd w(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  struct stat st {};
+  if (w.get() < 0 || fstat(w.get(), &st) != 0 || st.st_size != offset) return false;
+  return ::ftruncate(w.get(), 0) == 0;
+}
+
 Result<logs::AnalyzerConfig> load_config(const LogsOptions& opts) {
   if (opts.config) return logs::load_analyzer_config(*opts.config);
   return logs::AnalyzerConfig::defaults();
@@ -124,6 +134,10 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<std::string> names;  // as shown in evidence: "stdin" for -
   for (const auto& s : sources) names.push_back(s == "-" ? "stdin" : s);
   std::vector<std::string> formats(sources.size());
+  if (opts.truncate_at_mb > 0 && (!opts.follow || sources.front() == "-")) {
+    err << "ingressguard: --truncate-at empties a file that --follow reads: add --follow and a file\n";
+    return static_cast<int>(ExitCode::Error);
+  }
   if (!opts.listen.empty() && !opts.follow) {
     err << "ingressguard: --listen serves metrics while --follow runs: add --follow\n";
     return static_cast<int>(ExitCode::Error);
@@ -242,6 +256,14 @@ int run_logs(const LogsOptions& opts, std::ostream& out, std::ostream& err) {
       if (!opts.follow || path == "-" || g_stop.load()) break;
       pipeline.flush_detection();  // alerts are written (and flushed) by the analysis thread
       act(0);
+      if (opts.truncate_at_mb > 0 && static_cast<uint64_t>(offset) >= opts.truncate_at_mb << 20 &&
+          truncate_when_read(path, offset)) {
+        // A log on a shared volume that nothing else rotates: emptied once read (its writer appends at 0).
+        ::lseek(fd.get(), 0, SEEK_SET);
+        pipeline.end_input();
+        pipeline.begin_input(i);
+        offset = 0;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(opts.poll_ms));
       if (g_stop.load()) break;
       struct stat now {};

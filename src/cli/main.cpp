@@ -174,6 +174,10 @@ int main(int argc, char** argv) {
   logs_cmd->add_flag("--no-color", logs_no_color, "Never colour the text output");
   logs_cmd->add_option("--listen", logs_opts.listen,
                        "With --follow: serve Prometheus /metrics and /healthz on ADDR:PORT (plain HTTP)");
+  logs_cmd->add_option("--truncate-at", logs_opts.truncate_at_mb,
+                       "With --follow: empty the file once it is read past this many MiB (a log on a shared volume "
+                       "that nothing else rotates)")
+      ->check(CLI::Range(1, 1 << 20));
   logs_cmd->add_option("--blocklist", logs_opts.blocklist,
                        "Keep an nginx-includable deny list of the clients of alerts at --block-on or above");
   logs_cmd->add_option("--decisions", logs_opts.decisions,

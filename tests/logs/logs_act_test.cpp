@@ -1,8 +1,10 @@
 // `ingressguard logs` as a sidecar that acts, against a real nginx on 127.0.0.1: it follows nginx's access log,
 // serves /metrics, writes the deny list nginx includes and reloads nginx. Clients come from distinct loopback
-// addresses (127.0.0.2 the attacker, .3 a normal client, .4 the prober, which is never blocked).
+// addresses (127.0.0.2 the attacker, .3 a normal client, .4 the prober, which is never blocked). And the
+// sidecar's manifest (deploy/logs-sidecar), rendered with kubectl and scanned.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "testing/process.h"
 
@@ -140,6 +143,68 @@ TEST(LogsAct, DetectsBlocksAndReloadsRealNginx) {
   EXPECT_NE(out.find("\"type\":\"summary\""), std::string::npos);
   nginx.signal(SIGQUIT);
   nginx.wait_exit(10s);
+}
+
+}  // namespace
+
+namespace {
+
+// Tests the sidecar Component (deploy/logs-sidecar): the example renders with the real kubectl; our own scan of
+// it is clean (the one exemption is the example controller's IG310, ingress-nginx being retired); the controller
+// writes its access log into the volume the sidecar reads; the sidecar runs restricted with /healthz probes; and
+// the arguments it is given start the real binary (on a temporary file, metrics on a free port).
+TEST(LogsSidecar, DeployRendersScansCleanAndItsArgumentsRun) {
+  if (ig::testing::run_shell("command -v kubectl").code != 0) GTEST_SKIP() << "kubectl missing";
+  auto rendered = ig::testing::run_shell("kubectl kustomize " + std::string(IG_SOURCE_DIR) + "/deploy/logs-sidecar/example");
+  ASSERT_EQ(rendered.code, 0);
+  const std::string& y = rendered.out;
+  char tmpl[] = "/tmp/ig-sidecar-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  struct Cleanup {
+    std::string d;
+    ~Cleanup() { fs::remove_all(d); }
+  } cleanup{dir};
+  std::ofstream(dir + "/rendered.yaml") << y;
+  auto scan = ig::testing::run_shell(std::string(IG_BINARY) + " scan --no-policy --format json " + dir + "/rendered.yaml");
+  EXPECT_EQ(scan.code, 0) << scan.out;
+  auto doc = nlohmann::json::parse(scan.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << scan.out;
+  EXPECT_EQ(doc["findings"].size(), 1u) << scan.out;  // the exempted one, listed with its reason
+  EXPECT_EQ(doc["summary"]["findings"], 0) << scan.out;
+  EXPECT_EQ(doc["summary"]["suppressed"], 1) << scan.out;
+  for (const auto& f : doc["findings"]) EXPECT_EQ(f["rule"], "IG310") << f.dump();
+  for (const char* expected : {"access-log-path: /var/log/ingress/access.log", "mountPath: /var/log/ingress",
+                               "name: ingressguard-logs", "readOnlyRootFilesystem: true", "runAsNonRoot: true",
+                               "path: /healthz", "sizeLimit: 256Mi", "containerPort: 9910"})
+    EXPECT_NE(y.find(expected), std::string::npos) << expected;
+  // Both containers mount the shared volume.
+  size_t mounts = 0;
+  for (size_t at = 0; (at = y.find("mountPath: /var/log/ingress\n", at)) != std::string::npos; ++at) ++mounts;
+  EXPECT_EQ(mounts, 2u);
+  // The sidecar's arguments, as rendered, run the real binary.
+  size_t at = y.find("- logs\n");
+  ASSERT_NE(at, std::string::npos);
+  size_t indent = at - y.rfind('\n', at) - 1;
+  std::vector<std::string> argv{IG_BINARY};
+  for (size_t pos = at - indent; pos < y.size() && y.compare(pos, indent + 2, std::string(indent, ' ') + "- ") == 0;) {
+    size_t eol = y.find('\n', pos);
+    argv.push_back(y.substr(pos + indent + 2, eol - pos - indent - 2));
+    pos = eol + 1;
+  }
+  ASSERT_GE(argv.size(), 5u);
+  EXPECT_EQ(argv[1], "logs");
+  for (auto& a : argv) {
+    if (a == "/var/log/ingress/access.log") a = dir + "/access.log";
+    if (a == "--listen=:9910") a = "--listen=127.0.0.1:0";
+  }
+  std::ofstream(dir + "/access.log").flush();
+  ig::testing::ChildProcess sidecar(argv, dir + "/out", dir + "/err");
+  auto listening = ig::testing::wait_for_line(dir + "/err", "metrics on http://127.0.0.1:", 10s);
+  EXPECT_TRUE(listening) << ig::testing::read_file(dir + "/err");
+  sidecar.signal(SIGTERM);
+  auto code = sidecar.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0) << ig::testing::read_file(dir + "/err");
 }
 
 }  // namespace

@@ -185,6 +185,40 @@ TEST(LogsCli, FollowAcrossRotation) {
   EXPECT_EQ(j["requests"], 18);
 }
 
+// Tests --truncate-at on a log that nothing else rotates: once more than 1 MiB has been read the file is emptied,
+// a writer holding it open with O_APPEND (as nginx does) goes on at its start, and an attack written after the
+// truncation is still detected; every line is counted once.
+TEST(LogsCli, FollowTruncatesAReadLog) {
+  TempDir dir;
+  std::string log = dir / "access.log", out = dir / "out.jsonl", err = dir / "err.txt";
+  std::string filler;
+  const std::string ok = nginx_line("10.0.0.1", "GET / HTTP/1.1", 200) + "\n";
+  while (filler.size() < (1u << 20) + 4096) filler += ok;
+  const size_t filler_lines = filler.size() / ok.size();
+  append(log, filler);
+  FILE* writer = fopen(log.c_str(), "a");
+  ASSERT_NE(writer, nullptr);
+  ig::testing::ChildProcess p({IG_BINARY, "logs", "--follow", log, "--truncate-at", "1", "--format", "json",
+                               "--log-format", "ingress-nginx"},
+                              out, err);
+  for (int i = 0; i < 100 && fs::file_size(log) != 0; ++i) std::this_thread::sleep_for(50ms);  // bounded: 5 s
+  ASSERT_EQ(fs::file_size(log), 0u) << ig::testing::read_file(err);
+  std::string secrets;
+  for (const char* path : {"/.env", "/.git/config", "/.htpasswd", "/backup.sql", "/id_rsa"})
+    secrets += nginx_line("203.0.113.8", std::string("GET ") + path + " HTTP/1.1", 404) + "\n";
+  fputs(secrets.c_str(), writer);
+  fclose(writer);
+  auto alert = ig::testing::wait_for_line(out, "\"IG802\"", 10s);
+  ASSERT_TRUE(alert) << ig::testing::read_file(err);
+  EXPECT_NE(alert->find("\"line\":5"), std::string::npos) << *alert;  // the writer went on at the file's start
+  p.signal(SIGTERM);
+  ASSERT_TRUE(p.wait_exit(10s));
+  auto summary = ig::testing::wait_for_line(out, "\"type\":\"summary\"", 1s);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(nlohmann::json::parse(*summary)["requests"], filler_lines + 5);
+  EXPECT_NE(logs(log + " --truncate-at 1").out.find("add --follow"), std::string::npos);
+}
+
 // Tests --follow against a rotation loop while lines are written: six times, 1,000 lines go to the file over
 // about 400 ms (longer than the 200 ms poll: a file that lives shorter than a poll cannot be seen by any
 // follower, tail -F included), it is renamed, 50 more lines go to the renamed file through the writer's open
