@@ -43,6 +43,20 @@ struct ShellResult {
 ShellResult run_shell(const std::string& command);
 
 std::string read_file(const std::string& path);
+// A directory made for a test (/tmp/PREFIX-XXXXXX), removed with everything in it by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "ig-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 // A TCP port on 127.0.0.1 that was free a moment ago (for a server the test starts).
 uint16_t free_port();
 void write_file(const std::string& path, const std::string& content);  // atomically: write then rename

@@ -8,23 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "testing/process.h"
+
 namespace ig::logs {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/ig-block-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ig::testing::TempDir;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -46,7 +37,7 @@ constexpr int64_t kNow = 1'800'000'000;
 // Tests what is blocked: an address at or above the severity (IPv6 in its canonical form); not a lower
 // severity, not a never-block range, not a name. The file is written only at commit, and the command runs then.
 TEST(Blocklist, DecidesWritesAndRuns) {
-  TempDir dir;
+  TempDir dir("ig-block");
   BlocklistOptions o;
   o.path = dir / "deny.conf";
   o.decisions = dir / "decisions.jsonl";
@@ -97,7 +88,7 @@ TEST(Blocklist, DecidesWritesAndRuns) {
 
 // Tests expiry, the cap (the entry expiring first makes room) and a restart that reads the file back.
 TEST(Blocklist, ExpiresCapsAndSurvivesARestart) {
-  TempDir dir;
+  TempDir dir("ig-block");
   BlocklistOptions o;
   o.path = dir / "deny.conf";
   o.duration_ms = 600'000;
@@ -131,7 +122,7 @@ TEST(Blocklist, ExpiresCapsAndSurvivesARestart) {
 // Tests the failures that must not pass silently: a path that cannot be written fails at the start; a command
 // that fails is reported and counted, and the next change runs it again.
 TEST(Blocklist, FailuresAreReported) {
-  TempDir dir;
+  TempDir dir("ig-block");
   BlocklistOptions bad;
   bad.path = dir / "missing-dir/deny.conf";
   auto b = Blocklist::open(bad, kNow);

@@ -66,14 +66,10 @@ bool served(uint16_t port) { return status("127.0.0.1", port, "/") == 200; }
 // reload; /healthz answers.
 TEST(LogsAct, DetectsBlocksAndReloadsRealNginx) {
   if (!fs::exists(kNginx)) GTEST_SKIP() << "nginx not installed (scripts/bootstrap.sh installs nginx-light)";
-  char tmpl[] = "/tmp/ig-logs-act-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  ig::testing::TempDir tmp("ig-logs-act");
+  const std::string& dir = tmp.path();
   fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
                            fs::perms::others_exec);
-  struct Cleanup {
-    std::string d;
-    ~Cleanup() { fs::remove_all(d); }
-  } cleanup{dir};
   const uint16_t port = ig::testing::free_port();
   std::ofstream(dir + "/index.html") << "shop\n";
   std::string conf = "daemon off;\nworker_processes 1;\npid " + dir + "/nginx.pid;\nerror_log " + dir +
@@ -158,12 +154,8 @@ TEST(LogsSidecar, DeployRendersScansCleanAndItsArgumentsRun) {
   auto rendered = ig::testing::run_shell("kubectl kustomize " + std::string(IG_SOURCE_DIR) + "/deploy/logs-sidecar/example");
   ASSERT_EQ(rendered.code, 0);
   const std::string& y = rendered.out;
-  char tmpl[] = "/tmp/ig-sidecar-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  struct Cleanup {
-    std::string d;
-    ~Cleanup() { fs::remove_all(d); }
-  } cleanup{dir};
+  ig::testing::TempDir tmp("ig-sidecar");
+  const std::string& dir = tmp.path();
   std::ofstream(dir + "/rendered.yaml") << y;
   auto scan = ig::testing::run_shell(std::string(IG_BINARY) + " scan --no-policy --format json " + dir + "/rendered.yaml");
   EXPECT_EQ(scan.code, 0) << scan.out;

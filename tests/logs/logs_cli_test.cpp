@@ -29,17 +29,9 @@ Outcome sh(const std::string& cmd) { return ig::testing::run_shell(cmd); }
 
 Outcome logs(const std::string& args) { return sh(std::string(IG_BINARY) + " logs " + args + " 2>&1"); }
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/ig-logs-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
-
- private:
-  std::string path_;
+// /tmp/ig-logs-XXXXXX, removed at the end of the test.
+struct TempDir : ig::testing::TempDir {
+  TempDir() : ig::testing::TempDir("ig-logs") {}
 };
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
