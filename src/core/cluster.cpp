@@ -212,4 +212,19 @@ bool Cluster::has_secrets_in(std::string_view ns) const {
   return secret_count_by_ns_.count(ns) > 0;
 }
 
+int CertInfo::security_bits() const {
+  if (key_type == "RSA" || key_type == "RSA-PSS" || key_type == "DSA") {
+    if (key_bits >= 15360) return 256;
+    if (key_bits >= 7680) return 192;
+    if (key_bits >= 3072) return 128;
+    if (key_bits >= 2048) return 112;
+    if (key_bits >= 1024) return 80;
+    return key_bits / 16;
+  }
+  if (key_type == "EC") return key_bits / 2;
+  if (key_type == "ED25519") return 128;
+  if (key_type == "ED448") return 224;
+  return 0;
+}
+
 }  // namespace ig

@@ -275,6 +275,9 @@ struct CertInfo {
   bool is_ca = false;
   int chain_length = 0;         // certificates in tls.crt
   KeyMatch key = KeyMatch::Unknown;
+  // The key's comparable strength in bits (NIST SP 800-57 part 1, table 2): RSA (PKCS#1 or PSS) and DSA by
+  // modulus size, EC by half the curve size, Ed25519 128, Ed448 224; 0 when the key type is unknown.
+  int security_bits() const;
 };
 
 // A Secret. Only its key names and, for TLS Secrets, the certificate summary

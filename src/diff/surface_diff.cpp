@@ -201,26 +201,6 @@ class ReachSide {
   std::unordered_map<const NetworkPolicy*, std::string> described_;
 };
 
-
-// Comparable strength of a key, in the security bits NIST SP 800-57 gives each size.
-int security_bits(const CertInfo& c) {
-  if (c.key_type == "RSA" || c.key_type == "DSA") {
-    if (c.key_bits >= 15360) return 256;
-    if (c.key_bits >= 7680) return 192;
-    if (c.key_bits >= 3072) return 128;
-    if (c.key_bits >= 2048) return 112;
-    if (c.key_bits >= 1024) return 80;
-    return c.key_bits / 16;
-  }
-  if (c.key_type == "ED25519") return 128;
-  if (c.key_type == "ED448") return 224;
-  return c.key_bits / 2;  // EC
-}
-
-}  // namespace
-
-namespace {
-
 // Registers a file (by the path shown) in a kept snapshot.
 uint32_t file_id(Cluster& to, std::unordered_map<std::string, uint32_t>& ids, std::string path) {
   auto [it, added] = ids.emplace(path, static_cast<uint32_t>(to.files.size()));
@@ -475,7 +455,8 @@ void compare_certificates(const Cluster& base_c, const Cluster& head_c, const Su
       lost.push_back("expires " + utc_date(now.not_after) + " (was " + utc_date(was.not_after) + ")");
       sev = std::max(sev, Severity::Low);
     }
-    if (security_bits(now) < security_bits(was)) {
+    // An unknown key type on either side is no comparison (0 would read as the weakest).
+    if (now.security_bits() > 0 && was.security_bits() > 0 && now.security_bits() < was.security_bits()) {
       lost.push_back("key " + now.key_type + " " + std::to_string(now.key_bits) + " bits (was " + was.key_type + " " +
                      std::to_string(was.key_bits) + ")");
       sev = std::max(sev, Severity::Medium);
