@@ -597,7 +597,11 @@ void Analyzer::observe(const LogRecord& in, bool partial, uint32_t source, uint6
     uint64_t attempt =
         (hash_of(path) ^ (static_cast<uint64_t>(rec.time_ms / 1000) * 0x9e3779b97f4a7c15ull)) & ~kPairFlags;
     FailureContext fc;
-    fc.credential = !access || (m.classes & kLoginPath) || (!rec.user.empty() && rec.user != "-");
+    // A credential endpoint: a login or token path, basic-auth credentials sent (a user name logged), an nginx
+    // auth error, or a 401 that no upstream answered: the proxy's own authentication (basic auth, or an external
+    // auth service such as ingress-nginx's auth-url, whose denial leaves the upstream fields "-").
+    fc.credential = !access || (m.classes & kLoginPath) || (!rec.user.empty() && rec.user != "-") ||
+                    (rec.status == 401 && rec.upstream_status == -1);
     if (counted) {
       ++counted->recent.failures[0];
       fc.client = counted;

@@ -426,7 +426,9 @@ ParseOutcome parse_json_line(simdjson::ondemand::parser& parser, std::string& bu
       case JsonKey::Request: out.request = s; break;
       case JsonKey::ForwardedFor: forwarded = s; break;
       case JsonKey::User: out.user = s; break;
-      case JsonKey::UpstreamStatus: out.upstream_status = is_number ? static_cast<int>(n) : last_list_status(s); break;
+      case JsonKey::UpstreamStatus:
+        out.upstream_status = is_number ? static_cast<int>(n) : (s.empty() || s == "-") ? -1 : last_list_status(s);
+        break;
       case JsonKey::None: break;
     }
   }
@@ -540,7 +542,7 @@ ParseOutcome LineFormat::parse(std::string_view line, LogRecord& out) {
       case Field::UserAgent: out.user_agent = v; break;
       case Field::Service: out.service = dash_empty(v); break;
       case Field::Host: out.host = dash_empty(v); break;
-      case Field::UpstreamStatus: out.upstream_status = last_list_status(v); break;
+      case Field::UpstreamStatus: out.upstream_status = v == "-" ? -1 : last_list_status(v); break;
       case Field::ForwardedFor: forwarded = v; break;
     }
   }

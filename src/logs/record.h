@@ -34,7 +34,8 @@ struct LogRecord {
   std::string_view user_agent;
   std::string_view service;     // proxy_upstream_name, Traefik router/service, HAProxy backend
   std::string_view host;        // Host header / vhost when the format has one
-  int upstream_status = 0;      // the last upstream's status; 0 when none
+  int upstream_status = 0;      // the last upstream's status; 0 when the format has none; -1 when it has one and
+                                // no upstream answered ("-": nginx answered itself, e.g. basic auth or auth-url)
   std::string_view message;     // error-log message text
 
   // Back to the empty record (cheaper than assigning a new one on every line).

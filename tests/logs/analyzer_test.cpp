@@ -220,6 +220,34 @@ TEST(LogDetectors, BruteForceJudgedAgainstTheClientsOwnTraffic) {
   EXPECT_FALSE(parse_analyzer_config("detectors:\n  auth-brute-force:\n    min-failure-ratio: 2\n", "t.yaml"));
 }
 
+// Tests a 401 that no upstream answered (ingress-nginx logs "-" for the upstream fields when its own
+// authentication, basic auth or an auth-url service, refused the request) as a credential failure: from a busy
+// client, a burst of such 401s is a brute force, while the same burst answered 401 by the backend is held back.
+TEST(LogDetectors, ProxyAnswered401IsACredentialFailure) {
+  auto nginx = [](const std::string& client, int s, int status, const std::string& upstream) {
+    return client + " - - [" + at(s) + "] \"GET /api/v1/orders HTTP/1.1\" " + std::to_string(status) +
+           " 1 \"-\" \"okhttp/4.12.0\" 10 0.001 [shop-api-80] [] " + (upstream == "-" ? "-" : "10.0.0.1:80") +
+           " 1 0.001 " + upstream + " abc";
+  };
+  for (const std::string denied_by : {"-", "401"}) {
+    LogRun r(AnalyzerConfig::defaults(), "ingress-nginx");
+    std::vector<std::string> ls;
+    for (int s = 0; s < 300; ++s)
+      for (int i = 0; i < 3; ++i) ls.push_back(nginx("198.51.100.20", s, 200, "200"));
+    for (int i = 0; i < 7; ++i) ls.push_back(nginx("198.51.100.20", 300, 401, denied_by));
+    r.lines(ls);
+    r.done();
+    auto a = r.of(Detector::BruteForce);
+    if (denied_by == "-") {
+      ASSERT_EQ(a.size(), 1u);
+      EXPECT_NE(a[0]->detail.find("6 of 6 on credential endpoints"), std::string::npos) << a[0]->detail;
+    } else {
+      EXPECT_TRUE(a.empty());
+      EXPECT_EQ(r.analyzer.summary().held_back, 2u);
+    }
+  }
+}
+
 // Tests the malformed-request detector on TLS bytes sent to the HTTP port.
 TEST(LogDetectors, TlsOnPlainPort) {
   LogRun r;
