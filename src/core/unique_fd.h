@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
+#include <string_view>
 #include <utility>
 
 namespace ig {
@@ -30,5 +33,16 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Writes all of `data` (retrying short writes and EINTR); false on an error (errno says which) or a write of 0.
+inline bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
 
 }  // namespace ig

@@ -76,19 +76,6 @@ struct Walk {
   std::string error;
 };
 
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 int walk_entry(const char* root, const git_tree_entry* entry, void* payload) {
   auto& w = *static_cast<Walk*>(payload);
   std::string_view name = git_tree_entry_name(entry);
@@ -140,7 +127,7 @@ void write_blobs(git_repository* repo, const std::string& dest, const std::vecto
     }
     std::string path = dest + "/" + b.rel;
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, b.executable ? 0755 : 0644));
-    if (fd.get() < 0 || !write_all(fd.get(), static_cast<const char*>(git_blob_rawcontent(blob.get())), size)) {
+    if (fd.get() < 0 || !write_all(fd.get(), std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())), size))) {
       error = "cannot write " + path + ": " + std::strerror(errno);
       return;
     }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/unique_fd.h"
 #include "load/subprocess.h"
 #include "logs/output.h"
 
@@ -31,14 +32,9 @@ std::string go_duration(int64_t seconds) {
   return out + std::to_string(seconds % 60) + "s";
 }
 
-bool write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    s.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
+// The decisions feed, opened to append.
+UniqueFd open_append(const std::string& path) {
+  return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
 }
 
 // Writes `text` to `path` through a temporary file in the same directory and a rename.
@@ -126,9 +122,8 @@ Result<std::unique_ptr<Blocklist>> Blocklist::open(BlocklistOptions options, int
     if (!replace_file(impl->opt.path, impl->render(), error)) return Error{"--blocklist: " + error, {}};
   }
   if (!impl->opt.decisions.empty()) {
-    int fd = ::open(impl->opt.decisions.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return Error{"--decisions: " + impl->opt.decisions + ": " + std::strerror(errno), {}};
-    ::close(fd);
+    if (open_append(impl->opt.decisions).get() < 0)
+      return Error{"--decisions: " + impl->opt.decisions + ": " + std::strerror(errno), {}};
   }
   impl->stats.active = impl->entries.size();
   return std::unique_ptr<Blocklist>(new Blocklist(std::move(impl)));
@@ -188,9 +183,9 @@ void Blocklist::commit(int64_t now_s, std::string& error) {
                                   {"scenario", e.scenario}};
       lines += j.dump() + "\n";
     }
-    int fd = ::open(I.opt.decisions.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0 || !write_all(fd, lines)) error = "--decisions: " + I.opt.decisions + ": " + std::strerror(errno);
-    if (fd >= 0) ::close(fd);
+    UniqueFd fd = open_append(I.opt.decisions);
+    if (fd.get() < 0 || !write_all(fd.get(), lines))
+      error = "--decisions: " + I.opt.decisions + ": " + std::strerror(errno);
   }
   I.fresh.clear();
   if (!I.dirty || I.opt.path.empty()) return;
